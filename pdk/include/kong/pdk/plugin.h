@@ -1,0 +1,120 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "kong/pdk/config.h"
+#include "kong/pdk/pdk.h"
+#include "kong/result.h"
+
+namespace kong {
+
+/// One configured instance of a plugin: its config and handlers.
+class PluginInstance {
+ public:
+  virtual ~PluginInstance() = default;
+  /// Runs the handler of `phase`; the server only calls announced phases.
+  virtual void handle(Phase phase, Pdk& kong) = 0;
+  /// The configuration, every field present (answered in StartInstance).
+  virtual nlohmann::json config() const = 0;
+};
+
+/// What the server knows of a plugin type, independent of its C++ type.
+struct PluginType {
+  std::string version;
+  int priority = 0;
+  /// Phases with a handler, in request order.
+  std::vector<Phase> phases;
+  /// The Kong schema's `config` record.
+  nlohmann::json config_schema;
+  /// Makes an instance from Kong's configuration JSON; the error names the field.
+  std::function<Result<std::unique_ptr<PluginInstance>>(const nlohmann::json&)> create;
+};
+
+/// Settings of the embedded server; the command line can override them.
+struct ServerOptions {
+  /// A message declaring a larger size is refused and its connection closed.
+  std::size_t max_message_bytes = 64u << 20;
+  /// Stack of each running handler (virtual memory; pages are used as touched).
+  std::size_t handler_stack_bytes = 256u << 10;
+  /// Wire protocol: "MsgPack:1".
+  std::string protocol = "MsgPack:1";
+};
+
+namespace plugin_detail {
+
+template <class C> concept HasCertificate = requires(C& c, Pdk& k) { c.certificate(k); };
+template <class C> concept HasRewrite = requires(C& c, Pdk& k) { c.rewrite(k); };
+template <class C> concept HasAccess = requires(C& c, Pdk& k) { c.access(k); };
+template <class C> concept HasResponse = requires(C& c, Pdk& k) { c.response(k); };
+template <class C> concept HasPreread = requires(C& c, Pdk& k) { c.preread(k); };
+template <class C> concept HasLog = requires(C& c, Pdk& k) { c.log(k); };
+
+template <class Config>
+class TypedInstance final : public PluginInstance {
+ public:
+  explicit TypedInstance(Config c) : config_(std::move(c)) {}
+
+  void handle(Phase phase, Pdk& kong) override {
+    switch (phase) {
+      case Phase::certificate: if constexpr (HasCertificate<Config>) config_.certificate(kong); break;
+      case Phase::rewrite: if constexpr (HasRewrite<Config>) config_.rewrite(kong); break;
+      case Phase::access: if constexpr (HasAccess<Config>) config_.access(kong); break;
+      case Phase::response: if constexpr (HasResponse<Config>) config_.response(kong); break;
+      case Phase::preread: if constexpr (HasPreread<Config>) config_.preread(kong); break;
+      case Phase::log: if constexpr (HasLog<Config>) config_.log(kong); break;
+    }
+  }
+  nlohmann::json config() const override { return config_to_json(config_); }
+
+ private:
+  Config config_;
+};
+
+}  // namespace plugin_detail
+
+/// The PluginType of a config struct: handlers found at compile time
+/// (`void access(kong::Pdk&)` and so on), schema derived from `fields()`.
+template <class Config>
+PluginType plugin_type(std::string_view version, int priority) {
+  using namespace plugin_detail;
+  PluginType t;
+  t.version = std::string(version);
+  t.priority = priority;
+  if constexpr (HasCertificate<Config>) t.phases.push_back(Phase::certificate);
+  if constexpr (HasRewrite<Config>) t.phases.push_back(Phase::rewrite);
+  if constexpr (HasAccess<Config>) t.phases.push_back(Phase::access);
+  if constexpr (HasResponse<Config>) t.phases.push_back(Phase::response);
+  if constexpr (HasPreread<Config>) t.phases.push_back(Phase::preread);
+  if constexpr (HasLog<Config>) t.phases.push_back(Phase::log);
+  t.config_schema = config_schema<Config>();
+  t.create = [](const nlohmann::json& j) -> Result<std::unique_ptr<PluginInstance>> {
+    Config c{};
+    if (auto s = config_from_json(j, c); !s) return s.error();
+    return std::unique_ptr<PluginInstance>(new TypedInstance<Config>(std::move(c)));
+  };
+  return t;
+}
+
+/// Runs the plugin server for `type`: handles -dump, -help and -kong-prefix
+/// (see `run_plugin_server`'s usage text), then serves until SIGTERM.
+/// Returns the process exit status.
+int run_plugin_server(int argc, char** argv, const PluginType& type, ServerOptions options = {});
+
+/// The one call of a plugin's main():
+///
+///     int main(int argc, char** argv) { return kong::start_server<Config>(argc, argv, "1.0.0", 10); }
+template <class Config>
+int start_server(int argc, char** argv, std::string_view version, int priority,
+                 ServerOptions options = {}) {
+  return run_plugin_server(argc, argv, plugin_type<Config>(version, priority), std::move(options));
+}
+
+}  // namespace kong

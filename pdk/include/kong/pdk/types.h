@@ -1,0 +1,57 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "kong/protocol/value.h"
+
+namespace kong {
+
+/// Headers and query arguments: every name with all its values, in order.
+/// Kong lower-cases header names in these maps; query names keep their case.
+/// A query flag without a value (`?debug`) has no values.
+using MultiMap = std::map<std::string, std::vector<std::string>, std::less<>>;
+
+/// A header value Kong accepts: one string, or several (one header line each).
+class HeaderValue {
+ public:
+  HeaderValue(const char* s) : v_(std::string(s)) {}
+  HeaderValue(std::string_view s) : v_(std::string(s)) {}
+  HeaderValue(const std::string& s) : v_(s) {}
+  HeaderValue(const std::vector<std::string>& values) {
+    protocol::Array a(values.begin(), values.end());
+    v_ = protocol::Value(std::move(a));
+  }
+  const protocol::Value& value() const { return v_; }
+
+ private:
+  protocol::Value v_;
+};
+
+/// A response body for kong.response.exit: bytes sent as they are, or a JSON
+/// value that Kong encodes (setting Content-Type to application/json).
+class Body {
+ public:
+  Body() = default;
+  Body(const char* s) : v_(Bytes{s}) {}
+  Body(std::string_view s) : v_(Bytes{std::string(s)}) {}
+  Body(const std::string& s) : v_(Bytes{s}) {}
+  Body(Bytes b) : v_(std::move(b)) {}
+  Body(const nlohmann::json& j);
+  const protocol::Value& value() const { return v_; }
+
+ private:
+  protocol::Value v_;
+};
+
+/// Result type of PDK functions that never return to the plugin
+/// (kong.response.exit): the event ends at the call.
+struct NoReturn {};
+
+}  // namespace kong

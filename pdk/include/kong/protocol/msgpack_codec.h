@@ -1,0 +1,64 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "kong/protocol/value.h"
+#include "kong/result.h"
+
+namespace kong::protocol {
+
+/// Bounds on what a peer may make us allocate.
+struct MsgpackLimits {
+  /// Largest message (and so largest declared str/bin/array length) accepted.
+  std::size_t max_message_bytes = 64u << 20;
+  /// Deepest nesting of arrays and maps.
+  std::size_t max_depth = 256;
+};
+
+/// How strings are written. Kong's lua-MessagePack never writes str8: it
+/// writes strings of 32 bytes or more as str16 (protocol.md §3). mock-kong
+/// writes the way Kong does so plugin servers meet Kong's forms.
+enum class StrForm { compact, kong };
+
+/// Appends the MessagePack encoding of `v` to `out`.
+void msgpack_encode(const Value& v, std::string& out, StrForm form = StrForm::compact);
+
+/// Finds where one MessagePack value ends in a growing buffer, without
+/// decoding it. Resumable: when the buffer ends mid-value, feed() remembers
+/// how far it got and continues from there once more bytes arrive, so a large
+/// message read in many chunks is scanned once.
+class MsgpackScanner {
+ public:
+  explicit MsgpackScanner(MsgpackLimits limits = {}) : limits_(limits) {}
+
+  enum class State { need_more, complete, error };
+
+  /// Scans `buf`, the bytes received so far from the start of a value.
+  /// complete: the value is buf[0, size()). error: error() says why, with the
+  /// byte offset relative to the value's start.
+  State feed(std::string_view buf);
+  std::size_t size() const { return pos_; }
+  const std::string& error() const { return error_; }
+  /// Forgets the progress, to scan the next value.
+  void reset();
+
+ private:
+  State fail(std::string message);
+
+  MsgpackLimits limits_;
+  std::size_t pos_ = 0;
+  std::vector<std::uint64_t> pending_;  // items still to read per open container
+  bool started_ = false;
+  std::string error_;
+};
+
+/// Decodes exactly one complete value (as found by MsgpackScanner) at
+/// `buf[0, size)`. Errors name the byte offset, counted from `base_offset`.
+Result<Value> msgpack_decode(std::string_view buf, std::size_t base_offset = 0,
+                             const MsgpackLimits& limits = {});
+
+}  // namespace kong::protocol

@@ -1,0 +1,161 @@
+#include "kong/protocol/typed_codec.h"
+
+#include <cmath>
+#include <limits>
+
+namespace kong {
+
+Body::Body(const nlohmann::json& j) : v_(protocol::json_to_value(j)) {}
+
+}  // namespace kong
+
+namespace kong::protocol {
+
+Value json_to_value(const nlohmann::json& j) {
+  using T = nlohmann::json::value_t;
+  switch (j.type()) {
+    case T::null:
+    case T::discarded:
+      return Value{};
+    case T::boolean: return Value(j.get<bool>());
+    case T::number_integer: return Value(j.get<std::int64_t>());
+    case T::number_unsigned: {
+      const auto u = j.get<std::uint64_t>();
+      if (u > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+        return Value(static_cast<double>(u));
+      }
+      return Value(static_cast<std::int64_t>(u));
+    }
+    case T::number_float: return Value(j.get<double>());
+    case T::string: return Value(j.get_ref<const std::string&>());
+    case T::binary: {
+      const auto& b = j.get_binary();
+      return Value(Bytes{std::string(b.begin(), b.end())});
+    }
+    case T::array: {
+      Array a;
+      a.reserve(j.size());
+      for (const auto& e : j) a.push_back(json_to_value(e));
+      return Value(std::move(a));
+    }
+    case T::object: {
+      Map m;
+      m.reserve(j.size());
+      for (const auto& [k, v] : j.items()) m.emplace_back(Value(k), json_to_value(v));
+      return Value(std::move(m));
+    }
+  }
+  return Value{};
+}
+
+nlohmann::json value_to_json(const Value& v) {
+  struct Visitor {
+    nlohmann::json operator()(const Nil&) const { return nullptr; }
+    nlohmann::json operator()(bool b) const { return b; }
+    nlohmann::json operator()(std::int64_t i) const { return i; }
+    nlohmann::json operator()(double d) const { return d; }
+    nlohmann::json operator()(const std::string& s) const { return s; }
+    // JSON has no bytes: Lua strings are bytes, so Kong's JSON shows them as strings.
+    nlohmann::json operator()(const Bytes& b) const { return b.data; }
+    nlohmann::json operator()(const Array& a) const {
+      auto j = nlohmann::json::array();
+      for (const auto& e : a) j.push_back(value_to_json(e));
+      return j;
+    }
+    nlohmann::json operator()(const Map& m) const {
+      auto j = nlohmann::json::object();
+      for (const auto& [k, e] : m) {
+        j[k.is_text() ? std::string(k.text()) : to_debug_string(k)] = value_to_json(e);
+      }
+      return j;
+    }
+  };
+  return std::visit(Visitor{}, v.variant());
+}
+
+Value to_value(const MultiMap& m) {
+  Map out;
+  out.reserve(m.size());
+  for (const auto& [name, values] : m) {
+    Array a(values.begin(), values.end());
+    out.emplace_back(Value(name), Value(std::move(a)));
+  }
+  return Value(std::move(out));
+}
+
+bool from_value(const Value& v, std::string& out) {
+  if (!v.is_text()) return false;
+  out = std::string(v.text());
+  return true;
+}
+
+bool from_value(const Value& v, bool& out) {
+  if (!v.is_bool()) return false;
+  out = v.as_bool();
+  return true;
+}
+
+bool from_value(const Value& v, std::int64_t& out) {
+  if (v.is_int()) {
+    out = v.as_int();
+    return true;
+  }
+  // Lua numbers are doubles; an integral one is an integer.
+  if (v.is_double() && std::trunc(v.as_double()) == v.as_double() &&
+      std::abs(v.as_double()) < 9.007199254740992e15) {
+    out = static_cast<std::int64_t>(v.as_double());
+    return true;
+  }
+  return false;
+}
+
+bool from_value(const Value& v, int& out) {
+  std::int64_t i = 0;
+  if (!from_value(v, i) || i < std::numeric_limits<int>::min() ||
+      i > std::numeric_limits<int>::max()) {
+    return false;
+  }
+  out = static_cast<int>(i);
+  return true;
+}
+
+bool from_value(const Value& v, double& out) {
+  if (!v.is_number()) return false;
+  out = v.as_double();
+  return true;
+}
+
+bool from_value(const Value& v, Bytes& out) {
+  if (!v.is_text()) return false;
+  out = Bytes{std::string(v.text())};
+  return true;
+}
+
+bool from_value(const Value& v, MultiMap& out) {
+  out.clear();
+  // Kong's MessagePack encoder writes an empty table as an empty array.
+  if (v.is_array() && v.as_array().empty()) return true;
+  if (!v.is_map()) return false;
+  for (const auto& [k, e] : v.as_map()) {
+    if (!k.is_text()) return false;
+    auto& values = out[std::string(k.text())];
+    if (e.is_text()) {
+      values.emplace_back(e.text());
+    } else if (e.is_array()) {
+      for (const auto& item : e.as_array()) {
+        if (!item.is_text()) return false;
+        values.emplace_back(item.text());
+      }
+    } else if (!(e.is_bool() && e.as_bool())) {  // true: a query flag, no values
+      return false;
+    }
+  }
+  return true;
+}
+
+bool from_value(const Value& v, nlohmann::json& out) {
+  out = value_to_json(v);
+  return true;
+}
+
+}  // namespace kong::protocol

@@ -1,0 +1,62 @@
+#include "server/command_line.h"
+
+#include <charconv>
+
+#include <fmt/format.h>
+
+namespace kong::server {
+
+Result<CommandLine> parse_command_line(int argc, char** argv) {
+  CommandLine cl;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    if (!arg.starts_with("-")) return Error{fmt::format("unexpected argument \"{}\"", arg)};
+    arg.remove_prefix(arg.starts_with("--") ? 2 : 1);
+    std::optional<std::string_view> value;
+    if (auto eq = arg.find('='); eq != std::string_view::npos) {
+      value = arg.substr(eq + 1);
+      arg = arg.substr(0, eq);
+    }
+    auto take_value = [&]() -> std::optional<std::string_view> {
+      if (value) return value;
+      if (i + 1 < argc) return std::string_view(argv[++i]);
+      return std::nullopt;
+    };
+    if (arg == "dump" && !value) {
+      cl.dump = true;
+    } else if ((arg == "help" || arg == "h") && !value) {
+      cl.help = true;
+    } else if (arg == "kong-prefix") {
+      auto v = take_value();
+      if (!v || v->empty()) return Error{"-kong-prefix needs a directory"};
+      cl.kong_prefix = std::string(*v);
+    } else if (arg == "max-message-bytes") {
+      auto v = take_value();
+      std::size_t n = 0;
+      if (!v || std::from_chars(v->data(), v->data() + v->size(), n).ec != std::errc{} || n == 0) {
+        return Error{"-max-message-bytes needs a positive number of bytes"};
+      }
+      cl.max_message_bytes = n;
+    } else {
+      return Error{fmt::format("unknown flag \"{}\"", argv[i])};
+    }
+  }
+  return cl;
+}
+
+std::string usage(std::string_view program) {
+  return fmt::format(
+      "Usage: {} [flags]\n"
+      "A Kong plugin server (C++ PDK). Kong starts it through kong.conf's\n"
+      "pluginserver_<name>_start_cmd and queries it with pluginserver_<name>_query_cmd.\n\n"
+      "  -dump                   print the plugin's info for Kong as JSON, and exit\n"
+      "  -kong-prefix DIR        Kong's prefix; listen on DIR/<executable name>.socket\n"
+      "                          (default /usr/local/kong)\n"
+      "  -max-message-bytes N    refuse messages declaring more than N bytes\n"
+      "                          (default 67108864)\n"
+      "  -help                   print this help, and exit\n"
+      "Flags may also be written --flag and -flag=value.\n",
+      program);
+}
+
+}  // namespace kong::server

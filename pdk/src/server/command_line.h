@@ -1,0 +1,26 @@
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "kong/result.h"
+
+namespace kong::server {
+
+/// The plugin executable's flags, spelled as the Go PDK's (-dump, -help,
+/// -kong-prefix DIR); "--flag" and "-flag=value" work too.
+struct CommandLine {
+  bool dump = false;
+  bool help = false;
+  std::string kong_prefix = "/usr/local/kong";
+  std::optional<std::size_t> max_message_bytes;
+};
+
+Result<CommandLine> parse_command_line(int argc, char** argv);
+
+/// The -help text.
+std::string usage(std::string_view program);
+
+}  // namespace kong::server

@@ -1,0 +1,16 @@
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "kong/pdk/plugin.h"
+
+namespace kong::server {
+
+/// What `-dump` prints for Kong's query command (protocol.md §1):
+/// {"Protocol", "SocketPath", "Plugins": [{"Name", "Phases", "Version", "Priority", "Schema"}]}.
+nlohmann::json plugin_info(const std::string& name, const PluginType& type,
+                           const std::string& protocol, const std::string& socket_path);
+
+}  // namespace kong::server
