@@ -1,0 +1,119 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "kong/result.h"
+
+namespace kong::mock {
+
+/// Header lines in the order given; a name may repeat. Names keep their case.
+using HeaderList = std::vector<std::pair<std::string, std::string>>;
+
+/// The request the client sends (fixture `request`).
+struct FixtureRequest {
+  std::string method = "GET";
+  /// Absolute URL: scheme, host, optional port, path, optional query.
+  std::string url = "http://localhost/";
+  /// "1.1" unless given ("1.0", "1.1", "2").
+  std::string http_version = "1.1";
+  HeaderList headers;
+  std::string body;
+};
+
+/// The downstream client's connection (fixture `client`).
+struct FixtureClient {
+  std::string ip = "127.0.0.1";
+  int port = 40000;
+};
+
+/// What the upstream service answers (fixture `upstream`). Omitted: an echo
+/// service (status 200, the service request's headers and body).
+struct FixtureUpstream {
+  int status = 200;
+  HeaderList headers;
+  std::string body;
+};
+
+/// One expected header. `values`: nullopt means the header must be absent.
+/// `all_values`: the fixture gave an array, so every value is compared in
+/// order; a string compares the first value only.
+struct ExpectedHeader {
+  std::string name;
+  std::optional<std::vector<std::string>> values;
+  bool all_values = false;
+};
+
+/// Expectations on the response the client gets (fixture `expect.response`).
+struct ExpectedResponse {
+  std::optional<int> status;
+  std::vector<ExpectedHeader> headers;
+  /// Exact body bytes.
+  std::optional<std::string> body;
+  /// Body parsed as JSON and compared as JSON (key order, spacing ignored).
+  std::optional<nlohmann::json> json_body;
+};
+
+/// Expectations on the request Kong sends upstream (`expect.service_request`).
+struct ExpectedServiceRequest {
+  std::vector<ExpectedHeader> headers;
+  std::optional<std::string> method;
+  std::optional<std::string> path;
+  std::optional<std::string> raw_query;
+  std::optional<std::string> body;
+};
+
+/// A log line that must have been written (`expect.log[i]`): `level` is one of
+/// Kong's (alert, crit, err, warn, notice, info, debug); `contains` a substring.
+struct ExpectedLog {
+  std::string level;
+  std::string contains;
+};
+
+struct Expectations {
+  std::optional<ExpectedResponse> response;
+  std::optional<ExpectedServiceRequest> service_request;
+  std::vector<ExpectedLog> log;
+  /// The phases the plugin ran, in order.
+  std::optional<std::vector<std::string>> phases;
+};
+
+struct Case {
+  std::string name;
+  /// Where the case is in its file, for messages: "cases[2]".
+  std::string path;
+  std::string subsystem = "http";
+  FixtureRequest request;
+  FixtureClient client;
+  /// Matched route and service entities, as Kong's JSON (null: none given).
+  nlohmann::json route;
+  nlohmann::json service;
+  std::optional<FixtureUpstream> upstream;
+  Expectations expect;
+};
+
+struct Fixture {
+  /// The file it was read from, as given.
+  std::string file;
+  /// The plugin configuration (fixture `config`; {} when omitted).
+  nlohmann::json config = nlohmann::json::object();
+  std::vector<Case> cases;
+};
+
+/// Parses fixture text, checked against the fixture JSON Schema. Errors name
+/// the file, the JSON path and the problem, expected before actual:
+/// "fixtures/hello.json: cases[1].request.headers.X-Id: expected string or array of strings, got number 3".
+Result<Fixture> parse_fixture(std::string_view text, const std::string& file);
+
+/// Reads and parses a fixture file; an unreadable file is an error naming it.
+Result<Fixture> load_fixture(const std::string& file);
+
+/// The fixture JSON Schema (draft 2020-12), as shipped in fixtures/.
+std::string_view fixture_schema_text();
+
+}  // namespace kong::mock

@@ -1,0 +1,47 @@
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include <gtest/gtest.h>
+
+namespace kong::test {
+
+inline constexpr const char* kSourceDir = KONG_SOURCE_DIR;
+inline constexpr const char* kHelloBin = KONG_HELLO_BIN;
+inline constexpr const char* kMockKongBin = KONG_MOCK_KONG_BIN;
+
+/// A fresh directory under /tmp, removed with its contents on destruction.
+class ScratchDir {
+ public:
+  ScratchDir();
+  ~ScratchDir();
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+  const std::string& path() const { return path_; }
+  /// path() + "/" + name
+  std::string file(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+/// Waits until a unix socket at `path` accepts a connection.
+::testing::AssertionResult WaitForSocket(const std::string& path,
+                                         std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+/// Connects to a unix socket; -1 on failure.
+int ConnectUnix(const std::string& path);
+
+/// Result of running a command to completion.
+struct CommandResult {
+  int exit_code = -1;  // -1: killed by a signal or timed out
+  std::string out;     // stdout and stderr, interleaved
+};
+
+/// Runs `command` through /bin/sh with stdout and stderr captured; kills it
+/// after `timeout`.
+CommandResult RunCommand(const std::string& command,
+                         std::chrono::milliseconds timeout = std::chrono::seconds(60));
+
+}  // namespace kong::test
