@@ -1,1 +1,97 @@
+#include "kong_state.h"
 
+#include <algorithm>
+#include <cctype>
+
+namespace kong::mock {
+namespace {
+
+bool same_name(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+}  // namespace
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+std::optional<std::string> Headers::first(std::string_view name) const {
+  for (const auto& [n, v] : lines_) {
+    if (same_name(n, name)) return v;
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string> Headers::all(std::string_view name) const {
+  std::vector<std::string> out;
+  for (const auto& [n, v] : lines_) {
+    if (same_name(n, name)) out.push_back(v);
+  }
+  return out;
+}
+
+void Headers::set(std::string_view name, const std::vector<std::string>& values) {
+  // Keep the header where it was, as nginx updates a header in place.
+  auto it = std::find_if(lines_.begin(), lines_.end(), [&](const auto& l) { return same_name(l.first, name); });
+  const auto pos = it - lines_.begin();
+  clear(name);
+  auto at = lines_.begin() + std::min<std::ptrdiff_t>(pos, static_cast<std::ptrdiff_t>(lines_.size()));
+  for (const auto& v : values) at = lines_.insert(at, {std::string(name), v}) + 1;
+}
+
+void Headers::add(std::string_view name, std::string value) { lines_.emplace_back(std::string(name), std::move(value)); }
+
+void Headers::clear(std::string_view name) {
+  std::erase_if(lines_, [&](const auto& l) { return same_name(l.first, name); });
+}
+
+protocol::Value Headers::to_multimap() const {
+  protocol::Map m;
+  for (const auto& [n, v] : lines_) {
+    const std::string key = lower(n);
+    auto it = std::find_if(m.begin(), m.end(), [&](const auto& e) { return e.first.text() == key; });
+    if (it == m.end()) {
+      m.emplace_back(protocol::Value(key), protocol::Value(protocol::Array{}));
+      it = m.end() - 1;
+    }
+    it->second.as_array().emplace_back(v);
+  }
+  return protocol::Value(std::move(m));
+}
+
+Result<KongState> initial_state(const Case& c) {
+  KongState s;
+  auto url = parse_url(c.request.url);
+  if (!url) return Error{c.path + ".request.url: " + url.error().message};
+  s.url = std::move(url).value();
+  s.method = c.request.method;
+  s.http_version = c.request.http_version;
+  s.request_headers = Headers(c.request.headers);
+  // nginx always has a Host: the URL's when the fixture gives none.
+  if (!s.request_headers.contains("host")) {
+    const bool default_port = s.url.port == (s.url.scheme == "https" ? 443 : 80);
+    s.request_headers.add("Host", default_port ? s.url.host : s.url.host + ":" + std::to_string(s.url.port));
+  }
+  s.request_body = c.request.body;
+  s.client_ip = c.client.ip;
+  s.client_port = c.client.port;
+  s.route = c.route;
+  s.service = c.service;
+
+  // Unchanged by plugins, the upstream request is the client's.
+  s.service_request.method = s.method;
+  s.service_request.scheme = s.url.scheme;
+  s.service_request.path = s.url.path;
+  s.service_request.raw_query = s.url.raw_query;
+  s.service_request.headers = s.request_headers;
+  s.service_request.body = s.request_body;
+  return s;
+}
+
+}  // namespace kong::mock

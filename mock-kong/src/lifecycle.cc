@@ -1,1 +1,169 @@
+#include "lifecycle.h"
 
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "emulation/emulation.h"
+
+namespace kong::mock {
+namespace {
+
+using protocol::Array;
+using protocol::Map;
+using protocol::Value;
+
+enum class EventEnd { returned, exited, failed };
+
+Value event_params(std::string_view key, Value id, std::string_view data_key, Value data) {
+  Map m;
+  m.emplace_back(Value(key), std::move(id));
+  // Kong's encoder leaves nil map values out: a nil result has no Data.
+  if (!data.is_nil()) m.emplace_back(Value(data_key), std::move(data));
+  return Value(std::move(m));
+}
+
+class EventRunner {
+ public:
+  EventRunner(KongState& state, PluginSession& plugin, CaseRun& run)
+      : state_(state), plugin_(plugin), run_(run) {}
+
+  EventEnd run(Phase phase) {
+    state_.phase = phase;
+    run_.phases_run.emplace_back(to_string(phase));
+    auto answer = handle_event(phase);
+    for (;;) {
+      if (!answer) return fail(answer.error().message);
+      if (answer->error) return fail(fmt::format("{} handler failed: {}", to_string(phase), *answer->error));
+      const Value* event_id = answer->result.find("EventId");
+      const Value* data = answer->result.find("Data");
+      if (!event_id || !event_id->is_int()) {
+        return fail(fmt::format("{}: expected {{EventId: integer, Data}} from the plugin server, got {}",
+                                to_string(phase), protocol::to_debug_string(answer->result)));
+      }
+      if (data && data->is_text() && data->text() == "ret") return EventEnd::returned;
+      if (!data || !data->is_map() || !data->find("Method") || !data->find("Method")->is_text()) {
+        return fail(fmt::format("{}: expected Data \"ret\" or a PDK call {{Method, Args}}, got {}",
+                                to_string(phase), data ? protocol::to_debug_string(*data) : "nothing"));
+      }
+      const std::string method(data->find("Method")->text());
+      const Value* args_value = data->find("Args");
+      Array args = args_value && args_value->is_array() ? args_value->as_array() : Array{};
+
+      const protocol::MethodInfo* info = protocol::find_method(method);
+      Value result;
+      if (info == nullptr) {
+        // Kong logs and answers nil (protocol.md §3).
+        state_.log.push_back({"err", "could not find pdk method: " + method, phase});
+        run_.errors.push_back(fmt::format("{}: could not find pdk method: {}", to_string(phase), method));
+      } else {
+        state_.exercised.insert(info->id);
+        TraceEntry& entry = state_.trace.emplace_back(TraceEntry{phase, method, Value(args), {}, {}});
+        try {
+          if (!info->allowed_in(protocol::bit(phase))) throw LuaError{info->phase_error(to_string(phase))};
+          const Handler handler = Emulation::get().find(info->id);
+          if (handler == nullptr) throw LuaError{"mock-kong does not emulate " + method + " yet"};
+          result = handler(state_, args);
+        } catch (const LuaError& e) {
+          // A Lua error inside the PDK call: Kong abandons the event.
+          state_.trace.back().error = e.message;
+          return fail(fmt::format("{}: {}", method, e.message));
+        }
+        entry.result = result;
+        if (info->ends_event) return EventEnd::exited;  // Kong sends no Step
+      }
+      const auto step = info ? protocol::step_method(info->step) : protocol::step_method(protocol::StepKind::plain);
+      answer = plugin_.client->call(step, Array{event_params("EventId", *event_id, "Data", std::move(result))});
+    }
+  }
+
+ private:
+  Result<MsgpackClient::Answer> handle_event(Phase phase) {
+    auto call = [&] {
+      Map m;
+      m.emplace_back(Value("InstanceId"), Value(plugin_.instance_id));
+      m.emplace_back(Value("EventName"), Value(to_string(phase)));
+      return plugin_.client->call("plugin.HandleEvent", Array{Value(std::move(m))});
+    };
+    auto answer = call();
+    // The server lost the instance (it restarted): Kong starts a new one and retries.
+    if (answer && answer->error && answer->error->find("no plugin instance") != std::string::npos &&
+        plugin_.restart_instance) {
+      auto id = plugin_.restart_instance();
+      if (!id) return Error{id.error().message};
+      plugin_.instance_id = *id;
+      answer = call();
+    }
+    return answer;
+  }
+
+  EventEnd fail(std::string error) {
+    run_.errors.push_back(std::move(error));
+    return EventEnd::failed;
+  }
+
+  KongState& state_;
+  PluginSession& plugin_;
+  CaseRun& run_;
+};
+
+// Kong's answer when a plugin fails before the response is sent.
+void internal_error(KongState& s) {
+  s.response.status = 500;
+  s.response.body = R"({"message":"An unexpected error occurred"})";
+  s.response.headers.set("Content-Type", {"application/json; charset=utf-8"});
+  s.response.headers.set("Content-Length", {std::to_string(s.response.body.size())});
+  s.response.source = "error";
+  s.exited = true;
+}
+
+// The upstream answers; its status, headers and body become the client's
+// response, with the headers plugins set before proxying kept on top.
+void proxy(const Case& c, KongState& s) {
+  FixtureUpstream upstream;
+  if (c.upstream) {
+    upstream = *c.upstream;
+  } else {  // an echo service
+    upstream.headers = s.service_request.headers.lines();
+    upstream.body = s.service_request.body;
+  }
+  Headers headers(upstream.headers);
+  std::vector<std::string> names;
+  for (const auto& [name, value] : s.response.headers.lines()) {
+    if (std::find(names.begin(), names.end(), lower(name)) == names.end()) names.push_back(lower(name));
+  }
+  for (const auto& name : names) headers.set(name, s.response.headers.all(name));
+  s.response.status = upstream.status;
+  s.response.headers = std::move(headers);
+  s.response.body = upstream.body;
+  s.response.source = "service";
+  s.upstream_response = std::move(upstream);
+}
+
+}  // namespace
+
+Result<CaseRun> run_case(const Case& c, PluginSession& plugin) {
+  auto state = initial_state(c);
+  if (!state) return state.error();
+  CaseRun run;
+  run.state = std::move(state).value();
+  KongState& s = run.state;
+  EventRunner events(s, plugin, run);
+  auto handles = [&](Phase p) {
+    return std::find(plugin.phases.begin(), plugin.phases.end(), p) != plugin.phases.end();
+  };
+  // Runs a phase before the response is sent: a failure there is Kong's 500.
+  auto run_before_response = [&](Phase p) {
+    if (events.run(p) == EventEnd::failed) internal_error(s);
+  };
+
+  if (handles(Phase::certificate) && s.url.scheme == "https") run_before_response(Phase::certificate);
+  if (handles(Phase::rewrite) && !s.exited) run_before_response(Phase::rewrite);
+  if (handles(Phase::access) && !s.exited) run_before_response(Phase::access);
+  if (!s.exited) proxy(c, s);
+  if (handles(Phase::response) && !s.exited) run_before_response(Phase::response);
+  if (handles(Phase::log)) events.run(Phase::log);
+  return run;
+}
+
+}  // namespace kong::mock

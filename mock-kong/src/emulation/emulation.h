@@ -1,0 +1,72 @@
+#pragma once
+
+#include <array>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "kong/protocol/method_table.h"
+#include "kong/protocol/typed_codec.h"
+#include "kong_state.h"
+
+namespace kong::mock {
+
+/// A Lua error raised inside a PDK function (a bad argument, a wrong phase).
+/// It never reaches the plugin: Kong abandons the event (protocol.md §3).
+struct LuaError {
+  std::string message;
+};
+
+/// Kong's implementation of one PDK function, reading and writing the state.
+/// Arguments are as the plugin sent them; a missing one is nil, as in Lua.
+using Handler = protocol::Value (*)(KongState& state, const protocol::Array& args);
+
+/// The emulation of every PDK function, one handler per table entry.
+class Emulation {
+ public:
+  /// The registry, filled by the emulation/*.cc files.
+  static const Emulation& get();
+
+  /// The handler of `id`, or nullptr when the emulation lacks it.
+  Handler find(protocol::MethodId id) const { return handlers_[static_cast<std::size_t>(id)]; }
+  void add(protocol::MethodId id, Handler h) { handlers_[static_cast<std::size_t>(id)] = h; }
+
+ private:
+  std::array<Handler, protocol::kMethodCount> handlers_{};
+};
+
+// One per Kong namespace, each in its own file.
+void register_client(Emulation& e);
+void register_ctx(Emulation& e);
+void register_log(Emulation& e);
+void register_request(Emulation& e);
+void register_response(Emulation& e);
+void register_service_request(Emulation& e);
+
+// ---- Lua's view of wire values, for Kong's argument checks and messages ----
+
+/// The i-th argument, nil when the plugin sent fewer.
+const protocol::Value& arg(const protocol::Array& args, std::size_t i);
+/// Lua's type(): "nil", "boolean", "number", "string", "table".
+std::string_view lua_type(const protocol::Value& v);
+/// Lua's tostring() (tables, which Lua prints as an address, as JSON).
+std::string lua_tostring(const protocol::Value& v);
+/// Lua's string.format("%q", v) for a string or number.
+std::string lua_quote(const protocol::Value& v);
+
+/// Values of a header as Kong's set_header/add_header accept them: a string,
+/// number or boolean (converted with tostring), or an array of strings. An
+/// empty string is sent as a single space, as nginx cannot send an empty value.
+/// Raises Kong's "invalid header ..." errors; `what` is the expected list in
+/// the message ("array of string, string, number or boolean").
+std::vector<std::string> header_values(const protocol::Value& name, const protocol::Value& value,
+                                       std::string_view what);
+/// Raises Kong's "invalid header name %q: got %s, expected string".
+std::string header_name(const protocol::Value& name);
+/// First value of a header as nginx's $http_<name> finds it: the name is
+/// case-insensitive and "_" matches "-".
+std::optional<std::string> find_header(const Headers& headers, std::string_view name);
+/// The checked max_headers / max_args argument (1..1000, default 100).
+std::int64_t checked_limit(const protocol::Value& v, std::string_view what);
+
+}  // namespace kong::mock

@@ -1,0 +1,62 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "kong/protocol/msgpack_stream.h"
+#include "kong/protocol/value.h"
+#include "kong/result.h"
+
+namespace kong::mock {
+
+/// Kong's side of MsgPack:1 (protocol.md §3): `[0, msgid, method, params]`
+/// out, `[1, msgid, error, result]` back. Like Kong, it takes a connection
+/// per call from a pool, so one event's calls travel over several
+/// connections: a server that keeps event state per connection fails here as
+/// it would under Kong.
+class MsgpackClient {
+ public:
+  struct Options {
+    std::string socket_path;
+    /// Connections used in turn, one per call.
+    std::size_t pool_size = 2;
+    /// How long one call may wait for its answer.
+    std::chrono::milliseconds timeout{10000};
+  };
+
+  /// The answer to one call: a result, or the error text the server sent.
+  struct Answer {
+    protocol::Value result;
+    std::optional<std::string> error;
+  };
+
+  explicit MsgpackClient(Options options);
+  ~MsgpackClient();
+  MsgpackClient(const MsgpackClient&) = delete;
+  MsgpackClient& operator=(const MsgpackClient&) = delete;
+
+  /// Sends one call and waits for its answer. A transport failure (cannot
+  /// connect, connection closed, timeout, undecodable answer) is an Error
+  /// naming the method; an error the server answered is an Answer.
+  Result<Answer> call(std::string_view method, protocol::Array params);
+
+  /// The pid the server announced with a serverPid notification, if any.
+  std::optional<std::int64_t> server_pid() const { return server_pid_; }
+
+ private:
+  struct Connection;
+  Result<Connection*> connection();
+
+  Options options_;
+  std::vector<std::unique_ptr<Connection>> pool_;
+  std::size_t next_ = 0;
+  std::int64_t next_msgid_ = 1;
+  std::optional<std::int64_t> server_pid_;
+};
+
+}  // namespace kong::mock

@@ -1,0 +1,40 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "kong/result.h"
+
+namespace kong::mock {
+
+/// An absolute request URL, split as nginx sees it.
+struct Url {
+  std::string scheme;  // lower case
+  std::string host;    // lower case, without brackets for IPv6
+  std::int64_t port = 0;  // the scheme's default when not given
+  std::string path;       // as sent, "/" when empty
+  std::string raw_query;  // after "?", not decoded; "" when none
+};
+
+/// Parses "https://Example.com:8443/v1/x?a=1". The error names the problem.
+Result<Url> parse_url(std::string_view text);
+
+/// One query argument: a flag without "=" has no value.
+struct QueryArg {
+  std::string name;
+  std::optional<std::string> value;
+};
+
+/// Splits and decodes a query string as nginx's ngx.req.get_uri_args does:
+/// "+" is a space, %XX decoded, "a=" is an empty value, "a" a flag, empty
+/// pieces skipped. Order is kept.
+std::vector<QueryArg> parse_query(std::string_view raw_query);
+
+/// Decodes %XX escapes (and "+" as space when `plus_is_space`).
+std::string url_decode(std::string_view s, bool plus_is_space);
+
+}  // namespace kong::mock
