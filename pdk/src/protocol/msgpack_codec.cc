@@ -21,10 +21,11 @@ void put_big_endian(std::string& out, T v) {
 }
 
 // Writes a length header: the fix form when `fix_max` allows it, then the
-// 8/16/32-bit forms whose tags start at `tag8` (tag8 may be 0: no 8-bit form).
+// 8/16/32-bit forms (fix_tag may be 0: no fix form, as for bin; tag8 may be
+// 0: no 8-bit form).
 void put_length(std::string& out, std::size_t n, std::uint8_t fix_tag, std::size_t fix_max,
                 std::uint8_t tag8, std::uint8_t tag16, std::uint8_t tag32) {
-  if (n <= fix_max) {
+  if (fix_tag != 0 && n <= fix_max) {
     put_byte(out, static_cast<std::uint8_t>(fix_tag | n));
   } else if (tag8 != 0 && n <= 0xff) {
     put_byte(out, tag8);
@@ -204,7 +205,7 @@ class Decoder {
       case HeaderStatus::ok:
         break;
     }
-    if (h.payload > limits_.max_message_bytes || h.children / 2 > limits_.max_message_bytes) {
+    if (h.payload > limits_.max_message_bytes || h.children > limits_.max_message_bytes) {
       return fail(fmt::format("byte {}: declared length exceeds the {}-byte limit", base_ + start,
                               limits_.max_message_bytes));
     }
@@ -316,9 +317,10 @@ MsgpackScanner::State MsgpackScanner::feed(std::string_view buf) {
         break;
     }
     // Refuse a declared size before waiting for (or allocating) its bytes.
+    // Every array element and map key or value takes at least one byte.
     const std::uint64_t end = pos_ + h.header_bytes + h.payload;
-    if (h.payload > limits_.max_message_bytes || end > limits_.max_message_bytes ||
-        h.children / 2 > limits_.max_message_bytes) {
+    if (h.payload > limits_.max_message_bytes || h.children > limits_.max_message_bytes ||
+        end + h.children > limits_.max_message_bytes) {
       return fail(fmt::format("byte {}: message larger than the {}-byte limit", pos_,
                               limits_.max_message_bytes));
     }
