@@ -1,4 +1,6 @@
 // mock-kong: a stand-in for Kong that replays fixtures against a plugin server.
+#include <cstdio>
+
 #include <CLI/CLI.hpp>
 
 #include "replay.h"
@@ -11,17 +13,22 @@ int main(int argc, char** argv) {
   CLI::App app{
       "mock-kong: plays recorded request lifecycles against a Kong plugin server over its socket,\n"
       "answering PDK calls as Kong would, and checks the outcome against the fixture."};
-  app.add_option("--replay", options.fixture_file, "Fixture file to replay")->required()->check(CLI::ExistingFile);
+  app.add_option("--replay", options.fixture_file, "Fixture file to replay")
+      ->required()
+      ->check(CLI::ExistingFile);
   app.add_option("--query-cmd", options.query_cmd,
                  "Command that prints the plugin info (Kong's pluginserver_<name>_query_cmd); "
                  "$KONG_PREFIX is the private prefix");
   app.add_option("--start-cmd", options.start_cmd,
                  "Command that starts the server (Kong's pluginserver_<name>_start_cmd)");
-  app.add_option("--socket", options.socket,
-                 "Socket the server listens on (Kong's pluginserver_<name>_socket); relative to the prefix");
-  app.add_option("--start-timeout", start_timeout_ms, "Milliseconds to wait for the server's socket")
+  app.add_option(
+      "--socket", options.socket,
+      "Socket the server listens on (Kong's pluginserver_<name>_socket); relative to the prefix");
+  app.add_option("--start-timeout", start_timeout_ms,
+                 "Milliseconds to wait for the server's socket")
       ->capture_default_str();
-  app.add_option("--call-timeout", call_timeout_ms, "Milliseconds to wait for each answer")->capture_default_str();
+  app.add_option("--call-timeout", call_timeout_ms, "Milliseconds to wait for each answer")
+      ->capture_default_str();
   app.add_flag("-v,--verbose", options.verbose, "Print every PDK call and Kong's answer");
   // PLUGIN [ARGS...]: everything from the first positional on belongs to the
   // plugin command, dashes included.
@@ -32,6 +39,8 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
   options.plugin_command = app.remaining();
 
+  // Case lines interleave with the plugin's relayed output: keep them in order.
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
   options.start_timeout = std::chrono::milliseconds(start_timeout_ms);
   options.call_timeout = std::chrono::milliseconds(call_timeout_ms);
   return kong::mock::replay(options);
