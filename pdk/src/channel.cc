@@ -8,9 +8,10 @@ void Channel::throw_phase_error(const protocol::MethodInfo& info, Phase p) {
 
 void Channel::throw_bad_result(const protocol::MethodInfo& info, std::string_view expected,
                                const protocol::Value& got) {
-  throw PdkError(info.name, "expected " + std::string(expected) + " result, got " +
-                                std::string(protocol::type_name(got)) + " " +
-                                protocol::to_debug_string(got));
+  // "got nil", "got integer 5", "got string \"x\"".
+  std::string actual(protocol::type_name(got));
+  if (!got.is_nil()) actual += " " + protocol::to_debug_string(got);
+  throw PdkError(info.name, "expected " + std::string(expected) + " result, got " + actual);
 }
 
 }  // namespace kong

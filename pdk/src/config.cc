@@ -1,5 +1,7 @@
 #include "kong/pdk/config.h"
 
+#include <cmath>
+
 namespace kong::config_detail {
 
 std::string describe(const nlohmann::json& j) {
@@ -22,9 +24,38 @@ Error wrong_type(std::string_view path, std::string_view expected, const nlohman
                ", got " + describe(got)};
 }
 
-Error out_of_range(std::string_view path, std::int64_t lo, std::int64_t hi, const nlohmann::json& got) {
-  return Error{std::string(path) + ": expected an integer between " + std::to_string(lo) + " and " +
-               std::to_string(hi) + ", got " + got.dump()};
+Error out_of_range(std::string_view path, const std::string& lo, const std::string& hi,
+                   const nlohmann::json& got) {
+  return Error{std::string(path) + ": expected an integer between " + lo + " and " + hi +
+               ", got " + got.dump()};
+}
+
+std::optional<std::int64_t> json_integer(const nlohmann::json& j) {
+  if (j.is_number_unsigned()) {
+    const auto u = j.get<std::uint64_t>();
+    if (u > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) return std::nullopt;
+    return static_cast<std::int64_t>(u);
+  }
+  if (j.is_number_integer()) return j.get<std::int64_t>();
+  if (j.is_number_float()) {
+    const double d = j.get<double>();
+    if (std::trunc(d) == d && std::abs(d) <= 9007199254740992.0) return static_cast<std::int64_t>(d);
+  }
+  return std::nullopt;
+}
+
+bool within(const nlohmann::json& j, std::int64_t lo, std::int64_t hi) {
+  if (j.is_number_unsigned()) {
+    const auto u = j.get<std::uint64_t>();
+    return hi >= 0 && u <= static_cast<std::uint64_t>(hi) &&
+           (lo <= 0 || u >= static_cast<std::uint64_t>(lo));
+  }
+  if (j.is_number_integer()) return j.get<std::int64_t>() >= lo && j.get<std::int64_t>() <= hi;
+  if (j.is_number_float()) {
+    const double d = j.get<double>();
+    return d >= static_cast<double>(lo) && d <= static_cast<double>(hi);
+  }
+  return true;
 }
 
 }  // namespace kong::config_detail

@@ -9,7 +9,8 @@ std::optional<std::string> Request::get_query_arg(std::string_view name) {
   std::optional<std::string> out;
   if (!protocol::from_value(v, out)) {
     throw PdkError(protocol::methods::request_get_query_arg.info().name,
-                   "expected string, true or nil result, got " + std::string(protocol::type_name(v)));
+                   "expected string, true or nil result, got " +
+                       std::string(protocol::type_name(v)) + " " + protocol::to_debug_string(v));
   }
   return out;
 }

@@ -71,7 +71,14 @@ template <class T> struct is_optional<std::optional<T>> : std::true_type {};
 
 std::string describe(const nlohmann::json& j);  // "string", "number 3", ...
 Error wrong_type(std::string_view path, std::string_view expected, const nlohmann::json& got);
-Error out_of_range(std::string_view path, std::int64_t lo, std::int64_t hi, const nlohmann::json& got);
+Error out_of_range(std::string_view path, const std::string& lo, const std::string& hi,
+                   const nlohmann::json& got);
+/// A JSON integer, or an integral number within +-2^53: Kong's cjson writes
+/// integers of 1e14 and more with an exponent ("1e+14"), which parses as a
+/// float. nullopt for anything else (and for integers beyond int64).
+std::optional<std::int64_t> json_integer(const nlohmann::json& j);
+/// Whether a JSON number lies in [lo, hi]; true for anything but a number.
+bool within(const nlohmann::json& j, std::int64_t lo, std::int64_t hi);
 
 template <class T>
 nlohmann::json schema_of();
@@ -127,9 +134,8 @@ Status read(const nlohmann::json& j, T& out, const std::string& path) {
               return;
             }
             status = read(*it, out.*(fld.member), sub);
-            if (status && fld.lo && it->is_number_integer()) {
-              const auto n = it->template get<std::int64_t>();
-              if (n < *fld.lo || n > *fld.hi) status = out_of_range(sub, *fld.lo, *fld.hi, *it);
+            if (status && fld.lo && !within(*it, *fld.lo, *fld.hi)) {
+              status = out_of_range(sub, std::to_string(*fld.lo), std::to_string(*fld.hi), *it);
             }
           };
           (one(f), ...);
@@ -137,16 +143,19 @@ Status read(const nlohmann::json& j, T& out, const std::string& path) {
         T::fields());
     return status;
   } else if constexpr (is_vector<T>::value) {
-    if (!j.is_array()) return wrong_type(path, "array", j);
     out.clear();
+    // Lua has one kind of empty table, which cjson may write as {}.
+    if (j.is_object() && j.empty()) return Ok{};
+    if (!j.is_array()) return wrong_type(path, "array", j);
     for (std::size_t i = 0; i < j.size(); ++i) {
       typename T::value_type e{};
       if (auto s = read(j[i], e, path + "[" + std::to_string(i) + "]"); !s) return s;
       out.push_back(std::move(e));
     }
   } else if constexpr (is_map<T>::value) {
-    if (!j.is_object()) return wrong_type(path, "map", j);
     out.clear();
+    if (j.is_array() && j.empty()) return Ok{};  // an empty Lua table, as an array
+    if (!j.is_object()) return wrong_type(path, "map", j);
     for (const auto& [k, e] : j.items()) {
       typename T::mapped_type v{};
       if (auto s = read(e, v, path + "." + k); !s) return s;
@@ -159,14 +168,23 @@ Status read(const nlohmann::json& j, T& out, const std::string& path) {
     if (!j.is_boolean()) return wrong_type(path, "boolean", j);
     out = j.get<bool>();
   } else if constexpr (std::is_integral_v<T>) {
-    if (!j.is_number_integer()) return wrong_type(path, "integer", j);
-    const auto n = j.get<std::int64_t>();
-    if (n < static_cast<std::int64_t>(std::numeric_limits<T>::min()) ||
-        (n > 0 && static_cast<std::uint64_t>(n) > std::numeric_limits<T>::max())) {
-      return out_of_range(path, static_cast<std::int64_t>(std::numeric_limits<T>::min()),
-                          static_cast<std::int64_t>(std::numeric_limits<T>::max()), j);
+    using Limits = std::numeric_limits<T>;
+    auto range_error = [&] {
+      return out_of_range(path, std::to_string(Limits::min()), std::to_string(Limits::max()), j);
+    };
+    if (j.is_number_unsigned()) {  // beyond int64 too, for uint64 members
+      const auto u = j.get<std::uint64_t>();
+      if (u > Limits::max()) return range_error();
+      out = static_cast<T>(u);
+      return Ok{};
     }
-    out = static_cast<T>(n);
+    const std::optional<std::int64_t> n = json_integer(j);
+    if (!n) return wrong_type(path, "integer", j);
+    if (*n < static_cast<std::int64_t>(Limits::min()) ||
+        (*n > 0 && static_cast<std::uint64_t>(*n) > Limits::max())) {
+      return range_error();
+    }
+    out = static_cast<T>(*n);
   } else if constexpr (std::is_floating_point_v<T>) {
     if (!j.is_number()) return wrong_type(path, "number", j);
     out = j.get<T>();
@@ -192,7 +210,9 @@ nlohmann::json schema_of() {
             if (fld.is_required) s["required"] = true;
             if (fld.lo) s["between"] = json::array({*fld.lo, *fld.hi});
             if constexpr (!Record<M> && !is_optional<M>::value && !std::is_same_v<M, json>) {
-              if (!(defaults.*(fld.member) == M{})) s["default"] = write(defaults.*(fld.member));
+              // Compared as JSON: members (records in a vector) need no operator==.
+              json initial = write(defaults.*(fld.member));
+              if (initial != write(M{})) s["default"] = std::move(initial);
             }
             fields.push_back(json::object({{std::string(fld.name), std::move(s)}}));
           };

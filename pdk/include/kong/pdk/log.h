@@ -32,6 +32,8 @@ class Log {
   static protocol::Value arg(const T& v) {
     if constexpr (std::is_same_v<T, bool>) {
       return protocol::Value(v);
+    } else if constexpr (std::is_same_v<T, char>) {
+      return protocol::Value(std::string(1, v));  // a character, not its code
     } else if constexpr (std::is_integral_v<T>) {
       return protocol::Value(static_cast<long long>(v));
     } else if constexpr (std::is_floating_point_v<T>) {
