@@ -33,7 +33,10 @@ Result<CommandLine> parse_command_line(int argc, char** argv) {
     } else if (arg == "max-message-bytes") {
       auto v = take_value();
       std::size_t n = 0;
-      if (!v || std::from_chars(v->data(), v->data() + v->size(), n).ec != std::errc{} || n == 0) {
+      const auto parsed = v ? std::from_chars(v->data(), v->data() + v->size(), n)
+                            : std::from_chars_result{nullptr, std::errc::invalid_argument};
+      // The whole value must be the number: "12abc" is no limit.
+      if (parsed.ec != std::errc{} || parsed.ptr != v->data() + v->size() || n == 0) {
         return Error{"-max-message-bytes needs a positive number of bytes"};
       }
       cl.max_message_bytes = n;

@@ -43,6 +43,7 @@ void Connection::on_read(const std::error_code& ec, std::size_t n) {
   std::string error;
   bool open = true;
   while (open) {
+    const std::size_t at = in_.offset();  // where the next message starts, for errors
     const auto status = in_.next(request, error);
     if (status == protocol::MsgpackStream::Status::need_more) break;
     if (status == protocol::MsgpackStream::Status::error) {
@@ -50,19 +51,19 @@ void Connection::on_read(const std::error_code& ec, std::size_t n) {
       open = false;
       break;
     }
-    open = handle(std::move(request));
+    open = handle(std::move(request), at);
   }
   flush();
   if (open) read();
 }
 
-bool Connection::handle(Value request) {
+bool Connection::handle(Value request, std::size_t at) {
   // [0, msgid, method, params] (protocol.md §3)
   const bool well_formed = request.is_array() && request.as_array().size() == 4 &&
                            request.as_array()[0] == Value(0) && request.as_array()[2].is_text();
   if (!well_formed) {
     refuse(fmt::format("message at byte {}: expected a request [0, msgid, method, params], got {}",
-                       in_.offset(), protocol::to_debug_string(request)));
+                       at, protocol::to_debug_string(request)));
     return false;
   }
   auto& parts = request.as_array();

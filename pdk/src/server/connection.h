@@ -24,8 +24,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
  private:
   void read();
   void on_read(const std::error_code& ec, std::size_t n);
-  /// Answers one request; false when the stream cannot go on.
-  bool handle(protocol::Value request);
+  /// Answers one request, which started at stream byte `at`; false when the
+  /// stream cannot go on.
+  bool handle(protocol::Value request, std::size_t at);
   void answer(const protocol::Value& msgid, const std::string& error, protocol::Value result);
   void flush();
   void refuse(const std::string& why);

@@ -173,8 +173,9 @@ Reply RpcDispatcher::finish(std::unique_ptr<Event>& event, Event::Outcome outcom
 }
 
 void RpcDispatcher::expire_events(std::chrono::steady_clock::duration idle) {
+  // Idle for `idle` or longer: expire_events(0s) drops every waiting event.
   const auto cutoff = std::chrono::steady_clock::now() - idle;
-  std::erase_if(events_, [&](const auto& e) { return e.second->last_active() < cutoff; });
+  std::erase_if(events_, [&](const auto& e) { return e.second->last_active() <= cutoff; });
 }
 
 Value RpcDispatcher::status_of(const Instance& instance) {

@@ -1,0 +1,116 @@
+#include "server/command_line.h"
+
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+namespace kong::server {
+namespace {
+
+Result<CommandLine> Parse(std::vector<std::string> args) {
+  args.insert(args.begin(), "/usr/local/bin/my-plugin");
+  std::vector<char*> argv;
+  for (auto& a : args)
+    argv.push_back(a.data());
+  argv.push_back(nullptr);
+  return parse_command_line(static_cast<int>(args.size()), argv.data());
+}
+
+TEST(CommandLine, DefaultsToServingUnderUsrLocalKong) {
+  const auto cl = Parse({});
+  ASSERT_TRUE(cl.ok()) << cl.error().message;
+  EXPECT_FALSE(cl->dump);
+  EXPECT_FALSE(cl->help);
+  EXPECT_EQ(cl->kong_prefix, "/usr/local/kong");
+  EXPECT_EQ(cl->max_message_bytes, std::nullopt);
+}
+
+TEST(CommandLine, AcceptsEachFlagWithOneOrTwoDashes) {
+  for (const char* flag : {"-dump", "--dump"}) {
+    const auto cl = Parse({flag});
+    ASSERT_TRUE(cl.ok()) << flag << ": " << cl.error().message;
+    EXPECT_TRUE(cl->dump) << flag;
+    EXPECT_FALSE(cl->help) << flag;
+  }
+  for (const char* flag : {"-help", "--help", "-h", "--h"}) {
+    const auto cl = Parse({flag});
+    ASSERT_TRUE(cl.ok()) << flag << ": " << cl.error().message;
+    EXPECT_TRUE(cl->help) << flag;
+    EXPECT_FALSE(cl->dump) << flag;
+  }
+}
+
+TEST(CommandLine, TakesTheKongPrefixAsTheNextArgumentOrAfterAnEqualsSign) {
+  const std::vector<std::vector<std::string>> spellings = {
+      {"-kong-prefix", "/opt/kong"},
+      {"--kong-prefix", "/opt/kong"},
+      {"-kong-prefix=/opt/kong"},
+      {"--kong-prefix=/opt/kong"},
+  };
+  for (const auto& args : spellings) {
+    const auto cl = Parse(args);
+    ASSERT_TRUE(cl.ok()) << args[0] << ": " << cl.error().message;
+    EXPECT_EQ(cl->kong_prefix, "/opt/kong") << args[0];
+  }
+}
+
+TEST(CommandLine, TakesTheMessageLimit) {
+  for (const auto& args : std::vector<std::vector<std::string>>{{"-max-message-bytes", "1024"},
+                                                                {"--max-message-bytes=1024"}}) {
+    const auto cl = Parse(args);
+    ASSERT_TRUE(cl.ok()) << args[0] << ": " << cl.error().message;
+    EXPECT_EQ(cl->max_message_bytes, 1024u) << args[0];
+  }
+}
+
+TEST(CommandLine, CombinesFlags) {
+  const auto cl = Parse({"-kong-prefix", "/k", "-max-message-bytes", "99", "-dump"});
+  ASSERT_TRUE(cl.ok()) << cl.error().message;
+  EXPECT_EQ(cl->kong_prefix, "/k");
+  EXPECT_EQ(cl->max_message_bytes, 99u);
+  EXPECT_TRUE(cl->dump);
+}
+
+struct ErrorCase {
+  std::vector<std::string> args;
+  std::string error;
+};
+
+TEST(CommandLine, RefusesUnknownFlagsAndMissingValues) {
+  const ErrorCase cases[] = {
+      {{"-verbose"}, R"(unknown flag "-verbose")"},
+      {{"--socket", "/x"}, R"(unknown flag "--socket")"},
+      {{"-dump=yes"}, R"(unknown flag "-dump=yes")"},
+      {{"-help=1"}, R"(unknown flag "-help=1")"},
+      {{"--"}, R"(unknown flag "--")"},
+      {{"-"}, R"(unknown flag "-")"},
+      {{"stray"}, R"(unexpected argument "stray")"},
+      {{"-dump", "stray"}, R"(unexpected argument "stray")"},
+      {{"-kong-prefix"}, "-kong-prefix needs a directory"},
+      {{"--kong-prefix="}, "-kong-prefix needs a directory"},
+      {{"-max-message-bytes"}, "-max-message-bytes needs a positive number of bytes"},
+      {{"-max-message-bytes", "lots"}, "-max-message-bytes needs a positive number of bytes"},
+      {{"-max-message-bytes", "0"}, "-max-message-bytes needs a positive number of bytes"},
+      {{"-max-message-bytes", "-5"}, "-max-message-bytes needs a positive number of bytes"},
+      {{"-max-message-bytes", "12abc"}, "-max-message-bytes needs a positive number of bytes"},
+      {{"-max-message-bytes="}, "-max-message-bytes needs a positive number of bytes"},
+  };
+  for (const auto& c : cases) {
+    const auto cl = Parse(c.args);
+    ASSERT_FALSE(cl.ok()) << c.args[0] << " accepted";
+    EXPECT_EQ(cl.error().message, c.error) << c.args[0];
+  }
+}
+
+TEST(CommandLine, DescribesEveryFlagInItsUsage) {
+  const std::string text = usage("my-plugin");
+  EXPECT_TRUE(text.starts_with("Usage: my-plugin [flags]\n")) << text;
+  for (const char* flag : {"-dump", "-kong-prefix DIR", "-max-message-bytes N", "-help",
+                           "/usr/local/kong", "<executable name>.socket"}) {
+    EXPECT_NE(text.find(flag), std::string::npos) << flag << " missing from:\n" << text;
+  }
+}
+
+}  // namespace
+}  // namespace kong::server

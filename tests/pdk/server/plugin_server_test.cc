@@ -1,0 +1,605 @@
+// The plugin server as Kong meets it: a process, a unix socket, MsgPack:1.
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "kong/protocol/msgpack_stream.h"
+
+#include "pdk/server/test_plugin.h"
+#include "pdk/test_values.h"
+#include "support/test_support.h"
+
+namespace kong::test {
+namespace {
+
+using namespace std::chrono_literals;
+using protocol::Array;
+using protocol::Value;
+
+constexpr const char* kTestPluginBin = KONG_TEST_PLUGIN_BIN;
+constexpr const char* kTestPluginName = "pdk_test_plugin";
+constexpr auto kTimeout = 10s;
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+bool Exists(const std::string& path) {
+  struct stat st {};
+  return ::lstat(path.c_str(), &st) == 0;
+}
+
+/// A plugin server process; killed and reaped on destruction if still running.
+class ServerProcess {
+ public:
+  ServerProcess(const std::string& binary, const std::vector<std::string>& args,
+                std::string log_path)
+      : log_path_(std::move(log_path)) {
+    std::vector<std::string> argv_strings = {binary};
+    argv_strings.insert(argv_strings.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (auto& a : argv_strings)
+      argv.push_back(a.data());
+    argv.push_back(nullptr);
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      const int log = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      ::dup2(log, 1);
+      ::dup2(log, 2);
+      ::execv(binary.c_str(), argv.data());
+      ::_exit(127);
+    }
+    if (pid_ > 0)
+      pidfd_ = static_cast<int>(::syscall(SYS_pidfd_open, pid_, 0));
+  }
+
+  ~ServerProcess() {
+    if (pid_ > 0 && !reaped_) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+    }
+    if (pidfd_ >= 0)
+      ::close(pidfd_);
+  }
+
+  ServerProcess(const ServerProcess&) = delete;
+  ServerProcess& operator=(const ServerProcess&) = delete;
+
+  pid_t pid() const { return pid_; }
+  std::string log() const { return ReadFile(log_path_); }
+
+  /// Waits for the process to end; `status` as waitpid reports it.
+  ::testing::AssertionResult WaitForExit(int& status) {
+    if (pid_ <= 0 || pidfd_ < 0)
+      return ::testing::AssertionFailure() << "the server never started";
+    pollfd p{pidfd_, POLLIN, 0};
+    const int ready = ::poll(&p, 1, static_cast<int>(std::chrono::milliseconds(kTimeout).count()));
+    if (ready <= 0) {
+      return ::testing::AssertionFailure()
+             << "server " << pid_ << " did not exit within " << kTimeout.count() << " s";
+    }
+    if (::waitpid(pid_, &status, 0) != pid_) {
+      return ::testing::AssertionFailure() << "waitpid: " << std::strerror(errno);
+    }
+    reaped_ = true;
+    return ::testing::AssertionSuccess();
+  }
+
+ private:
+  std::string log_path_;
+  pid_t pid_ = -1;
+  int pidfd_ = -1;
+  bool reaped_ = false;
+};
+
+/// One connection, as Kong's cosockets make them. Every read waits at most
+/// kTimeout and says what it awaited when it fails.
+class Client {
+ public:
+  explicit Client(const std::string& path) : fd_(ConnectUnix(path)) {}
+  ~Client() {
+    if (fd_ >= 0)
+      ::close(fd_);
+  }
+  Client(const Client&) = delete;
+  Client& operator=(const Client&) = delete;
+
+  bool connected() const { return fd_ >= 0; }
+
+  ::testing::AssertionResult SendBytes(std::string_view bytes) {
+    while (!bytes.empty()) {
+      const ssize_t n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+      if (n < 0)
+        return ::testing::AssertionFailure() << "send: " << std::strerror(errno);
+      bytes.remove_prefix(static_cast<std::size_t>(n));
+    }
+    return ::testing::AssertionSuccess();
+  }
+
+  ::testing::AssertionResult Send(const Value& message) {
+    return SendBytes(Encode(message, protocol::StrForm::kong));  // strings as Kong writes them
+  }
+
+  ::testing::AssertionResult Receive(Value& out, std::string_view awaited) {
+    std::string error;
+    for (;;) {
+      switch (in_.next(out, error)) {
+        case protocol::MsgpackStream::Status::value:
+          return ::testing::AssertionSuccess();
+        case protocol::MsgpackStream::Status::error:
+          return ::testing::AssertionFailure() << "bad bytes awaiting " << awaited << ": " << error;
+        case protocol::MsgpackStream::Status::need_more:
+          break;
+      }
+      std::string why;
+      int err = 0;
+      if (ReadSome(why, err) <= 0) {
+        return ::testing::AssertionFailure() << why << " awaiting " << awaited;
+      }
+    }
+  }
+
+  /// The server closes the connection (EOF, or a reset for bytes it left unread).
+  ::testing::AssertionResult ReceiveClose(std::string_view awaited) {
+    for (;;) {
+      std::string why;
+      int err = 0;
+      const ssize_t n = ReadSome(why, err);
+      if (n == 0)
+        return ::testing::AssertionSuccess();
+      if (n < 0 && err == ECONNRESET)
+        return ::testing::AssertionSuccess();
+      if (n < 0)
+        return ::testing::AssertionFailure() << why << " awaiting " << awaited;
+      Value v;
+      std::string error;
+      if (in_.next(v, error) == protocol::MsgpackStream::Status::value) {
+        return ::testing::AssertionFailure()
+               << "got " << to_debug_string(v) << " awaiting " << awaited;
+      }
+    }
+  }
+
+  /// Closes the sending side only.
+  void ShutdownWrite() { ::shutdown(fd_, SHUT_WR); }
+
+ private:
+  // Reads what has arrived, waiting at most kTimeout: the byte count, 0 at
+  // EOF, -1 with `err` set otherwise; `why` says what happened.
+  ssize_t ReadSome(std::string& why, int& err) {
+    pollfd p{fd_, POLLIN, 0};
+    const int ready = ::poll(&p, 1, static_cast<int>(std::chrono::milliseconds(kTimeout).count()));
+    if (ready <= 0) {
+      err = ready == 0 ? ETIMEDOUT : errno;
+      why = ready == 0 ? "nothing arrived within " + std::to_string(kTimeout.count()) + " s"
+                       : std::string("poll: ") + std::strerror(err);
+      return -1;
+    }
+    auto space = in_.prepare(4096);
+    const ssize_t n = ::read(fd_, space.data(), space.size());
+    err = n < 0 ? errno : 0;
+    if (n > 0)
+      in_.commit(static_cast<std::size_t>(n));
+    if (n == 0)
+      why = "the server closed the connection";
+    if (n < 0)
+      why = std::string("read: ") + std::strerror(err);
+    return n;
+  }
+
+  int fd_;
+  protocol::MsgpackStream in_;
+};
+
+Value Request(std::int64_t msgid, std::string_view method, Array params) {
+  return Value(Array{0, msgid, method, Value(std::move(params))});
+}
+
+Value Response(std::int64_t msgid, Value error, Value result) {
+  return Value(Array{1, msgid, std::move(error), std::move(result)});
+}
+
+Value EventData(std::int64_t event_id, Value data) {
+  return StrMap({{"Data", std::move(data)}, {"EventId", event_id}});
+}
+
+Value CallData(std::string_view method, Array args) {
+  return StrMap({{"Method", method}, {"Args", Value(std::move(args))}});
+}
+
+class PluginServer : public ::testing::Test {
+ protected:
+  void TearDown() override {
+    if (HasFailure() && server_)
+      std::cerr << "server output:\n" << server_->log() << "\n";
+  }
+
+  /// Starts `binary` with -kong-prefix <scratch dir> and waits for its socket.
+  void StartServer(const std::string& binary = kTestPluginBin,
+                   const std::string& name = kTestPluginName,
+                   std::vector<std::string> extra_args = {}) {
+    socket_path_ = dir_.file(name + ".socket");
+    extra_args.insert(extra_args.begin(), {"-kong-prefix", dir_.path()});
+    server_ = std::make_unique<ServerProcess>(binary, extra_args, dir_.file("server.log"));
+    ASSERT_GT(server_->pid(), 0);
+    ASSERT_TRUE(WaitForSocket(socket_path_, kTimeout));
+  }
+
+  /// A new connection, past the serverPid notification that opens it.
+  std::unique_ptr<Client> Connect() {
+    auto client = std::make_unique<Client>(socket_path_);
+    EXPECT_TRUE(client->connected()) << "connecting to " << socket_path_;
+    Value first;
+    EXPECT_TRUE(client->Receive(first, "the serverPid notification"));
+    EXPECT_EQ(first, Value(Array{2, "serverPid", server_->pid()}));
+    return client;
+  }
+
+  /// Sends a request on `client` and returns the response to it.
+  Value Call(Client& client, std::int64_t msgid, std::string_view method, Array params) {
+    EXPECT_TRUE(client.Send(Request(msgid, method, std::move(params))));
+    Value response;
+    EXPECT_TRUE(client.Receive(response, "the response to " + std::string(method)));
+    return response;
+  }
+
+  Value StartInstance(Client& client, std::int64_t msgid, std::string_view name,
+                      std::string_view config) {
+    return Call(client, msgid, "plugin.StartInstance",
+                {StrMap({{"Name", name}, {"Config", config}})});
+  }
+
+  /// A new connection still gets a good answer to a good call.
+  void ExpectServerStillServes() {
+    auto client = Connect();
+    const Value r = StartInstance(*client, 77, kTestPluginName, R"({"__seq__": 700})");
+    ASSERT_TRUE(r.is_array() && r.as_array().size() == 4) << to_debug_string(r);
+    EXPECT_EQ(r.as_array()[1], Value(77));
+    EXPECT_EQ(r.as_array()[2], Value{});
+    EXPECT_EQ(*r.as_array()[3].find("Id"), Value(700));
+  }
+
+  /// Expects the error answer the server sends before closing a connection.
+  void ExpectRefusedAndClosed(Client& client, const std::string& error) {
+    Value r;
+    ASSERT_TRUE(client.Receive(r, "the refusal"));
+    EXPECT_EQ(r, Value(Array{1, Value{}, error, Value{}}));
+    EXPECT_TRUE(client.ReceiveClose("the server to close the connection"));
+  }
+
+  ScratchDir dir_;
+  std::string socket_path_;
+  std::unique_ptr<ServerProcess> server_;
+};
+
+TEST_F(PluginServer, DumpsItsPluginInfoAsJsonForKong) {
+  const CommandResult r =
+      RunCommand(std::string(kTestPluginBin) + " -dump -kong-prefix " + dir_.path());
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  const auto info = nlohmann::json::parse(r.out, nullptr, false);
+  ASSERT_FALSE(info.is_discarded()) << "not JSON: " << r.out;
+  EXPECT_EQ(info["Protocol"], "MsgPack:1");
+  EXPECT_EQ(info["SocketPath"], dir_.file("pdk_test_plugin.socket"));
+  ASSERT_EQ(info["Plugins"].size(), 1u) << r.out;
+  const auto& plugin = info["Plugins"][0];
+  EXPECT_EQ(plugin["Name"], kTestPluginName);
+  EXPECT_EQ(plugin["Phases"], nlohmann::json({"access", "log"}));
+  EXPECT_EQ(plugin["Version"], "1.2.3");
+  EXPECT_EQ(plugin["Priority"], 7);
+  EXPECT_EQ(plugin["Schema"],
+            nlohmann::json({{"name", kTestPluginName},
+                            {"fields", {{{"config", config_schema<TestPlugin>()}}}}}));
+}
+
+TEST_F(PluginServer, DumpsTheHelloExample) {
+  const CommandResult r = RunCommand(std::string(kHelloBin) + " --dump");
+  ASSERT_EQ(r.exit_code, 0) << r.out;
+  const auto info = nlohmann::json::parse(r.out, nullptr, false);
+  ASSERT_FALSE(info.is_discarded()) << "not JSON: " << r.out;
+  EXPECT_EQ(info["SocketPath"], "/usr/local/kong/hello.socket");
+  EXPECT_EQ(info["Plugins"][0]["Name"], "hello");
+  EXPECT_EQ(info["Plugins"][0]["Phases"], nlohmann::json({"access"}));
+  EXPECT_EQ(info["Plugins"][0]["Version"], "0.1.0");
+  EXPECT_EQ(info["Plugins"][0]["Priority"], 1);
+  EXPECT_EQ(info["Plugins"][0]["Schema"], nlohmann::json::parse(R"({"name": "hello", "fields":
+      [{"config": {"type": "record", "fields": [{"message": {"type": "string"}}]}}]})"));
+}
+
+TEST_F(PluginServer, PrintsItsUsageForHelp) {
+  const CommandResult r = RunCommand(std::string(kTestPluginBin) + " -help");
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  EXPECT_TRUE(r.out.starts_with("Usage: pdk_test_plugin [flags]\n")) << r.out;
+}
+
+TEST_F(PluginServer, RefusesAnUnknownFlagWithItsUsage) {
+  const CommandResult r = RunCommand(std::string(kTestPluginBin) + " -bogus");
+  EXPECT_EQ(r.exit_code, 2) << r.out;
+  EXPECT_TRUE(r.out.starts_with("pdk_test_plugin: unknown flag \"-bogus\"\n\nUsage: ")) << r.out;
+}
+
+TEST_F(PluginServer, FailsClearlyWhenThePrefixIsMissing) {
+  const std::string prefix = dir_.file("missing");
+  const CommandResult r = RunCommand(std::string(kTestPluginBin) + " -kong-prefix " + prefix);
+  EXPECT_EQ(r.exit_code, 1) << r.out;
+  EXPECT_EQ(r.out, "pdk_test_plugin: kong prefix " + prefix + " is not a directory\n");
+}
+
+TEST_F(PluginServer, ListensAtTheExecutableNameUnderThePrefixAndAnnouncesItsPid) {
+  StartServer();
+  EXPECT_EQ(socket_path_, dir_.path() + "/pdk_test_plugin.socket");
+  Client client(socket_path_);
+  ASSERT_TRUE(client.connected());
+  Value first;
+  ASSERT_TRUE(client.Receive(first, "the serverPid notification"));
+  EXPECT_EQ(first, Value(Array{2, "serverPid", server_->pid()}));
+}
+
+TEST_F(PluginServer, ReplacesAStaleSocketFileAtStartup) {
+  const std::string path = dir_.file("pdk_test_plugin.socket");
+  {
+    const int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
+    sockaddr_un addr{};
+    addr.sun_family = AF_UNIX;
+    std::strncpy(addr.sun_path, path.c_str(), sizeof(addr.sun_path) - 1);
+    ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+    ::close(fd);
+  }
+  StartServer();
+  ExpectServerStillServes();
+}
+
+TEST_F(PluginServer, RunsTheHelloAccessEvent) {
+  StartServer(kHelloBin, "hello");
+  auto kong = Connect();
+  const Value started = StartInstance(*kong, 1, "hello", R"({"message": "hi"})");
+  ASSERT_TRUE(started.is_array() && started.as_array().size() == 4) << to_debug_string(started);
+  ASSERT_EQ(started.as_array()[2], Value{}) << to_debug_string(started);
+  const Value& status = started.as_array()[3];
+  EXPECT_EQ(*status.find("Id"), Value(1));
+  EXPECT_EQ(*status.find("Name"), Value("hello"));
+  EXPECT_EQ(*status.find("Config"), StrMap({{"message", "hi"}}));
+
+  EXPECT_EQ(
+      Call(*kong, 2, "plugin.HandleEvent", {StrMap({{"InstanceId", 1}, {"EventName", "access"}})}),
+      Response(2, Value{}, EventData(1, CallData("kong.request.get_header", {"host"}))));
+  EXPECT_EQ(Call(*kong, 3, "plugin.Step", {StrMap({{"EventId", 1}, {"Data", "example.com"}})}),
+            Response(3, Value{},
+                     EventData(1, CallData("kong.response.set_header",
+                                           {"x-hello-from-cpp", "C++ says hi to example.com"}))));
+  EXPECT_EQ(Call(*kong, 4, "plugin.Step", {StrMap({{"EventId", 1}, {"Data", Value{}}})}),
+            Response(4, Value{}, EventData(1, "ret")));
+}
+
+TEST_F(PluginServer, TakesAStepOnAnotherConnectionThanItsEvent) {
+  StartServer();
+  auto first = Connect();
+  StartInstance(*first, 1, kTestPluginName, R"({"__seq__": 3, "mode": "hello"})");
+  EXPECT_EQ(
+      Call(*first, 2, "plugin.HandleEvent", {StrMap({{"InstanceId", 3}, {"EventName", "access"}})}),
+      Response(2, Value{}, EventData(1, CallData("kong.request.get_header", {"host"}))));
+  auto second = Connect();
+  EXPECT_EQ(
+      Call(*second, 3, "plugin.Step", {StrMap({{"EventId", 1}, {"Data", "b.example"}})}),
+      Response(3, Value{},
+               EventData(1, CallData("kong.response.set_header", {"x-hello", "hi b.example"}))));
+  auto third = Connect();
+  EXPECT_EQ(Call(*third, 4, "plugin.Step", {StrMap({{"EventId", 1}})}),
+            Response(4, Value{}, EventData(1, "ret")));
+}
+
+TEST_F(PluginServer, AnswersSeveralRequestsOfOneWriteInOrder) {
+  StartServer();
+  auto kong = Connect();
+  std::string bytes;
+  bytes += Encode(Request(
+      10, "plugin.StartInstance",
+      {StrMap({{"Name", kTestPluginName}, {"Config", R"({"__seq__": 4, "mode": "return"})"}})}));
+  bytes += Encode(
+      Request(11, "plugin.HandleEvent", {StrMap({{"InstanceId", 4}, {"EventName", "access"}})}));
+  bytes += Encode(Request(12, "plugin.Nope", {}));
+  bytes += Encode(
+      Request(13, "plugin.HandleEvent", {StrMap({{"InstanceId", 4}, {"EventName", "log"}})}));
+  ASSERT_TRUE(kong->SendBytes(bytes));
+  Value r;
+  ASSERT_TRUE(kong->Receive(r, "the response to StartInstance"));
+  EXPECT_EQ(r.as_array()[1], Value(10));
+  EXPECT_EQ(*r.as_array()[3].find("Id"), Value(4));
+  ASSERT_TRUE(kong->Receive(r, "the response to the first HandleEvent"));
+  EXPECT_EQ(r, Response(11, Value{}, EventData(1, "ret")));
+  ASSERT_TRUE(kong->Receive(r, "the response to plugin.Nope"));
+  EXPECT_EQ(r, Response(12, "unknown method plugin.Nope", Value{}));
+  ASSERT_TRUE(kong->Receive(r, "the response to the second HandleEvent"));
+  EXPECT_EQ(
+      r, Response(13, Value{}, EventData(2, CallData("kong.log.info", {"logged by ", "return"}))));
+}
+
+TEST_F(PluginServer, RefusesGarbageClosesThatConnectionAndServesNewOnes) {
+  StartServer();
+  auto kong = Connect();
+  ASSERT_TRUE(kong->SendBytes(test::Raw({0xc1})));
+  ExpectRefusedAndClosed(*kong, "message at byte 0: byte 0: 0xc1 is not a MessagePack type");
+  ExpectServerStillServes();
+}
+
+TEST_F(PluginServer, NamesTheStreamOffsetOfGarbageAfterGoodRequests) {
+  StartServer();
+  auto kong = Connect();
+  const std::string good = Encode(Request(1, "plugin.GetInstanceStatus", {5}));
+  ASSERT_TRUE(kong->SendBytes(good + Encode(Value(""))));
+  Value r;
+  ASSERT_TRUE(kong->Receive(r, "the response to GetInstanceStatus"));
+  EXPECT_EQ(r, Response(1, "no plugin instance 5", Value{}));
+  ExpectRefusedAndClosed(*kong, "message at byte " + std::to_string(good.size()) +
+                                    ": expected a request [0, msgid, method, params], got \"\"");
+}
+
+TEST_F(PluginServer, RefusesValuesThatAreNoRequestAndServesNewConnections) {
+  StartServer();
+  const std::pair<Value, std::string> cases[] = {
+      {Value(5), "5"},
+      {StrMap({{"a", 1}}), R"({"a": 1})"},
+      {Value(Array{0, 1, "plugin.Nope"}), R"([0, 1, "plugin.Nope"])"},
+      {Value(Array{1, 1, Value{}, Value{}}), "[1, 1, nil, nil]"},
+      {Value(Array{0, 1, 2, Array{}}), "[0, 1, 2, []]"},
+  };
+  for (const auto& [message, shown] : cases) {
+    auto kong = Connect();
+    ASSERT_TRUE(kong->Send(message));
+    ExpectRefusedAndClosed(
+        *kong, "message at byte 0: expected a request [0, msgid, method, params], got " + shown);
+  }
+  ExpectServerStillServes();
+}
+
+TEST_F(PluginServer, ForgetsATruncatedMessageWhenItsConnectionCloses) {
+  StartServer();
+  {
+    auto kong = Connect();
+    const std::string bytes = Encode(Request(1, "plugin.GetInstanceStatus", {5}));
+    ASSERT_TRUE(kong->SendBytes(std::string_view(bytes).substr(0, bytes.size() - 1)));
+    kong->ShutdownWrite();
+    EXPECT_TRUE(kong->ReceiveClose("the server to close the connection"));
+  }
+  ExpectServerStillServes();
+}
+
+TEST_F(PluginServer, AnswersWrongParamsWithAnErrorAndKeepsTheConnection) {
+  StartServer();
+  auto kong = Connect();
+  EXPECT_EQ(Call(*kong, 1, "plugin.StartInstance", {}),
+            Response(1,
+                     "plugin.StartInstance: expected [{Name: string, Config: JSON string}], got "
+                     "no params",
+                     Value{}));
+  ASSERT_TRUE(kong->Send(Value(Array{0, 2, "plugin.StartInstance", StrMap({{"Name", "x"}})})));
+  Value r;
+  ASSERT_TRUE(kong->Receive(r, "the response to StartInstance with map params"));
+  EXPECT_EQ(r, Response(2, "plugin.StartInstance: params must be an array, got map", Value{}));
+  EXPECT_EQ(Call(*kong, 3, "plugin.GetInstanceStatus", {"x"}),
+            Response(3, R"(plugin.GetInstanceStatus: expected [instance id], got ["x"])", Value{}));
+  EXPECT_EQ(Call(*kong, 4, "plugin.HandleEvent", {StrMap({{"InstanceId", 1.5}})}),
+            Response(4,
+                     "plugin.HandleEvent: expected [{InstanceId: integer, EventName: string}], "
+                     R"(got [{"InstanceId": 1.5}])",
+                     Value{}));
+  const Value good = StartInstance(*kong, 5, kTestPluginName, R"({"limit": 0})");
+  EXPECT_EQ(good, Response(5,
+                           "plugin.StartInstance: config: limit: expected an integer between 1 "
+                           "and 100, got 0",
+                           Value{}));
+  const Value started = StartInstance(*kong, 6, kTestPluginName, "{}");
+  EXPECT_EQ(started.as_array()[2], Value{}) << to_debug_string(started);
+}
+
+TEST_F(PluginServer, AnswersUnknownMethodsAndIdsWithErrors) {
+  StartServer();
+  auto kong = Connect();
+  EXPECT_EQ(Call(*kong, 1, "plugin.Nope", {}), Response(1, "unknown method plugin.Nope", Value{}));
+  EXPECT_EQ(
+      Call(*kong, 2, "plugin.HandleEvent", {StrMap({{"InstanceId", 77}, {"EventName", "access"}})}),
+      Response(2, "no plugin instance 77", Value{}));
+  EXPECT_EQ(Call(*kong, 3, "plugin.GetInstanceStatus", {78}),
+            Response(3, "no plugin instance 78", Value{}));
+  EXPECT_EQ(Call(*kong, 4, "plugin.Step", {StrMap({{"EventId", 99}, {"Data", 1}})}),
+            Response(4, "plugin.Step: no running event 99", Value{}));
+  EXPECT_EQ(Call(*kong, 5, "plugin.StepMultiMap", {StrMap({{"EventId", 98}})}),
+            Response(5, "plugin.StepMultiMap: no running event 98", Value{}));
+  ExpectServerStillServes();
+}
+
+TEST_F(PluginServer, RefusesADeclaredSizeBeyondTheLimitBeforeItsBytesArrive) {
+  StartServer(kTestPluginBin, kTestPluginName, {"-max-message-bytes", "1024"});
+  auto kong = Connect();
+  // [0, 1, <str32 declaring 1 MB>: only the header is sent, and no more.
+  ASSERT_TRUE(kong->SendBytes(test::Raw({0x94, 0x00, 0x01, 0xdb, 0x00, 0x10, 0x00, 0x00})));
+  ExpectRefusedAndClosed(*kong,
+                         "message at byte 0: byte 3: message larger than the 1024-byte limit");
+  ExpectServerStillServes();
+}
+
+TEST_F(PluginServer, AcceptsMessagesUpToTheLimit) {
+  StartServer(kTestPluginBin, kTestPluginName, {"-max-message-bytes", "1024"});
+  auto kong = Connect();
+  const std::string config = R"({"mode": ")" + std::string(900, 'm') + R"("})";
+  const std::string first = Encode(
+      Request(1, "plugin.StartInstance", {StrMap({{"Name", kTestPluginName}, {"Config", config}})}),
+      protocol::StrForm::kong);
+  ASSERT_LT(first.size(), 1024u);
+  ASSERT_TRUE(kong->SendBytes(first));
+  Value r;
+  ASSERT_TRUE(kong->Receive(r, "the response to a 1000-byte StartInstance"));
+  EXPECT_EQ(r.as_array()[2], Value{}) << to_debug_string(r);
+  // [0, 2, "plugin.Nope", [<1100 bytes>]]: the string starts at byte 16.
+  ASSERT_TRUE(kong->Send(Request(2, "plugin.Nope", {std::string(1100, 'x')})));
+  ExpectRefusedAndClosed(*kong, "message at byte " + std::to_string(first.size()) +
+                                    ": byte 16: message larger than the 1024-byte limit");
+}
+
+TEST_F(PluginServer, FailsOnlyTheEventOfAThrowingHandler) {
+  StartServer();
+  auto kong = Connect();
+  StartInstance(*kong, 1, kTestPluginName, R"({"__seq__": 1, "mode": "hello"})");
+  StartInstance(*kong, 2, kTestPluginName, R"({"__seq__": 2, "mode": "throw"})");
+  EXPECT_EQ(
+      Call(*kong, 3, "plugin.HandleEvent", {StrMap({{"InstanceId", 1}, {"EventName", "access"}})}),
+      Response(3, Value{}, EventData(1, CallData("kong.request.get_header", {"host"}))));
+  EXPECT_EQ(
+      Call(*kong, 4, "plugin.HandleEvent", {StrMap({{"InstanceId", 2}, {"EventName", "access"}})}),
+      Response(4, Value{}, EventData(2, CallData("kong.log.info", {"about to throw"}))));
+  EXPECT_EQ(Call(*kong, 5, "plugin.Step", {StrMap({{"EventId", 2}})}),
+            Response(5, "pdk_test_plugin access handler failed: boom", Value{}));
+  EXPECT_EQ(Call(*kong, 6, "plugin.Step", {StrMap({{"EventId", 1}, {"Data", "h"}})}),
+            Response(6, Value{},
+                     EventData(1, CallData("kong.response.set_header", {"x-hello", "hi h"}))));
+}
+
+TEST_F(PluginServer, EndsTheEventAtExitWithTheBodyAsBin) {
+  StartServer();
+  auto kong = Connect();
+  StartInstance(*kong, 1, kTestPluginName, R"({"__seq__": 9, "mode": "exit"})");
+  EXPECT_EQ(
+      Call(*kong, 2, "plugin.HandleEvent", {StrMap({{"InstanceId", 9}, {"EventName", "access"}})}),
+      Response(
+          2, Value{},
+          EventData(1, CallData("kong.response.exit",
+                                {403, Bytes{"denied"}, StrMap({{"x-reason", Array{"test"}}})}))));
+  EXPECT_EQ(Call(*kong, 3, "plugin.Step", {StrMap({{"EventId", 1}})}),
+            Response(3, "plugin.Step: no running event 1", Value{}));
+}
+
+TEST_F(PluginServer, ExitsCleanlyOnSigtermAndRemovesItsSocket) {
+  StartServer();
+  ExpectServerStillServes();  // the server is past start-up, handling signals
+  ASSERT_TRUE(Exists(socket_path_));
+  ASSERT_EQ(::kill(server_->pid(), SIGTERM), 0);
+  int status = 0;
+  ASSERT_TRUE(server_->WaitForExit(status));
+  EXPECT_TRUE(WIFEXITED(status)) << "status " << status;
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  EXPECT_FALSE(Exists(socket_path_)) << socket_path_ << " left behind";
+}
+
+}  // namespace
+}  // namespace kong::test

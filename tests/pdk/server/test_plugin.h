@@ -1,0 +1,65 @@
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <tuple>
+
+#include "kong/pdk.h"
+
+namespace kong::test {
+
+/// Handler frames of TestPlugin whose destructors have run: an abandoned
+/// event must be unwound, not leaked.
+inline int g_unwound_handlers = 0;
+
+/// The plugin the server tests drive. What its access handler does is set by
+/// `mode`, so one plugin covers every behaviour:
+///   hello        get_header("host"), then set_header("x-hello", "hi <host>")
+///   headers      get_headers(), then set_header("x-count", <number of names>)
+///   exit         kong.response.exit(403, "denied", {x-reason: test})
+///   throw        log.info("about to throw"), then throws std::runtime_error("boom")
+///   throw-other  throws an int
+///   wrong-phase  kong.response.get_status(), which Kong refuses in access
+///   catch        get_header("x"); a PdkError is caught and logged with log.err
+///   return       returns at once
+struct TestPlugin {
+  std::string mode = "hello";
+  int limit = 10;
+
+  static constexpr auto fields() {
+    return std::tuple{field("mode", &TestPlugin::mode),
+                      field("limit", &TestPlugin::limit).between(1, 100)};
+  }
+
+  void access(Pdk& kong) {
+    struct Unwound {
+      ~Unwound() { ++g_unwound_handlers; }
+    } unwound;
+    if (mode == "hello") {
+      const std::string host = kong.request.get_header("host").value_or("nobody");
+      kong.response.set_header("x-hello", "hi " + host);
+    } else if (mode == "headers") {
+      const MultiMap headers = kong.request.get_headers();
+      kong.response.set_header("x-count", std::to_string(headers.size()));
+    } else if (mode == "exit") {
+      kong.response.exit(403, "denied", MultiMap{{"x-reason", {"test"}}});
+    } else if (mode == "throw") {
+      kong.log.info("about to throw");
+      throw std::runtime_error("boom");
+    } else if (mode == "throw-other") {
+      throw 42;
+    } else if (mode == "wrong-phase") {
+      kong.response.get_status();
+    } else if (mode == "catch") {
+      try {
+        kong.request.get_header("x");
+      } catch (const PdkError& e) {
+        kong.log.err(e.what());
+      }
+    }
+  }
+
+  void log(Pdk& kong) { kong.log.info("logged by ", mode); }
+};
+
+}  // namespace kong::test
