@@ -16,18 +16,23 @@
 namespace kong::test {
 namespace {
 
-std::string Source(const std::string& relative) { return std::string(kSourceDir) + "/" + relative; }
+std::string Source(const std::string& relative) {
+  return std::string(kSourceDir) + "/" + relative;
+}
 
 std::string ReplayCommand(const std::string& fixture, const std::string& plugin) {
   return std::string(kMockKongBin) + " --replay " + fixture + " " + plugin;
 }
 
-void WriteFile(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
+void WriteFile(const std::string& path, const std::string& text) {
+  std::ofstream(path) << text;
+}
 
 TEST(ReplayHello, PassesEveryCaseOfTheHelloFixture) {
   const auto result = RunCommand(ReplayCommand(Source("fixtures/hello.json"), kHelloBin));
   EXPECT_EQ(result.exit_code, 0) << result.out;
-  EXPECT_NE(result.out.find("PASS  greets the host named in the Host header"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("PASS  greets the host named in the Host header"), std::string::npos)
+      << result.out;
   EXPECT_EQ(result.out.find("FAIL"), std::string::npos) << result.out;
   EXPECT_NE(result.out.find("4 cases: 4 passed, 0 failed"), std::string::npos) << result.out;
 }
@@ -46,21 +51,26 @@ TEST(ReplayHello, FailsAndPrintsPathExpectedAndActualWhenAnExpectationIsWrong) {
   EXPECT_EQ(result.exit_code, 1) << result.out;
   EXPECT_NE(result.out.find("PASS  right"), std::string::npos) << result.out;
   EXPECT_NE(result.out.find("FAIL  wrong"), std::string::npos) << result.out;
-  EXPECT_NE(result.out.find("expect.response.status: expected 201, got 200"), std::string::npos) << result.out;
-  EXPECT_NE(result.out.find("expect.response.headers.x-hello-from-cpp: expected \"C++ says bye to example.com\", "
-                            "got \"C++ says hi to example.com\""),
-            std::string::npos)
+  EXPECT_NE(result.out.find("expect.response.status: expected 201, got 200"), std::string::npos)
+      << result.out;
+  EXPECT_NE(
+      result.out.find(
+          "expect.response.headers.x-hello-from-cpp: expected \"C++ says bye to example.com\", "
+          "got \"C++ says hi to example.com\""),
+      std::string::npos)
       << result.out;
   EXPECT_NE(result.out.find("2 cases: 1 passed, 1 failed"), std::string::npos) << result.out;
 }
 
 TEST(ReplayHello, RefusesAConfigThatDoesNotMatchThePluginSchema) {
   ScratchDir dir;
-  WriteFile(dir.file("bad-config.json"),
-            R"({"config": {"message": 42}, "cases": [{"name": "x", "request": {"url": "http://a/"}}]})");
+  WriteFile(
+      dir.file("bad-config.json"),
+      R"({"config": {"message": 42}, "cases": [{"name": "x", "request": {"url": "http://a/"}}]})");
   const auto result = RunCommand(ReplayCommand(dir.file("bad-config.json"), kHelloBin));
   EXPECT_EQ(result.exit_code, 2) << result.out;
-  EXPECT_NE(result.out.find(dir.file("bad-config.json") + ": config.message: expected string, got number 42"),
+  EXPECT_NE(result.out.find(dir.file("bad-config.json") +
+                            ": config.message: expected string, got number 42"),
             std::string::npos)
       << result.out;
 }
@@ -75,8 +85,9 @@ TEST(ReplayHello, NamesTheFileAndPathOfABadFixture) {
 }
 
 TEST(ReplayHello, ShowsTheExitStatusAndOutputOfAServerThatDiesBeforeListening) {
-  const std::string command = std::string(kMockKongBin) + " --replay " + Source("fixtures/hello.json") +
-                              " --query-cmd '" + kHelloBin + " -dump' --start-cmd 'echo cannot bind; exit 3'";
+  const std::string command = std::string(kMockKongBin) + " --replay " +
+                              Source("fixtures/hello.json") + " --query-cmd '" + kHelloBin +
+                              " -dump' --start-cmd 'echo cannot bind; exit 3'";
   const auto result = RunCommand(command);
   EXPECT_EQ(result.exit_code, 2) << result.out;
   EXPECT_NE(result.out.find("status 3"), std::string::npos) << result.out;
@@ -91,8 +102,9 @@ TEST(ReplayHello, StopsThePluginAndRemovesItsPrefixOnCtrlC) {
   const pid_t pid = ::fork();
   if (pid == 0) {
     const std::string query = std::string(kHelloBin) + " -dump";
-    ::execl(kMockKongBin, kMockKongBin, "--replay", Source("fixtures/hello.json").c_str(), "--query-cmd",
-            query.c_str(), "--start-cmd", start.c_str(), "--start-timeout", "60000", static_cast<char*>(nullptr));
+    ::execl(kMockKongBin, kMockKongBin, "--replay", Source("fixtures/hello.json").c_str(),
+            "--query-cmd", query.c_str(), "--start-cmd", start.c_str(), "--start-timeout", "60000",
+            static_cast<char*>(nullptr));
     ::_exit(127);
   }
   std::string prefix;
@@ -123,10 +135,10 @@ TEST(ReplayJavaScript, PassesTheFixtureAgainstAPluginOnKongsJavaScriptPdk) {
     GTEST_SKIP() << "Kong's JavaScript PDK is not installed (scripts/test runs npm ci in tests/js)";
   }
   const std::string plugins = Source("tests/js/plugins");
-  const std::string command = std::string(kMockKongBin) + " --replay " + Source("tests/js/js-hello.json") +
-                              " --query-cmd '" + server + " -d " + plugins + " --dump-all-plugins'" +
-                              " --start-cmd '" + server + " -d " + plugins + " --kong-prefix $KONG_PREFIX'" +
-                              " --socket js_pluginserver.sock";
+  const std::string command =
+      std::string(kMockKongBin) + " --replay " + Source("tests/js/js-hello.json") +
+      " --query-cmd '" + server + " -d " + plugins + " --dump-all-plugins'" + " --start-cmd '" +
+      server + " -d " + plugins + " --kong-prefix $KONG_PREFIX'" + " --socket js_pluginserver.sock";
   const auto result = RunCommand(command);
   EXPECT_EQ(result.exit_code, 0) << result.out;
   EXPECT_NE(result.out.find("2 cases: 2 passed, 0 failed"), std::string::npos) << result.out;

@@ -1,0 +1,240 @@
+// The http lifecycle against a scripted plugin server: which phases run,
+// what Kong sends back for each PDK call, and what ends a request.
+#include "lifecycle.h"
+
+#include <map>
+#include <memory>
+
+#include <gtest/gtest.h>
+
+#include "scripted_server.h"
+#include "support/test_support.h"
+
+namespace kong::mock {
+namespace {
+
+using protocol::Array;
+using protocol::Map;
+using protocol::Value;
+using test::EventAnswer;
+using test::PdkCall;
+using test::ScriptedServer;
+
+// What each phase's handler does: the Data it answers with, one per message
+// of the event (HandleEvent, then each Step).
+using Script = std::map<std::string, std::vector<Value>>;
+
+class LifecycleTest : public ::testing::Test {
+ protected:
+  void Start(Script script, std::vector<Phase> phases) {
+    script_ = std::move(script);
+    server_ = std::make_unique<ScriptedServer>(
+        dir_.file("plugin.socket"),
+        [this](const ScriptedServer::Request& r) { return Respond(r); });
+    client_ = std::make_unique<MsgpackClient>(
+        MsgpackClient::Options{dir_.file("plugin.socket"), 2, std::chrono::seconds(10)});
+    session_.client = client_.get();
+    session_.instance_id = 1;
+    session_.phases = std::move(phases);
+  }
+
+  ScriptedServer::Response Respond(const ScriptedServer::Request& r) {
+    if (r.method == "plugin.HandleEvent") {
+      if (fail_next_event_with_) {
+        auto error = *fail_next_event_with_;
+        fail_next_event_with_.reset();
+        return {Value(), error};
+      }
+      const std::string phase(r.params[0].find("EventName")->text());
+      const std::int64_t id = next_event_++;
+      event_phase_[id] = phase;
+      step_[id] = 0;
+      return {EventAnswer(id, script_[phase][0]), ""};
+    }
+    const std::int64_t id = r.params[0].find("EventId")->as_int();
+    const auto& steps = script_[event_phase_[id]];
+    const std::size_t i = ++step_[id];
+    if (i >= steps.size())
+      return {Value(), "script ran out"};
+    return {EventAnswer(id, steps[i]), ""};
+  }
+
+  CaseRun Run(Case c = {}) {
+    if (c.request.url.empty())
+      c.request.url = "http://example.com/";
+    c.path = "cases[0]";
+    auto run = run_case(c, session_);
+    EXPECT_TRUE(run.ok()) << (run.ok() ? "" : run.error().message);
+    return std::move(run).value();
+  }
+
+  std::vector<ScriptedServer::Request> Steps() {
+    std::vector<ScriptedServer::Request> steps;
+    for (auto& r : server_->requests()) {
+      if (r.method != "plugin.HandleEvent")
+        steps.push_back(r);
+    }
+    return steps;
+  }
+
+  test::ScratchDir dir_;
+  Script script_;
+  std::unique_ptr<ScriptedServer> server_;
+  std::unique_ptr<MsgpackClient> client_;
+  PluginSession session_;
+  std::int64_t next_event_ = 1;
+  std::map<std::int64_t, std::string> event_phase_;
+  std::map<std::int64_t, std::size_t> step_;
+  std::optional<std::string> fail_next_event_with_;
+};
+
+TEST_F(LifecycleTest, RunsOnlyTheDeclaredPhasesInKongsOrder) {
+  Start({{"rewrite", {Value("ret")}}, {"access", {Value("ret")}}, {"log", {Value("ret")}}},
+        {Phase::log, Phase::access, Phase::rewrite});
+  CaseRun run = Run();
+  EXPECT_EQ(run.phases_run, (std::vector<std::string>{"rewrite", "access", "log"}));
+  EXPECT_TRUE(run.errors.empty());
+}
+
+TEST_F(LifecycleTest, RunsCertificateOnlyForHttpsRequests) {
+  Start({{"certificate", {Value("ret")}}}, {Phase::certificate});
+  Case https;
+  https.request.url = "https://example.com/";
+  EXPECT_EQ(Run(https).phases_run, (std::vector<std::string>{"certificate"}));
+  EXPECT_TRUE(Run().phases_run.empty());
+}
+
+TEST_F(LifecycleTest, AnswersEachCallWithItsResultUsingTheTablesStepMethod) {
+  Start({{"access",
+          {PdkCall("kong.request.get_header", {Value("host")}),
+           PdkCall("kong.request.get_headers", {}), PdkCall("kong.request.get_raw_body", {}),
+           Value("ret")}}},
+        {Phase::access});
+  Case c;
+  c.request.url = "http://example.com/";
+  c.request.body = "payload";
+  Run(c);
+  const auto steps = Steps();
+  ASSERT_EQ(steps.size(), 3u);
+  EXPECT_EQ(steps[0].method, "plugin.Step");
+  EXPECT_EQ(*steps[0].params[0].find("Data"), Value("example.com"));
+  EXPECT_EQ(steps[1].method, "plugin.StepMultiMap");
+  EXPECT_EQ(*steps[1].params[0].find("Data"),
+            Value(Map{{Value("host"), Value(Array{Value("example.com")})}}));
+  EXPECT_EQ(*steps[2].params[0].find("Data"), Value(Bytes{"payload"}));  // bin, not str
+}
+
+TEST_F(LifecycleTest, LeavesDataOutOfTheStepForANilResult) {
+  Start({{"access", {PdkCall("kong.request.get_header", {Value("x-absent")}), Value("ret")}}},
+        {Phase::access});
+  Run();
+  const auto steps = Steps();
+  ASSERT_EQ(steps.size(), 1u);
+  EXPECT_EQ(steps[0].params[0].find("Data"), nullptr);
+  EXPECT_NE(steps[0].params[0].find("EventId"), nullptr);
+}
+
+TEST_F(LifecycleTest, ExitInAccessSendsNoStepSkipsTheUpstreamAndStillRunsLog) {
+  Start({{"access", {PdkCall("kong.response.exit", {Value(403), Value("denied")})}},
+         {"response", {Value("ret")}},
+         {"log", {PdkCall("kong.response.get_status", {}), Value("ret")}}},
+        {Phase::access, Phase::response, Phase::log});
+  Case c;
+  c.request.url = "http://example.com/";
+  c.upstream = FixtureUpstream{200, {}, "from upstream"};
+  CaseRun run = Run(c);
+  EXPECT_EQ(run.phases_run, (std::vector<std::string>{"access", "log"}));
+  EXPECT_EQ(run.state.response.status, 403);
+  EXPECT_EQ(run.state.response.body, "denied");
+  EXPECT_EQ(run.state.response.source, "exit");
+  const auto steps = Steps();
+  ASSERT_EQ(steps.size(), 1u);  // only the log event's get_status
+  EXPECT_EQ(*steps[0].params[0].find("Data"), Value(403));
+}
+
+TEST_F(LifecycleTest, ACallInAForbiddenPhaseAbandonsTheEventWithKongsTextAndA500) {
+  Start({{"access", {PdkCall("kong.response.get_status", {}), Value("ret")}}}, {Phase::access});
+  CaseRun run = Run();
+  ASSERT_EQ(run.errors.size(), 1u);
+  EXPECT_EQ(
+      run.errors[0],
+      "kong.response.get_status: function cannot be called in access phase (only in: response, "
+      "header_filter, body_filter, log, error, admin_api)");
+  EXPECT_TRUE(Steps().empty());
+  EXPECT_EQ(run.state.response.status, 500);
+  EXPECT_EQ(run.state.response.body, R"({"message":"An unexpected error occurred"})");
+  EXPECT_EQ(run.state.response.source, "error");
+}
+
+TEST_F(LifecycleTest, ABadArgumentAbandonsTheEventWithKongsText) {
+  Start({{"access", {PdkCall("kong.response.set_status", {Value(1000)}), Value("ret")}}},
+        {Phase::access});
+  CaseRun run = Run();
+  ASSERT_EQ(run.errors.size(), 1u);
+  EXPECT_EQ(run.errors[0], "kong.response.set_status: code must be a number between 100 and 599");
+  EXPECT_EQ(run.state.response.status, 500);
+}
+
+TEST_F(LifecycleTest, AnUnknownPdkMethodIsLoggedAndAnsweredWithNil) {
+  Start({{"access", {PdkCall("kong.request.get_nothing", {}), Value("ret")}}}, {Phase::access});
+  CaseRun run = Run();
+  ASSERT_EQ(run.state.log.size(), 1u);
+  EXPECT_EQ(run.state.log[0].message, "could not find pdk method: kong.request.get_nothing");
+  const auto steps = Steps();
+  ASSERT_EQ(steps.size(), 1u);
+  EXPECT_EQ(steps[0].params[0].find("Data"), nullptr);
+  EXPECT_EQ(run.errors.size(), 1u);
+}
+
+TEST_F(LifecycleTest, AFailedHandlerBecomesKongs500AndItsErrorIsReported) {
+  Start({{"access", {Value("ret")}}}, {Phase::access});
+  fail_next_event_with_ = "hello access handler failed: boom";
+  CaseRun run = Run();
+  ASSERT_EQ(run.errors.size(), 1u);
+  EXPECT_EQ(run.errors[0], "access handler failed: hello access handler failed: boom");
+  EXPECT_EQ(run.state.response.status, 500);
+}
+
+TEST_F(LifecycleTest, StartsANewInstanceAndRetriesWhenTheServerLostTheInstance) {
+  Start({{"access", {Value("ret")}}}, {Phase::access});
+  int restarts = 0;
+  session_.restart_instance = [&]() -> Result<std::int64_t> {
+    ++restarts;
+    return std::int64_t{42};
+  };
+  fail_next_event_with_ = "no plugin instance 1";
+  CaseRun run = Run();
+  EXPECT_EQ(restarts, 1);
+  EXPECT_EQ(session_.instance_id, 42);
+  EXPECT_TRUE(run.errors.empty());
+  EXPECT_EQ(run.phases_run, (std::vector<std::string>{"access"}));
+}
+
+TEST_F(LifecycleTest, HeadersSetInAccessReplaceUpstreamHeadersOfTheSameName) {
+  Start({{"access",
+          {PdkCall("kong.response.set_header", {Value("X-A"), Value("plugin")}), Value("ret")}}},
+        {Phase::access});
+  Case c;
+  c.request.url = "http://example.com/";
+  c.upstream = FixtureUpstream{201, {{"x-a", "upstream"}, {"x-b", "kept"}}, "body"};
+  CaseRun run = Run(c);
+  EXPECT_EQ(run.state.response.status, 201);
+  EXPECT_EQ(run.state.response.headers.all("x-a"), (std::vector<std::string>{"plugin"}));
+  EXPECT_EQ(run.state.response.headers.first("x-b"), "kept");
+}
+
+TEST_F(LifecycleTest, WithoutAnUpstreamTheServiceEchoesTheServiceRequest) {
+  Start({{"access",
+          {PdkCall("kong.service.request.set_header", {Value("X-Up"), Value("1")}), Value("ret")}}},
+        {Phase::access});
+  Case c;
+  c.request.url = "http://example.com/";
+  c.request.body = "ping";
+  CaseRun run = Run(c);
+  EXPECT_EQ(run.state.response.status, 200);
+  EXPECT_EQ(run.state.response.body, "ping");
+  EXPECT_EQ(run.state.response.headers.first("x-up"), "1");
+}
+
+}  // namespace
+}  // namespace kong::mock
