@@ -2,6 +2,7 @@
 
 #include <sys/types.h>
 
+#include <atomic>
 #include <chrono>
 #include <deque>
 #include <functional>
@@ -42,6 +43,8 @@ Result<PluginInfo> query_plugin(const std::string& query_cmd, std::chrono::milli
 /// A private directory, removed with everything in it on destruction.
 class TempDir {
  public:
+  /// Makes `<dir>/<prefix>-XXXXXX` (mode 0700), `<dir>` being $TMPDIR, or
+  /// /tmp when that is unset or too long to leave room for socket paths.
   static Result<TempDir> create(const std::string& prefix = "mock-kong");
   TempDir(TempDir&& other) noexcept;
   TempDir& operator=(TempDir&&) = delete;
@@ -67,7 +70,8 @@ class PluginProcess {
     std::chrono::milliseconds start_timeout{10000};
     /// Extra environment, e.g. KONG_PREFIX=<the private prefix>.
     std::vector<std::pair<std::string, std::string>> env;
-    /// Where relayed lines go; stderr when empty.
+    /// Where relayed lines go, each with its prefix and without the newline;
+    /// stderr when empty. Called on the relay thread.
     LineSink sink;
   };
 
@@ -76,7 +80,9 @@ class PluginProcess {
   /// exit status or signal) and ends with the last lines it printed.
   static Result<std::unique_ptr<PluginProcess>> start(Options options);
 
-  /// Stops it: SIGTERM to its process group, SIGKILL after `grace`. Idempotent.
+  /// Stops it: SIGTERM to its process group, SIGKILL after `grace` (and to
+  /// whatever of the group is left once the server has exited). Idempotent,
+  /// and safe to call from another thread, e.g. an on_interrupt cleanup.
   void stop(std::chrono::milliseconds grace = std::chrono::milliseconds(2000));
   ~PluginProcess();
 
@@ -95,10 +101,20 @@ class PluginProcess {
   int output_fd_ = -1;
   bool exited_ = false;
   int wait_status_ = 0;
+  // Set once the server is reaped, so the relay stops waiting for output
+  // that a process which left the group might keep trickling in.
+  std::atomic<bool> reaped_{false};
+  std::mutex stop_mutex_;  // stop() may come from an interrupt thread
   std::thread relay_thread_;
   mutable std::mutex tail_mutex_;
   std::deque<std::string> tail_;
 };
+
+/// Sends SIGKILL to the process group of every plugin server started and not
+/// yet stopped, including one whose start() is still waiting for its socket.
+/// For the interrupt path, where nothing else holds those processes;
+/// on_interrupt calls it after its cleanup.
+void kill_all_plugin_processes();
 
 /// Makes SIGINT and SIGTERM (Ctrl-C) run `cleanup` on a dedicated thread and
 /// then exit the process with status 130, instead of killing it mid-way:
