@@ -8,7 +8,8 @@ namespace {
 
 bool same_name(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
          });
 }
 
@@ -23,7 +24,8 @@ std::string lower(std::string_view s) {
 
 std::optional<std::string> Headers::first(std::string_view name) const {
   for (const auto& [n, v] : lines_) {
-    if (same_name(n, name)) return v;
+    if (same_name(n, name))
+      return v;
   }
   return std::nullopt;
 }
@@ -31,21 +33,27 @@ std::optional<std::string> Headers::first(std::string_view name) const {
 std::vector<std::string> Headers::all(std::string_view name) const {
   std::vector<std::string> out;
   for (const auto& [n, v] : lines_) {
-    if (same_name(n, name)) out.push_back(v);
+    if (same_name(n, name))
+      out.push_back(v);
   }
   return out;
 }
 
 void Headers::set(std::string_view name, const std::vector<std::string>& values) {
   // Keep the header where it was, as nginx updates a header in place.
-  auto it = std::find_if(lines_.begin(), lines_.end(), [&](const auto& l) { return same_name(l.first, name); });
+  auto it = std::find_if(lines_.begin(), lines_.end(),
+                         [&](const auto& l) { return same_name(l.first, name); });
   const auto pos = it - lines_.begin();
   clear(name);
-  auto at = lines_.begin() + std::min<std::ptrdiff_t>(pos, static_cast<std::ptrdiff_t>(lines_.size()));
-  for (const auto& v : values) at = lines_.insert(at, {std::string(name), v}) + 1;
+  auto at =
+      lines_.begin() + std::min<std::ptrdiff_t>(pos, static_cast<std::ptrdiff_t>(lines_.size()));
+  for (const auto& v : values)
+    at = lines_.insert(at, {std::string(name), v}) + 1;
 }
 
-void Headers::add(std::string_view name, std::string value) { lines_.emplace_back(std::string(name), std::move(value)); }
+void Headers::add(std::string_view name, std::string value) {
+  lines_.emplace_back(std::string(name), std::move(value));
+}
 
 void Headers::clear(std::string_view name) {
   std::erase_if(lines_, [&](const auto& l) { return same_name(l.first, name); });
@@ -55,7 +63,8 @@ protocol::Value Headers::to_multimap() const {
   protocol::Map m;
   for (const auto& [n, v] : lines_) {
     const std::string key = lower(n);
-    auto it = std::find_if(m.begin(), m.end(), [&](const auto& e) { return e.first.text() == key; });
+    auto it =
+        std::find_if(m.begin(), m.end(), [&](const auto& e) { return e.first.text() == key; });
     if (it == m.end()) {
       m.emplace_back(protocol::Value(key), protocol::Value(protocol::Array{}));
       it = m.end() - 1;
@@ -68,7 +77,8 @@ protocol::Value Headers::to_multimap() const {
 Result<KongState> initial_state(const Case& c) {
   KongState s;
   auto url = parse_url(c.request.url);
-  if (!url) return Error{c.path + ".request.url: " + url.error().message};
+  if (!url)
+    return Error{c.path + ".request.url: " + url.error().message};
   s.url = std::move(url).value();
   s.method = c.request.method;
   s.http_version = c.request.http_version;
@@ -76,7 +86,8 @@ Result<KongState> initial_state(const Case& c) {
   // nginx always has a Host: the URL's when the fixture gives none.
   if (!s.request_headers.contains("host")) {
     const bool default_port = s.url.port == (s.url.scheme == "https" ? 443 : 80);
-    s.request_headers.add("Host", default_port ? s.url.host : s.url.host + ":" + std::to_string(s.url.port));
+    s.request_headers.add(
+        "Host", default_port ? s.url.host : s.url.host + ":" + std::to_string(s.url.port));
   }
   s.request_body = c.request.body;
   s.client_ip = c.client.ip;

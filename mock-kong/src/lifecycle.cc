@@ -19,7 +19,8 @@ Value event_params(std::string_view key, Value id, std::string_view data_key, Va
   Map m;
   m.emplace_back(Value(key), std::move(id));
   // Kong's encoder leaves nil map values out: a nil result has no Data.
-  if (!data.is_nil()) m.emplace_back(Value(data_key), std::move(data));
+  if (!data.is_nil())
+    m.emplace_back(Value(data_key), std::move(data));
   return Value(std::move(m));
 }
 
@@ -33,18 +34,23 @@ class EventRunner {
     run_.phases_run.emplace_back(to_string(phase));
     auto answer = handle_event(phase);
     for (;;) {
-      if (!answer) return fail(answer.error().message);
-      if (answer->error) return fail(fmt::format("{} handler failed: {}", to_string(phase), *answer->error));
+      if (!answer)
+        return fail(answer.error().message);
+      if (answer->error)
+        return fail(fmt::format("{} handler failed: {}", to_string(phase), *answer->error));
       const Value* event_id = answer->result.find("EventId");
       const Value* data = answer->result.find("Data");
       if (!event_id || !event_id->is_int()) {
-        return fail(fmt::format("{}: expected {{EventId: integer, Data}} from the plugin server, got {}",
-                                to_string(phase), protocol::to_debug_string(answer->result)));
+        return fail(
+            fmt::format("{}: expected {{EventId: integer, Data}} from the plugin server, got {}",
+                        to_string(phase), protocol::to_debug_string(answer->result)));
       }
-      if (data && data->is_text() && data->text() == "ret") return EventEnd::returned;
+      if (data && data->is_text() && data->text() == "ret")
+        return EventEnd::returned;
       if (!data || !data->is_map() || !data->find("Method") || !data->find("Method")->is_text()) {
         return fail(fmt::format("{}: expected Data \"ret\" or a PDK call {{Method, Args}}, got {}",
-                                to_string(phase), data ? protocol::to_debug_string(*data) : "nothing"));
+                                to_string(phase),
+                                data ? protocol::to_debug_string(*data) : "nothing"));
       }
       const std::string method(data->find("Method")->text());
       const Value* args_value = data->find("Args");
@@ -55,14 +61,18 @@ class EventRunner {
       if (info == nullptr) {
         // Kong logs and answers nil (protocol.md §3).
         state_.log.push_back({"err", "could not find pdk method: " + method, phase});
-        run_.errors.push_back(fmt::format("{}: could not find pdk method: {}", to_string(phase), method));
+        run_.errors.push_back(
+            fmt::format("{}: could not find pdk method: {}", to_string(phase), method));
       } else {
         state_.exercised.insert(info->id);
-        TraceEntry& entry = state_.trace.emplace_back(TraceEntry{phase, method, Value(args), {}, {}});
+        TraceEntry& entry =
+            state_.trace.emplace_back(TraceEntry{phase, method, Value(args), {}, {}});
         try {
-          if (!info->allowed_in(protocol::bit(phase))) throw LuaError{info->phase_error(to_string(phase))};
+          if (!info->allowed_in(protocol::bit(phase)))
+            throw LuaError{info->phase_error(to_string(phase))};
           const Handler handler = Emulation::get().find(info->id);
-          if (handler == nullptr) throw LuaError{"mock-kong does not emulate " + method + " yet"};
+          if (handler == nullptr)
+            throw LuaError{"mock-kong does not emulate " + method + " yet"};
           result = handler(state_, args);
         } catch (const LuaError& e) {
           // A Lua error inside the PDK call: Kong abandons the event.
@@ -70,10 +80,13 @@ class EventRunner {
           return fail(fmt::format("{}: {}", method, e.message));
         }
         entry.result = result;
-        if (info->ends_event) return EventEnd::exited;  // Kong sends no Step
+        if (info->ends_event)
+          return EventEnd::exited;  // Kong sends no Step
       }
-      const auto step = info ? protocol::step_method(info->step) : protocol::step_method(protocol::StepKind::plain);
-      answer = plugin_.client->call(step, Array{event_params("EventId", *event_id, "Data", std::move(result))});
+      const auto step = info ? protocol::step_method(info->step)
+                             : protocol::step_method(protocol::StepKind::plain);
+      answer = plugin_.client->call(
+          step, Array{event_params("EventId", *event_id, "Data", std::move(result))});
     }
   }
 
@@ -90,7 +103,8 @@ class EventRunner {
     if (answer && answer->error && answer->error->find("no plugin instance") != std::string::npos &&
         plugin_.restart_instance) {
       auto id = plugin_.restart_instance();
-      if (!id) return Error{id.error().message};
+      if (!id)
+        return Error{id.error().message};
       plugin_.instance_id = *id;
       answer = call();
     }
@@ -130,9 +144,11 @@ void proxy(const Case& c, KongState& s) {
   Headers headers(upstream.headers);
   std::vector<std::string> names;
   for (const auto& [name, value] : s.response.headers.lines()) {
-    if (std::find(names.begin(), names.end(), lower(name)) == names.end()) names.push_back(lower(name));
+    if (std::find(names.begin(), names.end(), lower(name)) == names.end())
+      names.push_back(lower(name));
   }
-  for (const auto& name : names) headers.set(name, s.response.headers.all(name));
+  for (const auto& name : names)
+    headers.set(name, s.response.headers.all(name));
   s.response.status = upstream.status;
   s.response.headers = std::move(headers);
   s.response.body = upstream.body;
@@ -144,7 +160,8 @@ void proxy(const Case& c, KongState& s) {
 
 Result<CaseRun> run_case(const Case& c, PluginSession& plugin) {
   auto state = initial_state(c);
-  if (!state) return state.error();
+  if (!state)
+    return state.error();
   CaseRun run;
   run.state = std::move(state).value();
   KongState& s = run.state;
@@ -154,15 +171,22 @@ Result<CaseRun> run_case(const Case& c, PluginSession& plugin) {
   };
   // Runs a phase before the response is sent: a failure there is Kong's 500.
   auto run_before_response = [&](Phase p) {
-    if (events.run(p) == EventEnd::failed) internal_error(s);
+    if (events.run(p) == EventEnd::failed)
+      internal_error(s);
   };
 
-  if (handles(Phase::certificate) && s.url.scheme == "https") run_before_response(Phase::certificate);
-  if (handles(Phase::rewrite) && !s.exited) run_before_response(Phase::rewrite);
-  if (handles(Phase::access) && !s.exited) run_before_response(Phase::access);
-  if (!s.exited) proxy(c, s);
-  if (handles(Phase::response) && !s.exited) run_before_response(Phase::response);
-  if (handles(Phase::log)) events.run(Phase::log);
+  if (handles(Phase::certificate) && s.url.scheme == "https")
+    run_before_response(Phase::certificate);
+  if (handles(Phase::rewrite) && !s.exited)
+    run_before_response(Phase::rewrite);
+  if (handles(Phase::access) && !s.exited)
+    run_before_response(Phase::access);
+  if (!s.exited)
+    proxy(c, s);
+  if (handles(Phase::response) && !s.exited)
+    run_before_response(Phase::response);
+  if (handles(Phase::log))
+    events.run(Phase::log);
   return run;
 }
 

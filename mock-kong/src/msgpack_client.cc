@@ -19,7 +19,8 @@ struct MsgpackClient::Connection {
   int fd = -1;
   protocol::MsgpackStream in;
   ~Connection() {
-    if (fd >= 0) ::close(fd);
+    if (fd >= 0)
+      ::close(fd);
   }
 };
 
@@ -31,7 +32,8 @@ MsgpackClient::~MsgpackClient() = default;
 
 Result<MsgpackClient::Connection*> MsgpackClient::connection() {
   auto& slot = pool_[next_++ % pool_.size()];
-  if (slot) return slot.get();
+  if (slot)
+    return slot.get();
   sockaddr_un addr{};
   if (options_.socket_path.size() >= sizeof(addr.sun_path)) {
     return Error{fmt::format("socket path {} is too long", options_.socket_path)};
@@ -41,7 +43,8 @@ Result<MsgpackClient::Connection*> MsgpackClient::connection() {
   auto conn = std::make_unique<Connection>();
   conn->fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (conn->fd < 0 || ::connect(conn->fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
-    return Error{fmt::format("cannot connect to {}: {}", options_.socket_path, std::strerror(errno))};
+    return Error{
+        fmt::format("cannot connect to {}: {}", options_.socket_path, std::strerror(errno))};
   }
   slot = std::move(conn);
   return slot.get();
@@ -49,25 +52,29 @@ Result<MsgpackClient::Connection*> MsgpackClient::connection() {
 
 Result<MsgpackClient::Answer> MsgpackClient::call(std::string_view method, Array params) {
   auto conn = connection();
-  if (!conn) return Error{fmt::format("{}: {}", method, conn.error().message)};
+  if (!conn)
+    return Error{fmt::format("{}: {}", method, conn.error().message)};
   Connection& c = **conn;
   // Drop a broken connection so that the next call opens a fresh one, as
   // Kong's pool would.
   auto broken = [&](std::string why) -> Result<Answer> {
     for (auto& slot : pool_) {
-      if (slot.get() == &c) slot.reset();
+      if (slot.get() == &c)
+        slot.reset();
     }
     return Error{fmt::format("{}: {}", method, why)};
   };
 
   const std::int64_t msgid = next_msgid_++;
   std::string out;
-  protocol::msgpack_encode(Value(Array{Value(0), Value(msgid), Value(method), Value(std::move(params))}),
-                           out, protocol::StrForm::kong);
+  protocol::msgpack_encode(
+      Value(Array{Value(0), Value(msgid), Value(method), Value(std::move(params))}), out,
+      protocol::StrForm::kong);
   for (std::size_t sent = 0; sent < out.size();) {
     const ssize_t n = ::send(c.fd, out.data() + sent, out.size() - sent, MSG_NOSIGNAL);
     if (n < 0) {
-      if (errno == EINTR) continue;
+      if (errno == EINTR)
+        continue;
       return broken(fmt::format("writing to the plugin server: {}", std::strerror(errno)));
     }
     sent += static_cast<std::size_t>(n);
@@ -89,11 +96,13 @@ Result<MsgpackClient::Answer> MsgpackClient::call(std::string_view method, Array
         }
         auto space = c.in.prepare();
         const ssize_t n = ::recv(c.fd, space.data(), space.size(), 0);
-        if (n == 0) return broken("the plugin server closed the connection");
+        if (n == 0)
+          return broken("the plugin server closed the connection");
         if (n < 0 && errno != EINTR) {
           return broken(fmt::format("reading from the plugin server: {}", std::strerror(errno)));
         }
-        if (n > 0) c.in.commit(static_cast<std::size_t>(n));
+        if (n > 0)
+          c.in.commit(static_cast<std::size_t>(n));
         continue;
       }
       case protocol::MsgpackStream::Status::value:
@@ -117,7 +126,8 @@ Result<MsgpackClient::Answer> MsgpackClient::call(std::string_view method, Array
     }
     Answer answer;
     const Value& err = (*parts)[2];
-    if (!err.is_nil()) answer.error = err.is_text() ? std::string(err.text()) : protocol::to_debug_string(err);
+    if (!err.is_nil())
+      answer.error = err.is_text() ? std::string(err.text()) : protocol::to_debug_string(err);
     answer.result = std::move(message.as_array()[3]);
     return answer;
   }

@@ -4,11 +4,12 @@
 
 #include <fmt/format.h>
 
-#include "expectations.h"
 #include "kong/mock/config_schema.h"
 #include "kong/mock/fixture.h"
 #include "kong/mock/plugin_process.h"
 #include "kong/protocol/typed_codec.h"
+
+#include "expectations.h"
 #include "lifecycle.h"
 #include "msgpack_client.h"
 
@@ -20,18 +21,22 @@ using protocol::Map;
 using protocol::Value;
 
 std::string shell_quote(const std::string& s) {
-  if (!s.empty() && s.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./=:,@+") ==
-                        std::string::npos) {
+  if (!s.empty() &&
+      s.find_first_not_of(
+          "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-./=:,@+") ==
+          std::string::npos) {
     return s;
   }
   std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  for (char c : s)
+    out += c == '\'' ? std::string("'\\''") : std::string(1, c);
   return out + "'";
 }
 
 std::string joined_command(const std::vector<std::string>& argv) {
   std::string cmd;
-  for (const auto& a : argv) cmd += (cmd.empty() ? "" : " ") + shell_quote(a);
+  for (const auto& a : argv)
+    cmd += (cmd.empty() ? "" : " ") + shell_quote(a);
   return cmd;
 }
 
@@ -41,7 +46,8 @@ std::string random_uuid() {
   std::uniform_int_distribution<int> hex(0, 15);
   std::string id = "xxxxxxxx-xxxx-4xxx-8xxx-xxxxxxxxxxxx";
   for (char& c : id) {
-    if (c == 'x') c = "0123456789abcdef"[hex(rd)];
+    if (c == 'x')
+      c = "0123456789abcdef"[hex(rd)];
   }
   return id;
 }
@@ -55,9 +61,10 @@ Resources* g_resources = nullptr;
 
 void print_trace(std::FILE* out, const KongState& s) {
   for (const auto& t : s.trace) {
-    std::fprintf(out, "      %-8s %s(%s) -> %s\n", std::string(to_string(t.phase)).c_str(), t.method.c_str(),
-                 protocol::to_debug_string(t.args).c_str(),
-                 t.error.empty() ? protocol::to_debug_string(t.result).c_str() : ("error: " + t.error).c_str());
+    std::fprintf(out, "      %-8s %s(%s) -> %s\n", std::string(to_string(t.phase)).c_str(),
+                 t.method.c_str(), protocol::to_debug_string(t.args).c_str(),
+                 t.error.empty() ? protocol::to_debug_string(t.result).c_str()
+                                 : ("error: " + t.error).c_str());
   }
 }
 
@@ -77,8 +84,10 @@ int replay(const ReplayOptions& options, std::FILE* out) {
   Resources resources;
   g_resources = &resources;
   on_interrupt([] {
-    if (g_resources == nullptr) return;
-    if (g_resources->plugin) g_resources->plugin->stop();
+    if (g_resources == nullptr)
+      return;
+    if (g_resources->plugin)
+      g_resources->plugin->stop();
     g_resources->prefix.reset();
   });
   auto prefix = TempDir::create();
@@ -93,8 +102,10 @@ int replay(const ReplayOptions& options, std::FILE* out) {
   // Go-convention servers get the private prefix on both commands, so the
   // dump's SocketPath points into it.
   const std::string plugin = joined_command(options.plugin_command);
-  const std::string query_cmd = options.query_cmd.value_or(plugin + " -kong-prefix " + shell_quote(dir) + " -dump");
-  const std::string start_cmd = options.start_cmd.value_or(plugin + " -kong-prefix " + shell_quote(dir));
+  const std::string query_cmd =
+      options.query_cmd.value_or(plugin + " -kong-prefix " + shell_quote(dir) + " -dump");
+  const std::string start_cmd =
+      options.start_cmd.value_or(plugin + " -kong-prefix " + shell_quote(dir));
 
   auto info = query_plugin(query_cmd, options.start_timeout);
   if (!info) {
@@ -102,8 +113,8 @@ int replay(const ReplayOptions& options, std::FILE* out) {
     return kCannotRun;
   }
   if (info->protocol != "MsgPack:1") {
-    std::fprintf(stderr, "mock-kong: %s speaks %s; this mock-kong speaks MsgPack:1\n", info->name.c_str(),
-                 info->protocol.c_str());
+    std::fprintf(stderr, "mock-kong: %s speaks %s; this mock-kong speaks MsgPack:1\n",
+                 info->name.c_str(), info->protocol.c_str());
     return kCannotRun;
   }
   auto config = validate_config(fixture->config, info->schema, fixture->file);
@@ -115,8 +126,10 @@ int replay(const ReplayOptions& options, std::FILE* out) {
   (*config)["__seq__"] = 1;
   (*config)["__plugin_id"] = random_uuid();
 
-  std::string socket = info->socket_path.empty() ? dir + "/" + info->name + ".socket" : info->socket_path;
-  if (options.socket) socket = options.socket->starts_with("/") ? *options.socket : dir + "/" + *options.socket;
+  std::string socket =
+      info->socket_path.empty() ? dir + "/" + info->name + ".socket" : info->socket_path;
+  if (options.socket)
+    socket = options.socket->starts_with("/") ? *options.socket : dir + "/" + *options.socket;
 
   PluginProcess::Options process;
   process.start_cmd = start_cmd;
@@ -138,8 +151,10 @@ int replay(const ReplayOptions& options, std::FILE* out) {
     m.emplace_back(Value("Name"), Value(info->name));
     m.emplace_back(Value("Config"), Value(config_text));
     auto answer = client.call("plugin.StartInstance", Array{Value(std::move(m))});
-    if (!answer) return answer.error();
-    if (answer->error) return Error{"plugin.StartInstance failed: " + *answer->error};
+    if (!answer)
+      return answer.error();
+    if (answer->error)
+      return Error{"plugin.StartInstance failed: " + *answer->error};
     const Value* id = answer->result.find("Id");
     if (!id || !id->is_int()) {
       return Error{"plugin.StartInstance: expected {Id: integer, ...}, got " +
@@ -155,11 +170,13 @@ int replay(const ReplayOptions& options, std::FILE* out) {
 
   PluginSession session{&client, *instance, {}, start_instance};
   for (const auto& p : info->phases) {
-    if (auto phase = parse_phase(p)) session.phases.push_back(*phase);
+    if (auto phase = parse_phase(p))
+      session.phases.push_back(*phase);
   }
   std::fprintf(out, "mock-kong: %s %s (%s, phases: %s): %zu cases from %s\n", info->name.c_str(),
-               info->version.c_str(), info->protocol.c_str(), fmt::format("{}", fmt::join(info->phases, ", ")).c_str(),
-               fixture->cases.size(), fixture->file.c_str());
+               info->version.c_str(), info->protocol.c_str(),
+               fmt::format("{}", fmt::join(info->phases, ", ")).c_str(), fixture->cases.size(),
+               fixture->file.c_str());
 
   std::size_t failed = 0;
   for (const auto& c : fixture->cases) {
@@ -173,14 +190,16 @@ int replay(const ReplayOptions& options, std::FILE* out) {
     failed += mismatches.empty() ? 0 : 1;
     std::fprintf(out, "%s  %s\n", mismatches.empty() ? "PASS" : "FAIL", c.name.c_str());
     for (const auto& m : mismatches) {
-      std::fprintf(out, "      %s: expected %s, got %s\n", m.path.c_str(), m.expected.c_str(), m.actual.c_str());
+      std::fprintf(out, "      %s: expected %s, got %s\n", m.path.c_str(), m.expected.c_str(),
+                   m.actual.c_str());
     }
-    if (run && (options.verbose || !mismatches.empty())) print_trace(out, run->state);
+    if (run && (options.verbose || !mismatches.empty()))
+      print_trace(out, run->state);
   }
   client.call("plugin.CloseInstance", Array{Value(session.instance_id)});
   resources.plugin->stop();
-  std::fprintf(out, "%zu cases: %zu passed, %zu failed\n", fixture->cases.size(), fixture->cases.size() - failed,
-               failed);
+  std::fprintf(out, "%zu cases: %zu passed, %zu failed\n", fixture->cases.size(),
+               fixture->cases.size() - failed, failed);
   g_resources = nullptr;
   return failed == 0 ? kAllPassed : kSomeFailed;
 }

@@ -15,9 +15,12 @@ std::string lower(std::string_view s) {
 }
 
 int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
   return -1;
 }
 
@@ -27,7 +30,8 @@ Result<Url> parse_url(std::string_view text) {
   Url url;
   const auto colon = text.find("://");
   if (colon == std::string_view::npos || colon == 0) {
-    return Error{"expected an absolute URL like http://host/path, got \"" + std::string(text) + "\""};
+    return Error{"expected an absolute URL like http://host/path, got \"" + std::string(text) +
+                 "\""};
   }
   url.scheme = lower(text.substr(0, colon));
   if (url.scheme != "http" && url.scheme != "https") {
@@ -37,26 +41,32 @@ Result<Url> parse_url(std::string_view text) {
   const auto path_start = rest.find_first_of("/?");
   std::string_view authority = rest.substr(0, path_start);
   rest = path_start == std::string_view::npos ? std::string_view{} : rest.substr(path_start);
-  if (authority.empty()) return Error{"URL \"" + std::string(text) + "\" has no host"};
+  if (authority.empty())
+    return Error{"URL \"" + std::string(text) + "\" has no host"};
 
   std::string_view port_text;
   if (authority.front() == '[') {  // IPv6 literal
     const auto close = authority.find(']');
-    if (close == std::string_view::npos) return Error{"unterminated IPv6 address in URL"};
+    if (close == std::string_view::npos)
+      return Error{"unterminated IPv6 address in URL"};
     url.host = lower(authority.substr(1, close - 1));
     if (close + 1 < authority.size()) {
-      if (authority[close + 1] != ':') return Error{"unexpected text after IPv6 address in URL"};
+      if (authority[close + 1] != ':')
+        return Error{"unexpected text after IPv6 address in URL"};
       port_text = authority.substr(close + 2);
     }
   } else {
     const auto port_colon = authority.rfind(':');
     url.host = lower(authority.substr(0, port_colon));
-    if (port_colon != std::string_view::npos) port_text = authority.substr(port_colon + 1);
+    if (port_colon != std::string_view::npos)
+      port_text = authority.substr(port_colon + 1);
   }
   if (!port_text.empty()) {
     std::int64_t port = 0;
-    const auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
-    if (ec != std::errc{} || end != port_text.data() + port_text.size() || port < 1 || port > 65535) {
+    const auto [end, ec] =
+        std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+    if (ec != std::errc{} || end != port_text.data() + port_text.size() || port < 1 ||
+        port > 65535) {
       return Error{"expected a port between 1 and 65535, got \"" + std::string(port_text) + "\""};
     }
     url.port = port;
@@ -66,9 +76,12 @@ Result<Url> parse_url(std::string_view text) {
 
   const auto q = rest.find('?');
   url.path = std::string(rest.substr(0, q));
-  if (url.path.empty()) url.path = "/";
-  if (q != std::string_view::npos) url.raw_query = std::string(rest.substr(q + 1));
-  if (auto hash = url.raw_query.find('#'); hash != std::string::npos) url.raw_query.resize(hash);
+  if (url.path.empty())
+    url.path = "/";
+  if (q != std::string_view::npos)
+    url.raw_query = std::string(rest.substr(q + 1));
+  if (auto hash = url.raw_query.find('#'); hash != std::string::npos)
+    url.raw_query.resize(hash);
   return url;
 }
 
@@ -76,8 +89,7 @@ std::string url_decode(std::string_view s, bool plus_is_space) {
   std::string out;
   out.reserve(s.size());
   for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() && hex_digit(s[i + 1]) >= 0 &&
-        hex_digit(s[i + 2]) >= 0) {
+    if (s[i] == '%' && i + 2 < s.size() && hex_digit(s[i + 1]) >= 0 && hex_digit(s[i + 2]) >= 0) {
       out.push_back(static_cast<char>(hex_digit(s[i + 1]) * 16 + hex_digit(s[i + 2])));
       i += 2;
     } else if (plus_is_space && s[i] == '+') {
@@ -95,12 +107,15 @@ std::vector<QueryArg> parse_query(std::string_view raw_query) {
     const auto amp = raw_query.find('&');
     std::string_view piece = raw_query.substr(0, amp);
     raw_query = amp == std::string_view::npos ? std::string_view{} : raw_query.substr(amp + 1);
-    if (piece.empty()) continue;
+    if (piece.empty())
+      continue;
     const auto eq = piece.find('=');
-    if (eq == 0) continue;  // "=x": no name, nginx drops it
+    if (eq == 0)
+      continue;  // "=x": no name, nginx drops it
     QueryArg arg;
     arg.name = url_decode(piece.substr(0, eq), true);
-    if (eq != std::string_view::npos) arg.value = url_decode(piece.substr(eq + 1), true);
+    if (eq != std::string_view::npos)
+      arg.value = url_decode(piece.substr(eq + 1), true);
     args.push_back(std::move(arg));
   }
   return args;
