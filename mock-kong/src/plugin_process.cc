@@ -18,6 +18,8 @@
 
 #include <fmt/format.h>
 
+#include "child_process.h"
+
 extern char** environ;
 
 namespace kong::mock {
@@ -70,19 +72,6 @@ bool has_exited(pid_t pid) {
   return info.si_pid != 0;
 }
 
-std::string describe_status(int status) {
-  if (WIFEXITED(status)) {
-    const int code = WEXITSTATUS(status);
-    // Kong gives up respawning after 127, the shell's "command not found".
-    return fmt::format("exited with status {}{}", code, code == 127 ? " (command not found)" : "");
-  }
-  if (WIFSIGNALED(status)) {
-    const char* abbrev = ::sigabbrev_np(WTERMSIG(status));
-    return fmt::format("was killed by signal {} (SIG{})", WTERMSIG(status), abbrev ? abbrev : "?");
-  }
-  return fmt::format("ended with wait status {}", status);
-}
-
 // Ends a start() error: the tail of what the server printed.
 std::string last_output(const PluginProcess& process) {
   const std::string tail = process.output_tail();
@@ -97,69 +86,6 @@ std::string default_name(const std::string& command) {
     return "plugin";
   const std::string word = command.substr(begin, command.find_first_of(" \t", begin) - begin);
   return word.substr(word.rfind('/') + 1);
-}
-
-// The parent's environment with `extra` set on top (replacing same names).
-std::vector<std::string> child_environment(
-    const std::vector<std::pair<std::string, std::string>>& extra) {
-  std::vector<std::string> env;
-  for (char** e = environ; *e != nullptr; ++e) {
-    const std::string_view entry = *e;
-    const std::string_view name = entry.substr(0, entry.find('='));
-    bool replaced = false;
-    for (const auto& [key, value] : extra)
-      replaced = replaced || key == name;
-    if (!replaced)
-      env.emplace_back(entry);
-  }
-  for (const auto& [key, value] : extra)
-    env.push_back(key + "=" + value);
-  return env;
-}
-
-// Runs `/bin/sh -c "exec <command>"` as Kong does: in a process group of its
-// own, stdin from /dev/null, stdout and stderr both into `out_fd`.
-Result<pid_t> spawn_server(const std::string& command, int out_fd,
-                           const std::vector<std::pair<std::string, std::string>>& extra_env) {
-  // Between fork and exec a threaded process may only make async-signal-safe
-  // calls, so everything the child needs is built here.
-  std::vector<std::string> env = child_environment(extra_env);
-  std::vector<char*> envp;
-  for (std::string& e : env)
-    envp.push_back(e.data());
-  envp.push_back(nullptr);
-  const std::string script = "exec " + command;
-  const char* argv[] = {"sh", "-c", script.c_str(), nullptr};
-  struct sigaction default_action {};
-  default_action.sa_handler = SIG_DFL;
-  sigset_t no_signals;
-  sigemptyset(&no_signals);
-
-  const pid_t pid = ::fork();
-  if (pid < 0)
-    return Error{fmt::format("fork: {}", std::strerror(errno))};
-  if (pid == 0) {
-    ::setpgid(0, 0);
-    // mock-kong blocks SIGINT and SIGTERM for its interrupt thread and may
-    // ignore SIGPIPE; the server starts with the defaults, as under Kong.
-    // Dispositions first, so no inherited handler runs once unblocked.
-    for (int sig = 1; sig < NSIG; ++sig)
-      ::sigaction(sig, &default_action, nullptr);
-    ::sigprocmask(SIG_SETMASK, &no_signals, nullptr);
-    ::dup2(out_fd, 1);
-    ::dup2(out_fd, 2);
-    const int null_fd = ::open("/dev/null", O_RDONLY);
-    if (null_fd >= 0)
-      ::dup2(null_fd, 0);
-    // Descriptors others in mock-kong opened without O_CLOEXEC stay ours.
-    ::close_range(3, ~0U, 0);
-    ::execve("/bin/sh", const_cast<char**>(argv), envp.data());
-    ::_exit(127);
-  }
-  // Also here, so that the group exists as soon as fork() returns: stop()
-  // may signal it before the child has run at all.
-  ::setpgid(pid, pid);
-  return pid;
 }
 
 }  // namespace
@@ -193,7 +119,7 @@ Result<std::unique_ptr<PluginProcess>> PluginProcess::start(Options options) {
     // would otherwise miss it.
     LiveGroups& live = live_groups();
     std::lock_guard lock(live.mutex);
-    Result<pid_t> pid = spawn_server(options.start_cmd, fds[1], options.env);
+    Result<pid_t> pid = spawn_shell("exec " + options.start_cmd, fds[1], fds[1], options.env);
     ::close(fds[1]);
     if (!pid.ok()) {
       ::close(fds[0]);

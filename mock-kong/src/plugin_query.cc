@@ -19,6 +19,8 @@
 
 #include "kong/mock/plugin_process.h"
 
+#include "child_process.h"
+
 extern char** environ;
 
 namespace kong::mock {
@@ -160,53 +162,6 @@ std::string tail_of(std::string_view output) {
   return fmt::format("; its last output:\n{}", output.substr(start));
 }
 
-std::string describe_status(int status) {
-  if (WIFEXITED(status)) {
-    const int code = WEXITSTATUS(status);
-    return fmt::format("exited with status {}{}", code, code == 127 ? " (command not found)" : "");
-  }
-  if (WIFSIGNALED(status)) {
-    const char* abbrev = ::sigabbrev_np(WTERMSIG(status));
-    return fmt::format("was killed by signal {} (SIG{})", WTERMSIG(status), abbrev ? abbrev : "?");
-  }
-  return fmt::format("ended with wait status {}", status);
-}
-
-// Runs `/bin/sh -c command`, as Kong's io.popen does, in a process group of
-// its own so that a timeout can kill all it started; stdin from /dev/null,
-// stdout and stderr into the given pipes.
-Result<pid_t> spawn_query(const std::string& command, int out_fd, int err_fd) {
-  // Between fork and exec a threaded process may only make async-signal-safe
-  // calls, so everything the child needs is built here.
-  const char* argv[] = {"sh", "-c", command.c_str(), nullptr};
-  struct sigaction default_action {};
-  default_action.sa_handler = SIG_DFL;
-  sigset_t no_signals;
-  sigemptyset(&no_signals);
-
-  const pid_t pid = ::fork();
-  if (pid < 0)
-    return Error{fmt::format("fork: {}", std::strerror(errno))};
-  if (pid == 0) {
-    ::setpgid(0, 0);
-    // Undo on_interrupt's blocked SIGINT and SIGTERM, and any ignored SIGPIPE
-    // (see plugin_process.cc).
-    for (int sig = 1; sig < NSIG; ++sig)
-      ::sigaction(sig, &default_action, nullptr);
-    ::sigprocmask(SIG_SETMASK, &no_signals, nullptr);
-    ::dup2(out_fd, 1);
-    ::dup2(err_fd, 2);
-    const int null_fd = ::open("/dev/null", O_RDONLY);
-    if (null_fd >= 0)
-      ::dup2(null_fd, 0);
-    ::close_range(3, ~0U, 0);
-    ::execve("/bin/sh", const_cast<char**>(argv), environ);
-    ::_exit(127);
-  }
-  ::setpgid(pid, pid);  // the timeout may come before the child runs
-  return pid;
-}
-
 struct QueryRun {
   std::string out;       // stdout, the JSON
   std::string err;       // stderr, relayed or shown on failure
@@ -294,7 +249,7 @@ Result<PluginInfo> query_plugin(const std::string& query_cmd, std::chrono::milli
     return Error{fmt::format("{}: pipe: {}", what, std::strerror(err))};
   }
   const auto deadline = Clock::now() + timeout;
-  Result<pid_t> pid = spawn_query(query_cmd, out_pipe[1], err_pipe[1]);
+  Result<pid_t> pid = spawn_shell(query_cmd, out_pipe[1], err_pipe[1]);
   ::close(out_pipe[1]);
   ::close(err_pipe[1]);
   QueryRun run;

@@ -7,7 +7,9 @@ namespace {
 using protocol::Array;
 using protocol::Value;
 
-Value get_ip(KongState& s, const Array&) { return Value(s.client_ip); }
+Value get_ip(KongState& s, const Array&) {
+  return Value(s.client_ip);
+}
 
 }  // namespace
 

@@ -9,7 +9,9 @@ using protocol::Value;
 
 // Lua tables index by any value; plugins use strings, so other keys are
 // stored under their tostring.
-std::string key_of(const Value& k) { return lua_tostring(k); }
+std::string key_of(const Value& k) {
+  return lua_tostring(k);
+}
 
 Value get(KongState& s, const Array& args) {
   auto it = s.ctx_shared.find(key_of(arg(args, 0)));

@@ -7,6 +7,7 @@
 
 #include "kong/protocol/method_table.h"
 #include "kong/protocol/typed_codec.h"
+
 #include "kong_state.h"
 
 namespace kong::mock {
@@ -68,5 +69,7 @@ std::string header_name(const protocol::Value& name);
 std::optional<std::string> find_header(const Headers& headers, std::string_view name);
 /// The checked max_headers / max_args argument (1..1000, default 100).
 std::int64_t checked_limit(const protocol::Value& v, std::string_view what);
+/// kong.*.get_headers: the first `max_headers` lines (checked) as a multimap.
+protocol::Value limited_multimap(const Headers& headers, const protocol::Value& max_headers);
 
 }  // namespace kong::mock

@@ -11,7 +11,8 @@ using protocol::Value;
 template <const char* Level>
 Value write(KongState& s, const Array& args) {
   std::string message;
-  for (const auto& a : args) message += lua_tostring(a);
+  for (const auto& a : args)
+    message += lua_tostring(a);
   s.log.push_back({Level, std::move(message), s.phase});
   return Value{};
 }

@@ -28,34 +28,46 @@ const protocol::Value& arg(const protocol::Array& args, std::size_t i) {
 }
 
 std::string_view lua_type(const protocol::Value& v) {
-  if (v.is_nil()) return "nil";
-  if (v.is_bool()) return "boolean";
-  if (v.is_number()) return "number";
-  if (v.is_text()) return "string";
+  if (v.is_nil())
+    return "nil";
+  if (v.is_bool())
+    return "boolean";
+  if (v.is_number())
+    return "number";
+  if (v.is_text())
+    return "string";
   return "table";
 }
 
 std::string lua_tostring(const protocol::Value& v) {
-  if (v.is_nil()) return "nil";
-  if (v.is_bool()) return v.as_bool() ? "true" : "false";
-  if (v.is_int()) return std::to_string(v.as_int());
+  if (v.is_nil())
+    return "nil";
+  if (v.is_bool())
+    return v.as_bool() ? "true" : "false";
+  if (v.is_int())
+    return std::to_string(v.as_int());
   if (v.is_double()) {
     const double d = v.as_double();
-    if (std::isnan(d)) return "nan";
-    if (std::isinf(d)) return d > 0 ? "inf" : "-inf";
+    if (std::isnan(d))
+      return "nan";
+    if (std::isinf(d))
+      return d > 0 ? "inf" : "-inf";
     char buf[32];
     std::snprintf(buf, sizeof buf, "%.14g", d);
     return buf;
   }
-  if (v.is_text()) return std::string(v.text());
+  if (v.is_text())
+    return std::string(v.text());
   return protocol::value_to_json(v).dump();
 }
 
 std::string lua_quote(const protocol::Value& v) {
-  if (!v.is_text()) return lua_tostring(v);
+  if (!v.is_text())
+    return lua_tostring(v);
   std::string out = "\"";
   for (char c : v.text()) {
-    if (c == '"' || c == '\\') out.push_back('\\');
+    if (c == '"' || c == '\\')
+      out.push_back('\\');
     if (c == '\n') {
       out += "\\n";
       continue;
@@ -76,7 +88,8 @@ std::string header_name(const protocol::Value& name) {
 std::vector<std::string> header_values(const protocol::Value& name, const protocol::Value& value,
                                        std::string_view what) {
   auto one = [](std::string s) { return s.empty() ? std::string(" ") : s; };
-  if (value.is_text() || value.is_number() || value.is_bool()) return {one(lua_tostring(value))};
+  if (value.is_text() || value.is_number() || value.is_bool())
+    return {one(lua_tostring(value))};
   if (value.is_array() && !value.as_array().empty()) {
     std::vector<std::string> out;
     for (const auto& item : value.as_array()) {
@@ -100,18 +113,31 @@ std::optional<std::string> find_header(const Headers& headers, std::string_view 
   };
   const std::string wanted = key(name);
   for (const auto& [n, v] : headers.lines()) {
-    if (key(n) == wanted) return v;
+    if (key(n) == wanted)
+      return v;
   }
   return std::nullopt;
 }
 
 std::int64_t checked_limit(const protocol::Value& v, std::string_view what) {
-  if (v.is_nil()) return 100;
-  if (!v.is_number()) throw LuaError{fmt::format("{} must be a number", what)};
+  if (v.is_nil())
+    return 100;
+  if (!v.is_number())
+    throw LuaError{fmt::format("{} must be a number", what)};
   const double n = v.as_double();
-  if (n < 1) throw LuaError{fmt::format("{} must be >= 1", what)};
-  if (n > 1000) throw LuaError{fmt::format("{} must be <= 1000", what)};
+  if (n < 1)
+    throw LuaError{fmt::format("{} must be >= 1", what)};
+  if (n > 1000)
+    throw LuaError{fmt::format("{} must be <= 1000", what)};
   return static_cast<std::int64_t>(n);
+}
+
+protocol::Value limited_multimap(const Headers& headers, const protocol::Value& max_headers) {
+  const std::int64_t max = checked_limit(max_headers, "max_headers");
+  HeaderList lines = headers.lines();
+  if (static_cast<std::int64_t>(lines.size()) > max)
+    lines.resize(static_cast<std::size_t>(max));
+  return Headers(std::move(lines)).to_multimap();
 }
 
 }  // namespace kong::mock

@@ -13,34 +13,37 @@ constexpr std::string_view kSetHeaderTypes = "array of string, string, number or
 constexpr std::string_view kExitHeaderTypes = "string, number, boolean or array of strings";
 
 std::int64_t checked_status(const Value& status) {
-  if (!status.is_number()) throw LuaError{"code must be a number"};
+  if (!status.is_number())
+    throw LuaError{"code must be a number"};
   const double code = status.as_double();
-  if (code < 100 || code > 599) throw LuaError{"code must be a number between 100 and 599"};
+  if (code < 100 || code > 599)
+    throw LuaError{"code must be a number between 100 and 599"};
   return static_cast<std::int64_t>(code);
 }
 
 // Each header of a table argument replaces that header (set_headers, exit).
 void set_all(Headers& headers, const Value& table, std::string_view types) {
-  if (table.is_array() && table.as_array().empty()) return;  // Kong sends {} as []
+  if (table.is_array() && table.as_array().empty())
+    return;  // Kong sends {} as []
   for (const auto& [name, value] : table.as_map()) {
     headers.set(header_name(name), header_values(name, value, types));
   }
 }
 
-Value get_status(KongState& s, const Array&) { return Value(s.response.status); }
+Value get_status(KongState& s, const Array&) {
+  return Value(s.response.status);
+}
 
 Value get_header(KongState& s, const Array& args) {
   const Value& name = arg(args, 0);
-  if (!name.is_text()) throw LuaError{"header name must be a string"};
+  if (!name.is_text())
+    throw LuaError{"header name must be a string"};
   auto v = find_header(s.response.headers, name.text());
   return v ? Value(*v) : Value{};
 }
 
 Value get_headers(KongState& s, const Array& args) {
-  const std::int64_t max = checked_limit(arg(args, 0), "max_headers");
-  HeaderList lines = s.response.headers.lines();
-  if (static_cast<std::int64_t>(lines.size()) > max) lines.resize(static_cast<std::size_t>(max));
-  return Headers(std::move(lines)).to_multimap();
+  return limited_multimap(s.response.headers, arg(args, 0));
 }
 
 Value set_status(KongState& s, const Array& args) {
@@ -64,14 +67,16 @@ Value add_header(KongState& s, const Array& args) {
 
 Value clear_header(KongState& s, const Array& args) {
   const Value& name = arg(args, 0);
-  if (!name.is_text()) throw LuaError{"header name must be a string"};
+  if (!name.is_text())
+    throw LuaError{"header name must be a string"};
   s.response.headers.clear(name.text());
   return Value{};
 }
 
 Value set_headers(KongState& s, const Array& args) {
   const Value& headers = arg(args, 0);
-  if (!headers.is_map() && !headers.is_array()) throw LuaError{"headers must be a table"};
+  if (!headers.is_map() && !headers.is_array())
+    throw LuaError{"headers must be a table"};
   set_all(s.response.headers, headers, kExitHeaderTypes);
   return Value{};
 }
@@ -87,14 +92,16 @@ Value exit(KongState& s, const Array& args) {
     throw LuaError{"headers must be a nil or table"};
   }
   Headers out = s.response.headers;
-  if (!headers.is_nil()) set_all(out, headers, kExitHeaderTypes);
+  if (!headers.is_nil())
+    set_all(out, headers, kExitHeaderTypes);
   std::string text;
   if (body.is_text()) {
     text = std::string(body.text());
   } else if (!body.is_nil()) {
     // A table body is JSON-encoded (cjson writes an empty table as {}).
     text = body.is_array() && body.as_array().empty() ? "{}" : protocol::value_to_json(body).dump();
-    if (!out.contains("content-type")) out.set("Content-Type", {"application/json; charset=utf-8"});
+    if (!out.contains("content-type"))
+      out.set("Content-Type", {"application/json; charset=utf-8"});
   }
   out.set("Content-Length", {std::to_string(text.size())});
   s.response.status = status;
