@@ -1,0 +1,61 @@
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "kong/mock/plugin_process.h"
+#include "kong/protocol/value.h"
+#include "kong/result.h"
+
+#include "msgpack_client.h"
+
+namespace kong::bench {
+
+/// A plugin server run for a benchmark: `<executable> -kong-prefix <fresh
+/// temp dir>`, started directly (no shell, no output relay thread) so that
+/// pid() is the server itself and nothing else competes for the two cores.
+/// Its output goes to server.log in the prefix, quoted when it fails to start.
+class PluginFixture {
+ public:
+  /// Starts the server and waits until its socket accepts connections.
+  /// The error names the executable and ends with the server's output.
+  static Result<std::unique_ptr<PluginFixture>> start(const std::string& executable);
+
+  /// Stops the server with SIGTERM (SIGKILL if it lingers) and removes the prefix.
+  ~PluginFixture();
+  PluginFixture(const PluginFixture&) = delete;
+  PluginFixture& operator=(const PluginFixture&) = delete;
+
+  pid_t pid() const { return pid_; }
+  /// Where Kong would connect: <prefix>/<executable name>.socket.
+  const std::string& socket_path() const { return socket_path_; }
+  /// The name Kong knows the plugin by (the executable's file name).
+  const std::string& name() const { return name_; }
+
+ private:
+  PluginFixture(mock::TempDir prefix, std::string name);
+  std::string output() const;
+
+  mock::TempDir prefix_;
+  std::string name_;
+  std::string socket_path_;
+  pid_t pid_ = -1;
+};
+
+/// A new connection to the unix socket at `path` (blocking, close-on-exec).
+Result<int> connect_socket(const std::string& path);
+
+/// Kong's plugin.StartInstance for `plugin` with `config_json`; returns the
+/// instance id. An error answer or a reply without "Id" is an Error.
+Result<std::int64_t> start_instance(mock::MsgpackClient& kong, std::string_view plugin,
+                                    std::string_view config_json);
+
+/// The "Data" of a plugin.HandleEvent or plugin.Step reply ({"EventId", "Data"}):
+/// a PDK call map or "ret". Nil when the reply has no such field.
+const protocol::Value& event_data(const protocol::Value& reply);
+
+}  // namespace kong::bench

@@ -1,0 +1,40 @@
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+
+namespace kong::bench {
+
+/// CPU a process has used so far, read from /proc. On these VMs a plugin
+/// server's cost is mostly kernel time, so both sides are kept.
+struct ProcessCpu {
+  /// Time on a CPU, user and kernel together: /proc/<pid>/schedstat, in
+  /// nanoseconds (the /proc/<pid>/stat ticks are only 10 ms).
+  std::chrono::nanoseconds on_cpu{0};
+  /// utime and stime from /proc/<pid>/stat, in clock ticks, to split on_cpu.
+  std::int64_t user_ticks = 0;
+  std::int64_t system_ticks = 0;
+};
+
+/// All zero when the process is gone or /proc cannot be read.
+ProcessCpu process_cpu(pid_t pid);
+
+/// The share of kernel time in the CPU used between two readings, in
+/// percent; 0 when too few ticks passed to tell.
+double system_percent(const ProcessCpu& before, const ProcessCpu& after);
+
+/// Resident memory of a process, in KiB, from /proc/<pid>/status.
+struct ProcessMemory {
+  std::int64_t rss_kib = 0;    // VmRSS
+  std::int64_t anon_kib = 0;   // RssAnon: heap, stacks, written data
+  std::int64_t file_kib = 0;   // RssFile: mapped code and read-only data
+  std::int64_t shmem_kib = 0;  // RssShmem
+  std::int64_t peak_kib = 0;   // VmHWM: the most it ever held
+};
+
+/// All zero when the process is gone or /proc cannot be read.
+ProcessMemory process_memory(pid_t pid);
+
+}  // namespace kong::bench

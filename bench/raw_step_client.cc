@@ -1,0 +1,93 @@
+#include "raw_step_client.h"
+
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "kong/protocol/msgpack_codec.h"
+#include "kong/protocol/msgpack_stream.h"
+#include "kong/protocol/value.h"
+
+#include "plugin_fixture.h"
+
+namespace kong::bench {
+
+using protocol::Array;
+using protocol::Map;
+using protocol::Value;
+
+RawStepClient::~RawStepClient() {
+  if (fd_ >= 0)
+    ::close(fd_);
+}
+
+Status RawStepClient::open(const std::string& socket_path, std::int64_t event_id) {
+  auto fd = connect_socket(socket_path);
+  if (!fd)
+    return fd.error();
+  fd_ = *fd;
+  const timeval timeout{10, 0};  // a server that stops answering fails the run
+  ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  Map step;
+  step.emplace_back(Value("EventId"), Value(event_id));
+  step.emplace_back(Value("Data"), Value("example.com"));
+  // The msgid stays 1: the server echoes it and keeps no state by it.
+  protocol::msgpack_encode(
+      Value(Array{Value(0), Value(1), Value("plugin.Step"), Value(Array{Value(std::move(step))})}),
+      request_, protocol::StrForm::kong);
+  if (!send())
+    return Error{"raw client: writing the first Step failed"};
+
+  protocol::MsgpackStream in;
+  for (;;) {
+    const std::size_t at = in.offset();
+    Value message;
+    std::string error;
+    const auto status = in.next(message, error);
+    if (status == protocol::MsgpackStream::Status::error)
+      return Error{"raw client: " + error};
+    if (status == protocol::MsgpackStream::Status::value) {
+      const bool notification = message.is_array() && message.as_array().size() == 3;
+      if (notification)
+        continue;  // [2, "serverPid", pid]
+      const bool next_call = message.is_array() && message.as_array().size() == 4 &&
+                             message.as_array()[2].is_nil() &&
+                             event_data(message.as_array()[3]).is_map();
+      if (!next_call) {
+        return Error{"raw client: expected the next PDK call, got " +
+                     protocol::to_debug_string(message)};
+      }
+      answer_.resize(in.offset() - at);
+      return Ok{};
+    }
+    auto space = in.prepare();
+    const ssize_t n = ::recv(fd_, space.data(), space.size(), 0);
+    if (n <= 0)
+      return Error{"raw client: reading the first answer failed"};
+    in.commit(static_cast<std::size_t>(n));
+  }
+}
+
+bool RawStepClient::round_trip() {
+  if (!send())
+    return false;
+  for (std::size_t got = 0; got < answer_.size();) {
+    const ssize_t n = ::read(fd_, answer_.data() + got, answer_.size() - got);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return false;
+    got += static_cast<std::size_t>(n);
+  }
+  // 0x94 0x01: a four-element array starting with 1, an answer.
+  return answer_[0] == '\x94' && answer_[1] == '\x01';
+}
+
+bool RawStepClient::send() {
+  return ::send(fd_, request_.data(), request_.size(), MSG_NOSIGNAL) ==
+         static_cast<ssize_t>(request_.size());
+}
+
+}  // namespace kong::bench

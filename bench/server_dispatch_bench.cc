@@ -1,0 +1,99 @@
+// The plugin server's own work per PDK call with no socket and no other
+// process: split Kong's plugin.Step out of the byte stream and decode it,
+// resume the handler, take its next call, encode the answer. What the server
+// spends per call in pdk_call_bench beyond this is the kernel's, and caches
+// gone cold while the other process ran.
+#include <cstdint>
+#include <cstring>
+#include <string>
+
+#include <benchmark/benchmark.h>
+
+#include "kong/pdk/plugin.h"
+#include "kong/protocol/msgpack_stream.h"
+
+#include "looping_plugin.h"
+#include "server/rpc_dispatcher.h"
+
+namespace kong::bench {
+namespace {
+
+using protocol::Array;
+using protocol::Map;
+using protocol::Value;
+
+// Starts an instance of LoopingPlugin and its access event; returns the
+// event id, or 0 with the error in `error`.
+std::int64_t start_event(server::RpcDispatcher& dispatcher, std::string& error) {
+  Map instance;
+  instance.emplace_back(Value("Name"), Value("bench_plugin"));
+  instance.emplace_back(Value("Config"), Value("{}"));
+  server::Reply started = dispatcher.dispatch("plugin.StartInstance", Array{Value(instance)});
+  if (!started.error.empty()) {
+    error = started.error;
+    return 0;
+  }
+  Map event;
+  event.emplace_back(Value("InstanceId"), *started.result.find("Id"));
+  event.emplace_back(Value("EventName"), Value("access"));
+  server::Reply handled = dispatcher.dispatch("plugin.HandleEvent", Array{Value(event)});
+  if (!handled.error.empty()) {
+    error = handled.error;
+    return 0;
+  }
+  return handled.result.find("EventId")->as_int();
+}
+
+void BM_ServerStepInProcess(benchmark::State& state) {
+  const PluginType type = plugin_type<LoopingPlugin>("0.1.0", 1);
+  server::RpcDispatcher dispatcher("bench_plugin", type, ServerOptions{});
+  std::string error;
+  const std::int64_t event_id = start_event(dispatcher, error);
+  if (event_id == 0) {
+    state.SkipWithError(error.c_str());
+    return;
+  }
+  Map step;
+  step.emplace_back(Value("EventId"), Value(event_id));
+  step.emplace_back(Value("Data"), Value("example.com"));
+  std::string request;
+  protocol::msgpack_encode(
+      Value(Array{Value(0), Value(1), Value("plugin.Step"), Value(Array{Value(std::move(step))})}),
+      request, protocol::StrForm::kong);
+
+  protocol::MsgpackStream in;
+  std::string out;
+  for (auto _ : state) {
+    // What Connection does between a read and a write.
+    auto space = in.prepare();
+    std::memcpy(space.data(), request.data(), request.size());
+    in.commit(request.size());
+    Value message;
+    if (in.next(message, error) != protocol::MsgpackStream::Status::value) {
+      state.SkipWithError("the request did not decode");
+      break;
+    }
+    auto& parts = message.as_array();
+    server::Reply reply = dispatcher.dispatch(parts[2].text(), parts[3].as_array());
+    if (!reply.error.empty()) {
+      state.SkipWithError(reply.error.c_str());
+      break;
+    }
+    // [1, msgid, error, result], as Connection::answer writes it.
+    out.clear();
+    out.push_back(static_cast<char>(0x94));
+    protocol::msgpack_encode(Value(1), out);
+    protocol::msgpack_encode(parts[1], out);
+    protocol::msgpack_encode(Value{}, out);
+    protocol::msgpack_encode(reply.result, out);
+    benchmark::DoNotOptimize(out.data());
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
+BENCHMARK(BM_ServerStepInProcess)->Name("ServerStepInProcess");
+
+}  // namespace
+}  // namespace kong::bench
+
+BENCHMARK_MAIN();
