@@ -27,15 +27,15 @@ void Event::body() {
   try {
     Pdk kong(*this);
     instance_->handle(phase_, kong);
-    outcome_ = {Outcome::Kind::returned, {}, {}};
+    if (!ended_) outcome_ = {Outcome::Kind::returned, {}, {}};
   } catch (const ctx::detail::forced_unwind&) {
     throw;  // the event is being destroyed: let Boost.Context unwind
   } catch (const EventEnded&) {
     // send() has put the ending call in outcome_.
   } catch (const std::exception& e) {
-    outcome_ = {Outcome::Kind::failed, {}, e.what()};
+    if (!ended_) outcome_ = {Outcome::Kind::failed, {}, e.what()};
   } catch (...) {
-    outcome_ = {Outcome::Kind::failed, {}, "handler threw a non-standard exception"};
+    if (!ended_) outcome_ = {Outcome::Kind::failed, {}, "handler threw a non-standard exception"};
   }
 }
 
@@ -48,6 +48,10 @@ Event::Outcome Event::run(protocol::Value result, std::optional<std::string> err
 }
 
 protocol::Value Event::send(const protocol::MethodInfo& info, protocol::Array args) {
+  // A handler that swallowed EventEnded (a `catch (...)` without rethrow)
+  // must not send more calls, nor turn its exit into "ret": the exit stays
+  // what Kong gets, and every later call unwinds again.
+  if (ended_) throw EventEnded{};
   protocol::Map call;
   call.reserve(2);
   call.emplace_back(protocol::Value("Method"), protocol::Value(info.name));
@@ -55,6 +59,7 @@ protocol::Value Event::send(const protocol::MethodInfo& info, protocol::Array ar
   if (info.ends_event) {
     // Kong runs the call and sends no Step back (protocol.md §3): end here.
     outcome_ = {Outcome::Kind::ended, protocol::Value(std::move(call)), {}};
+    ended_ = true;
     throw EventEnded{};
   }
   outcome_ = {Outcome::Kind::call, protocol::Value(std::move(call)), {}};

@@ -56,6 +56,7 @@ class Event final : public Channel {
   Outcome outcome_{Outcome::Kind::returned, {}, {}};
   protocol::Value answer_;
   std::optional<std::string> answer_error_;
+  bool ended_ = false;  // a call ended the event (kong.response.exit)
   std::chrono::steady_clock::time_point last_active_;
 };
 

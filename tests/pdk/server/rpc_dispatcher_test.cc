@@ -324,6 +324,12 @@ TEST_F(RpcDispatcher, EndsTheEventAtExitWithTheCallAsData) {
             "plugin.Step: no running event " + std::to_string(a.event_id));
 }
 
+TEST_F(RpcDispatcher, KeepsTheExitOfAHandlerThatSwallowsItsUnwinding) {
+  EventAnswer a = StartEvent("swallow-exit");
+  EXPECT_EQ(a.data, CallData("kong.response.exit", {401}));
+  EXPECT_EQ(dispatcher_.running_events(), 0u);
+}
+
 TEST_F(RpcDispatcher, ExpiresIdleEventsAndUnwindsTheirHandlers) {
   EventAnswer a = StartEvent("hello");
   const int unwound = g_unwound_handlers;

@@ -17,6 +17,8 @@ inline int g_unwound_handlers = 0;
 ///   hello        get_header("host"), then set_header("x-hello", "hi <host>")
 ///   headers      get_headers(), then set_header("x-count", <number of names>)
 ///   exit         kong.response.exit(403, "denied", {x-reason: test})
+///   swallow-exit kong.response.exit(401) inside a catch (...) that swallows
+///                its unwinding, then log.info("after exit")
 ///   throw        log.info("about to throw"), then throws std::runtime_error("boom")
 ///   throw-other  throws an int
 ///   wrong-phase  kong.response.get_status(), which Kong refuses in access
@@ -50,6 +52,12 @@ struct TestPlugin {
       throw 42;
     } else if (mode == "wrong-phase") {
       kong.response.get_status();
+    } else if (mode == "swallow-exit") {
+      try {
+        kong.response.exit(401);
+      } catch (...) {  // wrongly swallows EventEnded
+      }
+      kong.log.info("after exit");
     } else if (mode == "catch") {
       try {
         kong.request.get_header("x");
