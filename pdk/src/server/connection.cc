@@ -1,10 +1,13 @@
 #include "server/connection.h"
 
+#include <sys/epoll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 
-#include <asio/write.hpp>
 #include <fmt/format.h>
 
 namespace kong::server {
@@ -12,49 +15,61 @@ namespace kong::server {
 using protocol::Array;
 using protocol::Value;
 
-Connection::Connection(asio::local::stream_protocol::socket socket, RpcDispatcher& dispatcher,
+Connection::Connection(int fd, EventLoop& loop, RpcDispatcher& dispatcher,
                        const protocol::MsgpackLimits& limits)
-    : socket_(std::move(socket)), dispatcher_(dispatcher), in_(limits) {}
+    : fd_(fd), loop_(loop), dispatcher_(dispatcher), in_(limits) {
+  loop_.add(fd_, EPOLLIN, this);
+}
 
-void Connection::start() {
+Connection::~Connection() {
+  close();
+}
+
+void Connection::announce_pid() {
   protocol::msgpack_encode(Value(Array{Value(2), Value("serverPid"), Value(::getpid())}), out_);
   flush();
-  read();
+}
+
+void Connection::on_ready(std::uint32_t events) {
+  if (closed())
+    return;  // closed earlier in this batch
+  if (events & EPOLLOUT)
+    flush();
+  if (!closed() && (events & (EPOLLIN | EPOLLHUP | EPOLLERR)))
+    read();
 }
 
 void Connection::read() {
+  // One read per wake-up: the loop is level-triggered, so whatever is left
+  // comes back in the next batch without a read that fails with EAGAIN.
   auto space = in_.prepare();
-  socket_.async_read_some(asio::buffer(space.data(), space.size()),
-                          [self = shared_from_this()](const std::error_code& ec, std::size_t n) {
-                            self->on_read(ec, n);
-                          });
-}
-
-void Connection::on_read(const std::error_code& ec, std::size_t n) {
-  if (ec) {
-    // A peer that closes mid-message loses only that message.
-    if (ec != asio::error::eof && ec != asio::error::operation_aborted) {
-      std::fprintf(stderr, "connection: read failed: %s\n", ec.message().c_str());
+  const ssize_t n = ::recv(fd_, space.data(), space.size(), 0);
+  if (n == 0) {  // Kong closed it; a message cut short is dropped with it
+    close();
+    return;
+  }
+  if (n < 0) {
+    if (errno != EAGAIN && errno != EINTR) {
+      std::fprintf(stderr, "connection: read failed: %s\n", std::strerror(errno));
+      close();
     }
     return;
   }
-  in_.commit(n);
+  in_.commit(static_cast<std::size_t>(n));
   Value request;
   std::string error;
-  bool open = true;
-  while (open) {
-    const std::size_t at = in_.offset();  // where the next message starts, for errors
+  for (bool open = !closing_; open;) {
+    const std::size_t at = in_.offset();  // where this message starts, for errors
     const auto status = in_.next(request, error);
-    if (status == protocol::MsgpackStream::Status::need_more) break;
+    if (status == protocol::MsgpackStream::Status::need_more)
+      break;
     if (status == protocol::MsgpackStream::Status::error) {
       refuse(error);
-      open = false;
       break;
     }
     open = handle(std::move(request), at);
   }
   flush();
-  if (open) read();
 }
 
 bool Connection::handle(Value request, std::size_t at) {
@@ -68,16 +83,18 @@ bool Connection::handle(Value request, std::size_t at) {
   }
   auto& parts = request.as_array();
   if (!parts[3].is_array()) {
-    answer(parts[1], fmt::format("{}: params must be an array, got {}", parts[2].text(),
-                                 protocol::type_name(parts[3])), Value{});
+    answer(parts[1],
+           fmt::format("{}: params must be an array, got {}", parts[2].text(),
+                       protocol::type_name(parts[3])),
+           Value{});
     return true;
   }
-  Reply reply = dispatcher_.dispatch(parts[2].text(), parts[3].as_array());
-  answer(parts[1], reply.error, std::move(reply.result));
+  Reply reply = dispatcher_.dispatch(parts[2].text(), std::move(parts[3].as_array()));
+  answer(parts[1], reply.error, reply.result);
   return true;
 }
 
-void Connection::answer(const Value& msgid, const std::string& error, Value result) {
+void Connection::answer(const Value& msgid, const std::string& error, const Value& result) {
   // [1, msgid, error, result], written piece by piece to spare a copy of result.
   out_.push_back(static_cast<char>(0x94));
   protocol::msgpack_encode(Value(1), out_);
@@ -94,19 +111,39 @@ void Connection::refuse(const std::string& why) {
 }
 
 void Connection::flush() {
-  if (out_.empty() || !writing_.empty()) return;  // a write in flight flushes again when done
-  writing_.swap(out_);
-  asio::async_write(socket_, asio::buffer(writing_),
-                    [self = shared_from_this()](const std::error_code& ec, std::size_t) {
-                      self->writing_.clear();
-                      if (ec) return;
-                      if (!self->out_.empty()) {
-                        self->flush();
-                      } else if (self->closing_) {
-                        std::error_code ignored;
-                        self->socket_.shutdown(asio::socket_base::shutdown_both, ignored);
-                      }
-                    });
+  while (out_sent_ < out_.size()) {
+    const ssize_t n = ::send(fd_, out_.data() + out_sent_, out_.size() - out_sent_, MSG_NOSIGNAL);
+    if (n < 0) {
+      if (errno == EINTR)
+        continue;
+      if (errno == EAGAIN)
+        break;
+      close();  // Kong went away; its events stay until they expire
+      return;
+    }
+    out_sent_ += static_cast<std::size_t>(n);
+  }
+  const bool pending = out_sent_ < out_.size();
+  if (!pending) {
+    out_.clear();
+    out_sent_ = 0;
+    if (closing_) {
+      close();
+      return;
+    }
+  }
+  if (pending != want_write_) {
+    want_write_ = pending;
+    loop_.modify(fd_, pending ? EPOLLIN | EPOLLOUT : EPOLLIN, this);
+  }
+}
+
+void Connection::close() {
+  if (fd_ < 0)
+    return;
+  loop_.remove(fd_);
+  ::close(fd_);
+  fd_ = -1;
 }
 
 }  // namespace kong::server

@@ -1,42 +1,51 @@
 #pragma once
 
-#include <memory>
+#include <cstdint>
 #include <string>
 
-#include <asio/local/stream_protocol.hpp>
-
 #include "kong/protocol/msgpack_stream.h"
+
+#include "server/event_loop.h"
 #include "server/rpc_dispatcher.h"
 
 namespace kong::server {
 
 /// One MsgPack:1 connection from Kong. Reads whatever has arrived, answers
-/// every complete request in it, and writes all the answers at once.
-class Connection : public std::enable_shared_from_this<Connection> {
+/// every complete request in it, and writes all the answers with one write.
+class Connection final : public Watcher {
  public:
-  Connection(asio::local::stream_protocol::socket socket, RpcDispatcher& dispatcher,
+  /// Takes ownership of `fd` (non-blocking) and starts watching it.
+  Connection(int fd, EventLoop& loop, RpcDispatcher& dispatcher,
              const protocol::MsgpackLimits& limits);
+  ~Connection() override;
 
-  /// Announces the server's pid (Kong drops its instance ids when it
-  /// changes) and starts reading.
-  void start();
+  /// Announces the server's pid: Kong drops its instance ids when it changes.
+  void announce_pid();
+  void on_ready(std::uint32_t events) override;
+
+  /// The connection is over; the owner may destroy it after this batch.
+  bool closed() const { return fd_ < 0; }
 
  private:
   void read();
-  void on_read(const std::error_code& ec, std::size_t n);
-  /// Answers one request, which started at stream byte `at`; false when the
-  /// stream cannot go on.
+  /// Answers one request, which started at stream byte `at`; false when
+  /// the stream cannot go on.
   bool handle(protocol::Value request, std::size_t at);
-  void answer(const protocol::Value& msgid, const std::string& error, protocol::Value result);
-  void flush();
+  void answer(const protocol::Value& msgid, const std::string& error,
+              const protocol::Value& result);
   void refuse(const std::string& why);
+  /// Writes what is pending; what the socket does not take waits for EPOLLOUT.
+  void flush();
+  void close();
 
-  asio::local::stream_protocol::socket socket_;
+  int fd_;
+  EventLoop& loop_;
   RpcDispatcher& dispatcher_;
   protocol::MsgpackStream in_;
-  std::string out_;      // answers not yet handed to the socket
-  std::string writing_;  // answers being written
-  bool closing_ = false;
+  std::string out_;
+  std::size_t out_sent_ = 0;
+  bool want_write_ = false;
+  bool closing_ = false;  // close once out_ is written
 };
 
 }  // namespace kong::server

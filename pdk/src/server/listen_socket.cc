@@ -19,8 +19,9 @@ Result<int> open_listen_socket(const std::string& path) {
                              path.size(), sizeof(addr.sun_path) - 1)};
   }
   const auto slash = path.rfind('/');
-  const std::string dir = slash == std::string::npos ? "." : path.substr(0, std::max<std::size_t>(slash, 1));
-  struct stat st{};
+  const std::string dir =
+      slash == std::string::npos ? "." : path.substr(0, std::max<std::size_t>(slash, 1));
+  struct stat st {};
   if (::stat(dir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) {
     return Error{fmt::format("kong prefix {} is not a directory", dir)};
   }
@@ -35,11 +36,14 @@ Result<int> open_listen_socket(const std::string& path) {
       return Error{fmt::format("removing stale socket {}: {}", path, std::strerror(errno))};
     }
   }
-  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return Error{fmt::format("socket(): {}", std::strerror(errno))};
+  // Non-blocking: the server accepts every waiting connection in one go.
+  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  if (fd < 0)
+    return Error{fmt::format("socket(): {}", std::strerror(errno))};
   addr.sun_family = AF_UNIX;
   std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 || ::listen(fd, SOMAXCONN) != 0) {
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
+      ::listen(fd, SOMAXCONN) != 0) {
     const int err = errno;
     ::close(fd);
     return Error{fmt::format("listening on {}: {}", path, std::strerror(err))};

@@ -1,28 +1,32 @@
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <memory>
+#include <unordered_map>
+#include <vector>
 
-#include <asio/io_context.hpp>
-#include <asio/local/stream_protocol.hpp>
-#include <asio/signal_set.hpp>
-#include <asio/steady_timer.hpp>
 #include <fmt/format.h>
 
 #include "kong/pdk/plugin.h"
+
 #include "server/command_line.h"
 #include "server/connection.h"
+#include "server/event_loop.h"
 #include "server/listen_socket.h"
 #include "server/plugin_info.h"
 #include "server/rpc_dispatcher.h"
 
 namespace kong {
 namespace {
-
-using asio::local::stream_protocol;
 
 // Kong drops an event it gave up on without telling the server; after this
 // long without a Step, its handler is unwound and its stack reused.
@@ -33,54 +37,82 @@ constexpr auto kExpirySweep = std::chrono::seconds(10);
 std::string executable_name(const char* argv0) {
   std::error_code ec;
   auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
-  if (ec) exe = argv0;
+  if (ec)
+    exe = argv0;
   return exe.filename().string();
 }
+
+// Calls `fn` when the descriptor it watches is readable.
+class ReadWatcher final : public server::Watcher {
+ public:
+  explicit ReadWatcher(std::function<void()> fn) : fn_(std::move(fn)) {}
+  void on_ready(std::uint32_t) override { fn_(); }
+
+ private:
+  std::function<void()> fn_;
+};
 
 class Server {
  public:
   Server(int listen_fd, std::string name, const PluginType& type, const ServerOptions& options)
-      : io_(ASIO_CONCURRENCY_HINT_UNSAFE_IO),
-        acceptor_(io_, stream_protocol(), listen_fd),
-        signals_(io_, SIGINT, SIGTERM),
-        sweep_(io_),
+      : listen_fd_(listen_fd),
         dispatcher_(std::move(name), type, options),
-        limits_{options.max_message_bytes, 256} {}
+        limits_{options.max_message_bytes, 256},
+        accept_([this] { accept(); }),
+        signal_([this] { loop_.stop(); }) {
+    // SIGTERM (Kong's shutdown) and SIGINT end the loop through a signalfd,
+    // so they arrive between batches, never inside a handler.
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGTERM);
+    sigaddset(&stop_signals, SIGINT);
+    ::sigprocmask(SIG_BLOCK, &stop_signals, nullptr);
+    signal_fd_ = ::signalfd(-1, &stop_signals, SFD_CLOEXEC | SFD_NONBLOCK);
+    if (signal_fd_ < 0)
+      throw std::runtime_error(std::string("signalfd: ") + std::strerror(errno));
+    loop_.add(listen_fd_, EPOLLIN, &accept_);
+    loop_.add(signal_fd_, EPOLLIN, &signal_);
+    loop_.every(kExpirySweep, [this] { dispatcher_.expire_events(kEventIdleLimit); });
+  }
+
+  ~Server() {
+    connections_.clear();
+    ::close(signal_fd_);
+    ::close(listen_fd_);
+  }
 
   void run() {
-    accept();
-    signals_.async_wait([this](const std::error_code&, int) {
-      acceptor_.close();
-      io_.stop();
-    });
-    sweep();
-    io_.run();
+    loop_.run(
+        [this] { std::erase_if(connections_, [](const auto& c) { return c.second->closed(); }); });
   }
 
  private:
   void accept() {
-    acceptor_.async_accept([this](const std::error_code& ec, stream_protocol::socket socket) {
-      if (ec == asio::error::operation_aborted) return;
-      if (!ec) std::make_shared<server::Connection>(std::move(socket), dispatcher_, limits_)->start();
-      accept();
-    });
+    // Every connection waiting, at once: Kong opens several in a burst.
+    for (;;) {
+      const int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+      if (fd < 0) {
+        if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED) {
+          std::fprintf(stderr, "accept: %s\n", std::strerror(errno));
+        }
+        if (errno == EINTR || errno == ECONNABORTED)
+          continue;
+        return;
+      }
+      auto conn = std::make_unique<server::Connection>(fd, loop_, dispatcher_, limits_);
+      conn->announce_pid();
+      connections_.insert_or_assign(conn.get(), std::move(conn));
+    }
   }
 
-  void sweep() {
-    sweep_.expires_after(kExpirySweep);
-    sweep_.async_wait([this](const std::error_code& ec) {
-      if (ec) return;
-      dispatcher_.expire_events(kEventIdleLimit);
-      sweep();
-    });
-  }
-
-  asio::io_context io_;
-  stream_protocol::acceptor acceptor_;
-  asio::signal_set signals_;
-  asio::steady_timer sweep_;
+  int listen_fd_;
+  int signal_fd_ = -1;
+  server::EventLoop loop_;
   server::RpcDispatcher dispatcher_;
   protocol::MsgpackLimits limits_;
+  ReadWatcher accept_;
+  ReadWatcher signal_;
+  std::unordered_map<server::Connection*, std::unique_ptr<server::Connection>> connections_;
 };
 
 }  // namespace
@@ -97,7 +129,8 @@ int run_plugin_server(int argc, char** argv, const PluginType& type, ServerOptio
     std::fputs(server::usage(name).c_str(), stdout);
     return 0;
   }
-  if (cl->max_message_bytes) options.max_message_bytes = *cl->max_message_bytes;
+  if (cl->max_message_bytes)
+    options.max_message_bytes = *cl->max_message_bytes;
   const std::string socket_path = cl->kong_prefix + "/" + name + ".socket";
   if (cl->dump) {
     std::puts(server::plugin_info(name, type, options.protocol, socket_path).dump().c_str());

@@ -14,7 +14,9 @@ using protocol::Array;
 using protocol::Map;
 using protocol::Value;
 
-Reply fail(std::string message) { return Reply{Value{}, std::move(message)}; }
+Reply fail(std::string message) {
+  return Reply{Value{}, std::move(message)};
+}
 
 // The single map argument of most plugin.* calls.
 const Value* map_param(const Array& params) {
@@ -37,23 +39,32 @@ RpcDispatcher::RpcDispatcher(std::string plugin_name, const PluginType& type,
     : plugin_name_(std::move(plugin_name)), type_(type), stacks_(options.handler_stack_bytes) {}
 
 // Events go first: their fibers unwind into stacks the pool still owns.
-RpcDispatcher::~RpcDispatcher() { events_.clear(); }
+RpcDispatcher::~RpcDispatcher() {
+  events_.clear();
+}
 
-Reply RpcDispatcher::dispatch(std::string_view method, const Array& params) {
+Reply RpcDispatcher::dispatch(std::string_view method, Array params) {
   try {
-    if (method == "plugin.StartInstance") return start_instance(params);
-    if (method == "plugin.GetInstanceStatus") return instance_status(params, false);
-    if (method == "plugin.CloseInstance") return instance_status(params, true);
-    if (method == "plugin.HandleEvent") return handle_event(params);
-    if (method == "plugin.StepError") return step(method, params, true);
+    // The Step family first: it is most of the traffic.
     if (method.starts_with("plugin.Step")) {
-      for (auto kind : {protocol::StepKind::plain, protocol::StepKind::multimap,
-                        protocol::StepKind::credential, protocol::StepKind::consumer,
-                        protocol::StepKind::route, protocol::StepKind::service,
-                        protocol::StepKind::memory_stats}) {
-        if (method == protocol::step_method(kind)) return step(method, params, false);
+      if (method == "plugin.StepError")
+        return step(method, params, true);
+      for (auto kind :
+           {protocol::StepKind::plain, protocol::StepKind::multimap, protocol::StepKind::credential,
+            protocol::StepKind::consumer, protocol::StepKind::route, protocol::StepKind::service,
+            protocol::StepKind::memory_stats}) {
+        if (method == protocol::step_method(kind))
+          return step(method, params, false);
       }
     }
+    if (method == "plugin.HandleEvent")
+      return handle_event(params);
+    if (method == "plugin.StartInstance")
+      return start_instance(params);
+    if (method == "plugin.GetInstanceStatus")
+      return instance_status(params, false);
+    if (method == "plugin.CloseInstance")
+      return instance_status(params, true);
     return fail(fmt::format("unknown method {}", method));
   } catch (const std::exception& e) {
     return fail(fmt::format("{}: {}", method, e.what()));
@@ -69,9 +80,11 @@ Reply RpcDispatcher::start_instance(const Array& params) {
                 describe(params));
   }
   auto json = nlohmann::json::parse(config->text(), nullptr, /*allow_exceptions=*/false);
-  if (json.is_discarded()) return fail("plugin.StartInstance: Config is not valid JSON");
+  if (json.is_discarded())
+    return fail("plugin.StartInstance: Config is not valid JSON");
   auto created = type_.create(json);
-  if (!created) return fail("plugin.StartInstance: config: " + created.error().message);
+  if (!created)
+    return fail("plugin.StartInstance: config: " + created.error().message);
 
   // Like the Go PDK: a non-zero __seq__ (added by Kong) is the instance id.
   std::int64_t id = 0;
@@ -79,7 +92,8 @@ Reply RpcDispatcher::start_instance(const Array& params) {
     id = seq->get<std::int64_t>();
   }
   if (id == 0) {
-    while (instances_.contains(next_instance_id_)) ++next_instance_id_;
+    while (instances_.contains(next_instance_id_))
+      ++next_instance_id_;
     id = next_instance_id_++;
   }
   Instance instance{id, std::string(name->text()), std::move(created).value(),
@@ -96,10 +110,12 @@ Reply RpcDispatcher::instance_status(const Array& params, bool close) {
   }
   auto it = instances_.find(params[0].as_int());
   // Kong looks for "no plugin instance" to restart its instances.
-  if (it == instances_.end()) return fail(fmt::format("no plugin instance {}", params[0].as_int()));
+  if (it == instances_.end())
+    return fail(fmt::format("no plugin instance {}", params[0].as_int()));
   Value status = status_of(it->second);
   // Running events hold the plugin; they finish with it.
-  if (close) instances_.erase(it);
+  if (close)
+    instances_.erase(it);
   return Reply{std::move(status), {}};
 }
 
@@ -112,20 +128,24 @@ Reply RpcDispatcher::handle_event(const Array& params) {
                 describe(params));
   }
   auto it = instances_.find(instance_id->as_int());
-  if (it == instances_.end()) return fail(fmt::format("no plugin instance {}", instance_id->as_int()));
+  if (it == instances_.end())
+    return fail(fmt::format("no plugin instance {}", instance_id->as_int()));
   const auto phase = parse_phase(event_name->text());
   if (!phase || std::find(type_.phases.begin(), type_.phases.end(), *phase) == type_.phases.end()) {
-    return fail(fmt::format("plugin.HandleEvent: {} has no handler for phase \"{}\"",
-                            plugin_name_, event_name->text()));
+    return fail(fmt::format("plugin.HandleEvent: {} has no handler for phase \"{}\"", plugin_name_,
+                            event_name->text()));
   }
   const std::int64_t event_id = next_event_id_++;
-  auto event = std::make_unique<Event>(event_id, *phase, it->second.plugin, stacks_);
-  Event::Outcome outcome = event->run(Value{});
+  auto event =
+      events_
+          .emplace(event_id, std::make_unique<Event>(event_id, *phase, it->second.plugin, stacks_))
+          .first;
+  Event::Outcome outcome = event->second->run(Value{});
   return finish(event, std::move(outcome));
 }
 
-Reply RpcDispatcher::step(std::string_view method, const Array& params, bool is_error) {
-  const Value* arg = map_param(params);
+Reply RpcDispatcher::step(std::string_view method, Array& params, bool is_error) {
+  Value* arg = params.size() == 1 && params[0].is_map() ? &params[0] : nullptr;
   const Value* event_id = arg ? int_field(*arg, "EventId") : nullptr;
   if (!event_id) {
     return fail(fmt::format("{}: expected [{{EventId: integer, Data: value}}], got {}", method,
@@ -135,21 +155,26 @@ Reply RpcDispatcher::step(std::string_view method, const Array& params, bool is_
   if (it == events_.end()) {
     return fail(fmt::format("{}: no running event {}", method, event_id->as_int()));
   }
-  const Value* data = arg->find("Data");
-  Value result = data ? *data : Value{};  // nil results may arrive without Data
+  Value result;  // nil results may arrive without Data
+  for (auto& [key, value] : arg->as_map()) {
+    if (key.is_text() && key.text() == "Data")
+      result = std::move(value);
+  }
   std::optional<std::string> error;
   if (is_error) {
     error = result.is_text() ? std::string(result.text()) : protocol::to_debug_string(result);
     result = Value{};
   }
-  auto event = std::move(it->second);
-  events_.erase(it);
-  Event::Outcome outcome = event->run(std::move(result), std::move(error));
-  return finish(event, std::move(outcome));
+  Event::Outcome outcome = it->second->run(std::move(result), std::move(error));
+  return finish(it, std::move(outcome));
 }
 
-Reply RpcDispatcher::finish(std::unique_ptr<Event>& event, Event::Outcome outcome) {
-  const std::int64_t id = event->id();
+Reply RpcDispatcher::finish(Events::iterator event, Event::Outcome outcome) {
+  // A waiting event stays where it is; an ended one goes (and its stack back to the pool).
+  const std::int64_t id = event->first;
+  const Phase phase = event->second->phase();
+  if (outcome.kind != Event::Outcome::Kind::call)
+    events_.erase(event);
   auto answer = [id](Value data) {
     Map m;
     m.reserve(2);
@@ -159,8 +184,6 @@ Reply RpcDispatcher::finish(std::unique_ptr<Event>& event, Event::Outcome outcom
   };
   switch (outcome.kind) {
     case Event::Outcome::Kind::call:
-      events_.emplace(id, std::move(event));
-      return answer(std::move(outcome.call));
     case Event::Outcome::Kind::ended:
       return answer(std::move(outcome.call));
     case Event::Outcome::Kind::returned:
@@ -168,8 +191,8 @@ Reply RpcDispatcher::finish(std::unique_ptr<Event>& event, Event::Outcome outcom
     case Event::Outcome::Kind::failed:
       break;
   }
-  return fail(fmt::format("{} {} handler failed: {}", plugin_name_, to_string(event->phase()),
-                          outcome.error));
+  return fail(
+      fmt::format("{} {} handler failed: {}", plugin_name_, to_string(phase), outcome.error));
 }
 
 void RpcDispatcher::expire_events(std::chrono::steady_clock::duration idle) {

@@ -10,6 +10,7 @@
 
 #include "kong/pdk/plugin.h"
 #include "kong/protocol/value.h"
+
 #include "server/event.h"
 #include "server/stack_pool.h"
 
@@ -29,7 +30,8 @@ class RpcDispatcher {
   ~RpcDispatcher();
 
   /// Runs one request. Never throws: bad params and failures become errors.
-  Reply dispatch(std::string_view method, const protocol::Array& params);
+  /// Takes the params to move a Step's Data into the handler.
+  Reply dispatch(std::string_view method, protocol::Array params);
 
   /// Drops events Kong has not stepped for `idle`: Kong abandoned them (a
   /// timeout, a lost connection), and their stacks must come back.
@@ -49,8 +51,9 @@ class RpcDispatcher {
   Reply start_instance(const protocol::Array& params);
   Reply instance_status(const protocol::Array& params, bool close);
   Reply handle_event(const protocol::Array& params);
-  Reply step(std::string_view method, const protocol::Array& params, bool is_error);
-  Reply finish(std::unique_ptr<Event>& event, Event::Outcome outcome);
+  using Events = std::unordered_map<std::int64_t, std::unique_ptr<Event>>;
+  Reply step(std::string_view method, protocol::Array& params, bool is_error);
+  Reply finish(Events::iterator event, Event::Outcome outcome);
   static protocol::Value status_of(const Instance& instance);
 
   std::string plugin_name_;
@@ -58,7 +61,7 @@ class RpcDispatcher {
   StackPool stacks_;
   std::map<std::int64_t, Instance> instances_;
   std::int64_t next_instance_id_ = 1;
-  std::unordered_map<std::int64_t, std::unique_ptr<Event>> events_;
+  Events events_;
   std::int64_t next_event_id_ = 1;
 };
 

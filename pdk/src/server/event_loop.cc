@@ -1,0 +1,72 @@
+#include "server/event_loop.h"
+
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+
+namespace kong::server {
+namespace {
+
+void check(int rc, const char* what) {
+  if (rc < 0)
+    throw std::runtime_error(std::string(what) + ": " + std::strerror(errno));
+}
+
+}  // namespace
+
+EventLoop::EventLoop() : epoll_fd_(::epoll_create1(EPOLL_CLOEXEC)) {
+  check(epoll_fd_, "epoll_create1");
+}
+
+EventLoop::~EventLoop() {
+  ::close(epoll_fd_);
+}
+
+void EventLoop::add(int fd, std::uint32_t events, Watcher* watcher) {
+  epoll_event ev{events, {.ptr = watcher}};
+  check(::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, fd, &ev), "epoll_ctl(ADD)");
+}
+
+void EventLoop::modify(int fd, std::uint32_t events, Watcher* watcher) {
+  epoll_event ev{events, {.ptr = watcher}};
+  check(::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, fd, &ev), "epoll_ctl(MOD)");
+}
+
+void EventLoop::remove(int fd) {
+  ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, fd, nullptr);
+}
+
+void EventLoop::every(std::chrono::milliseconds period, std::function<void()> tick) {
+  period_ = period;
+  tick_ = std::move(tick);
+}
+
+void EventLoop::run(const std::function<void()>& after_batch) {
+  using Clock = std::chrono::steady_clock;
+  running_ = true;
+  auto next_tick = Clock::now() + period_;
+  epoll_event ready[64];
+  while (running_) {
+    int timeout = -1;
+    if (tick_) {
+      timeout = static_cast<int>(std::max<std::int64_t>(
+          0, std::chrono::ceil<std::chrono::milliseconds>(next_tick - Clock::now()).count()));
+    }
+    const int n = ::epoll_wait(epoll_fd_, ready, 64, timeout);
+    if (n < 0 && errno != EINTR)
+      check(n, "epoll_wait");
+    for (int i = 0; i < n; ++i)
+      static_cast<Watcher*>(ready[i].data.ptr)->on_ready(ready[i].events);
+    after_batch();
+    if (tick_ && Clock::now() >= next_tick) {
+      tick_();
+      next_tick = Clock::now() + period_;
+    }
+  }
+}
+
+}  // namespace kong::server
