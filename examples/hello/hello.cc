@@ -14,4 +14,6 @@ struct Config {
   }
 };
 
-int main(int argc, char** argv) { return kong::start_server<Config>(argc, argv, "0.1.0", 1); }
+int main(int argc, char** argv) {
+  return kong::start_server<Config>(argc, argv, "0.1.0", 1);
+}

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "kong/mock/fixture.h"
+
 #include "lifecycle.h"
 
 namespace kong::mock {

@@ -15,6 +15,7 @@
 #include "kong/protocol/method_table.h"
 #include "kong/protocol/value.h"
 #include "kong/result.h"
+
 #include "url.h"
 
 namespace kong::mock {

@@ -8,6 +8,7 @@
 #include "kong/mock/fixture.h"
 #include "kong/protocol/phase.h"
 #include "kong/result.h"
+
 #include "kong_state.h"
 #include "msgpack_client.h"
 

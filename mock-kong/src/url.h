@@ -13,8 +13,8 @@ namespace kong::mock {
 
 /// An absolute request URL, split as nginx sees it.
 struct Url {
-  std::string scheme;  // lower case
-  std::string host;    // lower case, without brackets for IPv6
+  std::string scheme;     // lower case
+  std::string host;       // lower case, without brackets for IPv6
   std::int64_t port = 0;  // the scheme's default when not given
   std::string path;       // as sent, "/" when empty
   std::string raw_query;  // after "?", not decoded; "" when none

@@ -10,7 +10,8 @@ void Channel::throw_bad_result(const protocol::MethodInfo& info, std::string_vie
                                const protocol::Value& got) {
   // "got nil", "got integer 5", "got string \"x\"".
   std::string actual(protocol::type_name(got));
-  if (!got.is_nil()) actual += " " + protocol::to_debug_string(got);
+  if (!got.is_nil())
+    actual += " " + protocol::to_debug_string(got);
   throw PdkError(info.name, "expected " + std::string(expected) + " result, got " + actual);
 }
 

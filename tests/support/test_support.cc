@@ -18,7 +18,8 @@ namespace kong::test {
 ScratchDir::ScratchDir() {
   char tmpl[] = "/tmp/kong-test-XXXXXX";
   const char* made = ::mkdtemp(tmpl);
-  if (made == nullptr) throw std::runtime_error("mkdtemp failed");
+  if (made == nullptr)
+    throw std::runtime_error("mkdtemp failed");
   path_ = made;
 }
 
@@ -29,11 +30,13 @@ ScratchDir::~ScratchDir() {
 
 int ConnectUnix(const std::string& path) {
   sockaddr_un addr{};
-  if (path.size() >= sizeof(addr.sun_path)) return -1;
+  if (path.size() >= sizeof(addr.sun_path))
+    return -1;
   addr.sun_family = AF_UNIX;
   std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
   const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return -1;
+  if (fd < 0)
+    return -1;
   if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
     ::close(fd);
     return -1;
@@ -41,7 +44,8 @@ int ConnectUnix(const std::string& path) {
   return fd;
 }
 
-::testing::AssertionResult WaitForSocket(const std::string& path, std::chrono::milliseconds timeout) {
+::testing::AssertionResult WaitForSocket(const std::string& path,
+                                         std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {
     const int fd = ConnectUnix(path);
@@ -52,13 +56,14 @@ int ConnectUnix(const std::string& path) {
     // Polling: a listening socket gives no event to wait on before it exists.
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
-  return ::testing::AssertionFailure() << "no server accepted connections on " << path << " within "
-                                       << timeout.count() << " ms";
+  return ::testing::AssertionFailure()
+         << "no server accepted connections on " << path << " within " << timeout.count() << " ms";
 }
 
 CommandResult RunCommand(const std::string& command, std::chrono::milliseconds timeout) {
   int pipe_fds[2];
-  if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return {};
+  if (::pipe2(pipe_fds, O_CLOEXEC) != 0)
+    return {};
   const pid_t pid = ::fork();
   if (pid == 0) {
     ::dup2(pipe_fds[1], 1);
@@ -80,17 +85,21 @@ CommandResult RunCommand(const std::string& command, std::chrono::milliseconds t
       break;
     }
     pollfd p{pipe_fds[0], POLLIN, 0};
-    if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
+    if (::poll(&p, 1, static_cast<int>(left.count())) <= 0)
+      continue;
     const ssize_t n = ::read(pipe_fds[0], buf, sizeof buf);
-    if (n <= 0) break;
+    if (n <= 0)
+      break;
     result.out.append(buf, static_cast<std::size_t>(n));
   }
   ::close(pipe_fds[0]);
-  if (timed_out) ::kill(-pid, SIGKILL);
+  if (timed_out)
+    ::kill(-pid, SIGKILL);
   int status = 0;
   ::waitpid(pid, &status, 0);
   result.exit_code = (!timed_out && WIFEXITED(status)) ? WEXITSTATUS(status) : -1;
-  if (timed_out) result.out += "\n[timed out after " + std::to_string(timeout.count()) + " ms]";
+  if (timed_out)
+    result.out += "\n[timed out after " + std::to_string(timeout.count()) + " ms]";
   return result;
 }
 

@@ -27,8 +27,8 @@ class ScratchDir {
 };
 
 /// Waits until a unix socket at `path` accepts a connection.
-::testing::AssertionResult WaitForSocket(const std::string& path,
-                                         std::chrono::milliseconds timeout = std::chrono::seconds(10));
+::testing::AssertionResult WaitForSocket(
+    const std::string& path, std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
 /// Connects to a unix socket; -1 on failure.
 int ConnectUnix(const std::string& path);

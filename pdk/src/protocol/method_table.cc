@@ -9,21 +9,29 @@ namespace kong::protocol {
 
 std::string_view step_method(StepKind kind) {
   switch (kind) {
-    case StepKind::plain: return "plugin.Step";
-    case StepKind::multimap: return "plugin.StepMultiMap";
-    case StepKind::credential: return "plugin.StepCredential";
-    case StepKind::consumer: return "plugin.StepConsumer";
-    case StepKind::route: return "plugin.StepRoute";
-    case StepKind::service: return "plugin.StepService";
-    case StepKind::memory_stats: return "plugin.StepMemoryStats";
+    case StepKind::plain:
+      return "plugin.Step";
+    case StepKind::multimap:
+      return "plugin.StepMultiMap";
+    case StepKind::credential:
+      return "plugin.StepCredential";
+    case StepKind::consumer:
+      return "plugin.StepConsumer";
+    case StepKind::route:
+      return "plugin.StepRoute";
+    case StepKind::service:
+      return "plugin.StepService";
+    case StepKind::memory_stats:
+      return "plugin.StepMemoryStats";
   }
   return "plugin.Step";
 }
 
 std::string MethodInfo::phase_error(std::string_view current) const {
   if (check == PhaseCheck::all_but) {
-    return fmt::format("function cannot be called in {} phase (can be called in any phases except: {})",
-                       current, phase_list(kEveryPhase & ~phases));
+    return fmt::format(
+        "function cannot be called in {} phase (can be called in any phases except: {})", current,
+        phase_list(kEveryPhase & ~phases));
   }
   return fmt::format("function cannot be called in {} phase (only in: {})", current,
                      phase_list(phases));
@@ -33,7 +41,8 @@ const MethodInfo* find_method(std::string_view name) {
   // Sorted once; a binary search costs a handful of string compares.
   static const auto sorted = [] {
     std::array<const MethodInfo*, kMethodCount> s{};
-    for (std::size_t i = 0; i < kMethodCount; ++i) s[i] = &kMethods[i];
+    for (std::size_t i = 0; i < kMethodCount; ++i)
+      s[i] = &kMethods[i];
     std::sort(s.begin(), s.end(), [](auto* a, auto* b) { return a->name < b->name; });
     return s;
   }();

@@ -11,7 +11,9 @@ namespace {
 
 // ---- encoding ---------------------------------------------------------------
 
-void put_byte(std::string& out, std::uint8_t b) { out.push_back(static_cast<char>(b)); }
+void put_byte(std::string& out, std::uint8_t b) {
+  out.push_back(static_cast<char>(b));
+}
 
 template <class T>
 void put_big_endian(std::string& out, T v) {
@@ -94,7 +96,8 @@ struct Encoder {
   }
   void operator()(const Array& a) const {
     put_length(out, a.size(), 0x90, 15, 0, 0xdc, 0xdd);
-    for (const auto& v : a) std::visit(*this, v.variant());
+    for (const auto& v : a)
+      std::visit(*this, v.variant());
   }
   void operator()(const Map& m) const {
     put_length(out, m.size(), 0x80, 15, 0, 0xde, 0xdf);
@@ -118,7 +121,8 @@ enum class HeaderStatus { ok, need_more, invalid };
 
 std::uint64_t read_big_endian(const char* p, std::size_t n) {
   std::uint64_t v = 0;
-  for (std::size_t i = 0; i < n; ++i) v = (v << 8) | static_cast<std::uint8_t>(p[i]);
+  for (std::size_t i = 0; i < n; ++i)
+    v = (v << 8) | static_cast<std::uint8_t>(p[i]);
   return v;
 }
 
@@ -126,43 +130,78 @@ std::uint64_t read_big_endian(const char* p, std::size_t n) {
 HeaderStatus read_header(std::string_view buf, std::size_t pos, Header& h) {
   const auto tag = static_cast<std::uint8_t>(buf[pos]);
   auto length_field = [&](std::size_t n, std::uint64_t extra) {
-    if (pos + 1 + n > buf.size()) return HeaderStatus::need_more;
+    if (pos + 1 + n > buf.size())
+      return HeaderStatus::need_more;
     h.header_bytes = 1 + n;
     h.payload = read_big_endian(buf.data() + pos + 1, n) + extra;
     return HeaderStatus::ok;
   };
   auto count_field = [&](std::size_t n, std::uint64_t per_entry) {
-    if (pos + 1 + n > buf.size()) return HeaderStatus::need_more;
+    if (pos + 1 + n > buf.size())
+      return HeaderStatus::need_more;
     h.header_bytes = 1 + n;
     h.children = read_big_endian(buf.data() + pos + 1, n) * per_entry;
     return HeaderStatus::ok;
   };
   h = Header{};
-  if (tag <= 0x7f || tag >= 0xe0 || tag == 0xc0 || tag == 0xc2 || tag == 0xc3) return HeaderStatus::ok;
-  if (tag <= 0x8f) return h.children = 2u * (tag & 0x0f), HeaderStatus::ok;
-  if (tag <= 0x9f) return h.children = tag & 0x0f, HeaderStatus::ok;
-  if (tag <= 0xbf) return h.payload = tag & 0x1f, HeaderStatus::ok;
+  if (tag <= 0x7f || tag >= 0xe0 || tag == 0xc0 || tag == 0xc2 || tag == 0xc3)
+    return HeaderStatus::ok;
+  if (tag <= 0x8f)
+    return h.children = 2u * (tag & 0x0f), HeaderStatus::ok;
+  if (tag <= 0x9f)
+    return h.children = tag & 0x0f, HeaderStatus::ok;
+  if (tag <= 0xbf)
+    return h.payload = tag & 0x1f, HeaderStatus::ok;
   switch (tag) {
-    case 0xc4: case 0xd9: return length_field(1, 0);
-    case 0xc5: case 0xda: return length_field(2, 0);
-    case 0xc6: case 0xdb: return length_field(4, 0);
-    case 0xc7: return length_field(1, 1);  // ext: length, then a type byte
-    case 0xc8: return length_field(2, 1);
-    case 0xc9: return length_field(4, 1);
-    case 0xca: case 0xce: case 0xd2: return h.payload = 4, HeaderStatus::ok;
-    case 0xcb: case 0xcf: case 0xd3: return h.payload = 8, HeaderStatus::ok;
-    case 0xcc: case 0xd0: return h.payload = 1, HeaderStatus::ok;
-    case 0xcd: case 0xd1: return h.payload = 2, HeaderStatus::ok;
-    case 0xd4: return h.payload = 2, HeaderStatus::ok;  // fixext: type byte + data
-    case 0xd5: return h.payload = 3, HeaderStatus::ok;
-    case 0xd6: return h.payload = 5, HeaderStatus::ok;
-    case 0xd7: return h.payload = 9, HeaderStatus::ok;
-    case 0xd8: return h.payload = 17, HeaderStatus::ok;
-    case 0xdc: return count_field(2, 1);
-    case 0xdd: return count_field(4, 1);
-    case 0xde: return count_field(2, 2);
-    case 0xdf: return count_field(4, 2);
-    default: return HeaderStatus::invalid;  // 0xc1: never used
+    case 0xc4:
+    case 0xd9:
+      return length_field(1, 0);
+    case 0xc5:
+    case 0xda:
+      return length_field(2, 0);
+    case 0xc6:
+    case 0xdb:
+      return length_field(4, 0);
+    case 0xc7:
+      return length_field(1, 1);  // ext: length, then a type byte
+    case 0xc8:
+      return length_field(2, 1);
+    case 0xc9:
+      return length_field(4, 1);
+    case 0xca:
+    case 0xce:
+    case 0xd2:
+      return h.payload = 4, HeaderStatus::ok;
+    case 0xcb:
+    case 0xcf:
+    case 0xd3:
+      return h.payload = 8, HeaderStatus::ok;
+    case 0xcc:
+    case 0xd0:
+      return h.payload = 1, HeaderStatus::ok;
+    case 0xcd:
+    case 0xd1:
+      return h.payload = 2, HeaderStatus::ok;
+    case 0xd4:
+      return h.payload = 2, HeaderStatus::ok;  // fixext: type byte + data
+    case 0xd5:
+      return h.payload = 3, HeaderStatus::ok;
+    case 0xd6:
+      return h.payload = 5, HeaderStatus::ok;
+    case 0xd7:
+      return h.payload = 9, HeaderStatus::ok;
+    case 0xd8:
+      return h.payload = 17, HeaderStatus::ok;
+    case 0xdc:
+      return count_field(2, 1);
+    case 0xdd:
+      return count_field(4, 1);
+    case 0xde:
+      return count_field(2, 2);
+    case 0xdf:
+      return count_field(4, 2);
+    default:
+      return HeaderStatus::invalid;  // 0xc1: never used
   }
 }
 
@@ -175,7 +214,8 @@ class Decoder {
 
   Result<Value> decode_all() {
     Value v = item(0);
-    if (!error_.empty()) return Error{error_};
+    if (!error_.empty())
+      return Error{error_};
     if (pos_ != buf_.size()) {
       return Error{fmt::format("byte {}: {} bytes after the end of the value", base_ + pos_,
                                buf_.size() - pos_)};
@@ -185,16 +225,19 @@ class Decoder {
 
  private:
   Value fail(std::string message) {
-    if (error_.empty()) error_ = std::move(message);
+    if (error_.empty())
+      error_ = std::move(message);
     return Value{};
   }
 
   Value item(std::size_t depth) {
-    if (!error_.empty()) return {};
+    if (!error_.empty())
+      return {};
     if (depth > limits_.max_depth) {
       return fail(fmt::format("byte {}: nesting deeper than {}", base_ + pos_, limits_.max_depth));
     }
-    if (pos_ >= buf_.size()) return fail(fmt::format("byte {}: value truncated", base_ + pos_));
+    if (pos_ >= buf_.size())
+      return fail(fmt::format("byte {}: value truncated", base_ + pos_));
     Header h;
     const std::size_t start = pos_;
     switch (read_header(buf_, pos_, h)) {
@@ -217,24 +260,47 @@ class Decoder {
     pos_ += h.payload;
     const auto tag = static_cast<std::uint8_t>(buf_[start]);
 
-    if (tag <= 0x7f) return Value(std::int64_t{tag});
-    if (tag >= 0xe0) return Value(std::int64_t{static_cast<std::int8_t>(tag)});
-    if ((tag >= 0x80 && tag <= 0x8f) || tag == 0xde || tag == 0xdf) return map(h.children / 2, depth);
-    if ((tag >= 0x90 && tag <= 0x9f) || tag == 0xdc || tag == 0xdd) return array(h.children, depth);
+    if (tag <= 0x7f)
+      return Value(std::int64_t{tag});
+    if (tag >= 0xe0)
+      return Value(std::int64_t{static_cast<std::int8_t>(tag)});
+    if ((tag >= 0x80 && tag <= 0x8f) || tag == 0xde || tag == 0xdf)
+      return map(h.children / 2, depth);
+    if ((tag >= 0x90 && tag <= 0x9f) || tag == 0xdc || tag == 0xdd)
+      return array(h.children, depth);
     if ((tag >= 0xa0 && tag <= 0xbf) || (tag >= 0xd9 && tag <= 0xdb)) {
       return Value(std::string(p, h.payload));
     }
     switch (tag) {
-      case 0xc0: return Value{};
-      case 0xc2: return Value(false);
-      case 0xc3: return Value(true);
-      case 0xc4: case 0xc5: case 0xc6: return Value(Bytes{std::string(p, h.payload)});
+      case 0xc0:
+        return Value{};
+      case 0xc2:
+        return Value(false);
+      case 0xc3:
+        return Value(true);
+      case 0xc4:
+      case 0xc5:
+      case 0xc6:
+        return Value(Bytes{std::string(p, h.payload)});
       // ext carries a type byte we have no use for: keep its data as bytes.
-      case 0xc7: case 0xc8: case 0xc9: case 0xd4: case 0xd5: case 0xd6: case 0xd7: case 0xd8:
+      case 0xc7:
+      case 0xc8:
+      case 0xc9:
+      case 0xd4:
+      case 0xd5:
+      case 0xd6:
+      case 0xd7:
+      case 0xd8:
         return Value(Bytes{std::string(p + 1, h.payload - 1)});
-      case 0xca: return Value(double{std::bit_cast<float>(static_cast<std::uint32_t>(read_big_endian(p, 4)))});
-      case 0xcb: return Value(std::bit_cast<double>(read_big_endian(p, 8)));
-      case 0xcc: case 0xcd: case 0xce: return Value(static_cast<std::int64_t>(read_big_endian(p, h.payload)));
+      case 0xca:
+        return Value(
+            double{std::bit_cast<float>(static_cast<std::uint32_t>(read_big_endian(p, 4)))});
+      case 0xcb:
+        return Value(std::bit_cast<double>(read_big_endian(p, 8)));
+      case 0xcc:
+      case 0xcd:
+      case 0xce:
+        return Value(static_cast<std::int64_t>(read_big_endian(p, h.payload)));
       case 0xcf: {
         const std::uint64_t u = read_big_endian(p, 8);
         // Beyond int64: Lua numbers are doubles anyway.
@@ -243,11 +309,16 @@ class Decoder {
         }
         return Value(static_cast<std::int64_t>(u));
       }
-      case 0xd0: return Value(std::int64_t{static_cast<std::int8_t>(read_big_endian(p, 1))});
-      case 0xd1: return Value(std::int64_t{static_cast<std::int16_t>(read_big_endian(p, 2))});
-      case 0xd2: return Value(std::int64_t{static_cast<std::int32_t>(read_big_endian(p, 4))});
-      case 0xd3: return Value(static_cast<std::int64_t>(read_big_endian(p, 8)));
-      default: return fail(fmt::format("byte {}: unexpected tag 0x{:02x}", base_ + start, tag));
+      case 0xd0:
+        return Value(std::int64_t{static_cast<std::int8_t>(read_big_endian(p, 1))});
+      case 0xd1:
+        return Value(std::int64_t{static_cast<std::int16_t>(read_big_endian(p, 2))});
+      case 0xd2:
+        return Value(std::int64_t{static_cast<std::int32_t>(read_big_endian(p, 4))});
+      case 0xd3:
+        return Value(static_cast<std::int64_t>(read_big_endian(p, 8)));
+      default:
+        return fail(fmt::format("byte {}: unexpected tag 0x{:02x}", base_ + start, tag));
     }
   }
 
@@ -255,7 +326,8 @@ class Decoder {
     Array a;
     // Each element takes at least a byte: do not trust a count beyond that.
     a.reserve(std::min<std::uint64_t>(n, buf_.size() - pos_));
-    for (std::uint64_t i = 0; i < n && error_.empty(); ++i) a.push_back(item(depth + 1));
+    for (std::uint64_t i = 0; i < n && error_.empty(); ++i)
+      a.push_back(item(depth + 1));
     return Value(std::move(a));
   }
 
@@ -296,7 +368,8 @@ MsgpackScanner::State MsgpackScanner::fail(std::string message) {
 }
 
 MsgpackScanner::State MsgpackScanner::feed(std::string_view buf) {
-  if (!error_.empty()) return State::error;
+  if (!error_.empty())
+    return State::error;
   if (!started_) {
     pending_.assign(1, 1);  // the root item
     started_ = true;
@@ -306,7 +379,8 @@ MsgpackScanner::State MsgpackScanner::feed(std::string_view buf) {
       pending_.pop_back();
       continue;
     }
-    if (pos_ >= buf.size()) return State::need_more;
+    if (pos_ >= buf.size())
+      return State::need_more;
     Header h;
     switch (read_header(buf, pos_, h)) {
       case HeaderStatus::need_more:
@@ -324,7 +398,8 @@ MsgpackScanner::State MsgpackScanner::feed(std::string_view buf) {
       return fail(fmt::format("byte {}: message larger than the {}-byte limit", pos_,
                               limits_.max_message_bytes));
     }
-    if (end > buf.size()) return State::need_more;
+    if (end > buf.size())
+      return State::need_more;
     --pending_.back();
     pos_ = end;
     if (h.children > 0) {

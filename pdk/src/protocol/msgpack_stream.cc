@@ -18,7 +18,8 @@ std::span<char> MsgpackStream::prepare(std::size_t min_bytes) {
     } else {
       const std::size_t capacity = std::max(capacity_ * 2, pending + min_bytes);
       auto grown = std::make_unique_for_overwrite<char[]>(capacity);
-      if (pending > 0) std::memcpy(grown.get(), buf_.get() + begin_, pending);
+      if (pending > 0)
+        std::memcpy(grown.get(), buf_.get() + begin_, pending);
       buf_ = std::move(grown);
       capacity_ = capacity;
     }
@@ -30,7 +31,8 @@ std::span<char> MsgpackStream::prepare(std::size_t min_bytes) {
 }
 
 MsgpackStream::Status MsgpackStream::next(Value& out, std::string& error) {
-  if (begin_ == end_) return Status::need_more;
+  if (begin_ == end_)
+    return Status::need_more;
   const std::string_view pending(buf_.get() + begin_, end_ - begin_);
   switch (scanner_.feed(pending)) {
     case MsgpackScanner::State::need_more:

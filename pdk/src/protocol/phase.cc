@@ -4,19 +4,26 @@ namespace kong {
 
 std::string_view to_string(Phase p) {
   switch (p) {
-    case Phase::certificate: return "certificate";
-    case Phase::rewrite: return "rewrite";
-    case Phase::access: return "access";
-    case Phase::response: return "response";
-    case Phase::preread: return "preread";
-    case Phase::log: return "log";
+    case Phase::certificate:
+      return "certificate";
+    case Phase::rewrite:
+      return "rewrite";
+    case Phase::access:
+      return "access";
+    case Phase::response:
+      return "response";
+    case Phase::preread:
+      return "preread";
+    case Phase::log:
+      return "log";
   }
   return "?";
 }
 
 std::optional<Phase> parse_phase(std::string_view name) {
   for (Phase p : kAllPhases) {
-    if (to_string(p) == name) return p;
+    if (to_string(p) == name)
+      return p;
   }
   return std::nullopt;
 }
@@ -54,8 +61,10 @@ constexpr NamedPhase kKongPhases[] = {
 std::string phase_list(PhaseMask mask) {
   std::string out;
   for (const auto& p : kKongPhases) {
-    if ((mask & bit(p.phase)) == 0) continue;
-    if (!out.empty()) out += ", ";
+    if ((mask & bit(p.phase)) == 0)
+      continue;
+    if (!out.empty())
+      out += ", ";
     out += p.name;
   }
   return out;

@@ -17,8 +17,10 @@ Value json_to_value(const nlohmann::json& j) {
     case T::null:
     case T::discarded:
       return Value{};
-    case T::boolean: return Value(j.get<bool>());
-    case T::number_integer: return Value(j.get<std::int64_t>());
+    case T::boolean:
+      return Value(j.get<bool>());
+    case T::number_integer:
+      return Value(j.get<std::int64_t>());
     case T::number_unsigned: {
       const auto u = j.get<std::uint64_t>();
       if (u > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
@@ -26,8 +28,10 @@ Value json_to_value(const nlohmann::json& j) {
       }
       return Value(static_cast<std::int64_t>(u));
     }
-    case T::number_float: return Value(j.get<double>());
-    case T::string: return Value(j.get_ref<const std::string&>());
+    case T::number_float:
+      return Value(j.get<double>());
+    case T::string:
+      return Value(j.get_ref<const std::string&>());
     case T::binary: {
       const auto& b = j.get_binary();
       return Value(Bytes{std::string(b.begin(), b.end())});
@@ -35,13 +39,15 @@ Value json_to_value(const nlohmann::json& j) {
     case T::array: {
       Array a;
       a.reserve(j.size());
-      for (const auto& e : j) a.push_back(json_to_value(e));
+      for (const auto& e : j)
+        a.push_back(json_to_value(e));
       return Value(std::move(a));
     }
     case T::object: {
       Map m;
       m.reserve(j.size());
-      for (const auto& [k, v] : j.items()) m.emplace_back(Value(k), json_to_value(v));
+      for (const auto& [k, v] : j.items())
+        m.emplace_back(Value(k), json_to_value(v));
       return Value(std::move(m));
     }
   }
@@ -59,7 +65,8 @@ nlohmann::json value_to_json(const Value& v) {
     nlohmann::json operator()(const Bytes& b) const { return b.data; }
     nlohmann::json operator()(const Array& a) const {
       auto j = nlohmann::json::array();
-      for (const auto& e : a) j.push_back(value_to_json(e));
+      for (const auto& e : a)
+        j.push_back(value_to_json(e));
       return j;
     }
     nlohmann::json operator()(const Map& m) const {
@@ -84,13 +91,15 @@ Value to_value(const MultiMap& m) {
 }
 
 bool from_value(const Value& v, std::string& out) {
-  if (!v.is_text()) return false;
+  if (!v.is_text())
+    return false;
   out = std::string(v.text());
   return true;
 }
 
 bool from_value(const Value& v, bool& out) {
-  if (!v.is_bool()) return false;
+  if (!v.is_bool())
+    return false;
   out = v.as_bool();
   return true;
 }
@@ -120,13 +129,15 @@ bool from_value(const Value& v, int& out) {
 }
 
 bool from_value(const Value& v, double& out) {
-  if (!v.is_number()) return false;
+  if (!v.is_number())
+    return false;
   out = v.as_double();
   return true;
 }
 
 bool from_value(const Value& v, Bytes& out) {
-  if (!v.is_text()) return false;
+  if (!v.is_text())
+    return false;
   out = Bytes{std::string(v.text())};
   return true;
 }
@@ -134,16 +145,20 @@ bool from_value(const Value& v, Bytes& out) {
 bool from_value(const Value& v, MultiMap& out) {
   out.clear();
   // Kong's MessagePack encoder writes an empty table as an empty array.
-  if (v.is_array() && v.as_array().empty()) return true;
-  if (!v.is_map()) return false;
+  if (v.is_array() && v.as_array().empty())
+    return true;
+  if (!v.is_map())
+    return false;
   for (const auto& [k, e] : v.as_map()) {
-    if (!k.is_text()) return false;
+    if (!k.is_text())
+      return false;
     auto& values = out[std::string(k.text())];
     if (e.is_text()) {
       values.emplace_back(e.text());
     } else if (e.is_array()) {
       for (const auto& item : e.as_array()) {
-        if (!item.is_text()) return false;
+        if (!item.is_text())
+          return false;
         values.emplace_back(item.text());
       }
     } else if (!(e.is_bool() && e.as_bool())) {  // true: a query flag, no values

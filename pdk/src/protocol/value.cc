@@ -35,7 +35,8 @@ void append_debug(std::string& out, const Value& v) {
     void operator()(const Array& a) const {
       out.push_back('[');
       for (std::size_t i = 0; i < a.size(); ++i) {
-        if (i > 0) out += ", ";
+        if (i > 0)
+          out += ", ";
         append_debug(out, a[i]);
       }
       out.push_back(']');
@@ -43,7 +44,8 @@ void append_debug(std::string& out, const Value& v) {
     void operator()(const Map& m) const {
       out.push_back('{');
       for (std::size_t i = 0; i < m.size(); ++i) {
-        if (i > 0) out += ", ";
+        if (i > 0)
+          out += ", ";
         append_debug(out, m[i].first);
         out += ": ";
         append_debug(out, m[i].second);
@@ -57,9 +59,11 @@ void append_debug(std::string& out, const Value& v) {
 }  // namespace
 
 const Value* Value::find(std::string_view key) const {
-  if (!is_map()) return nullptr;
+  if (!is_map())
+    return nullptr;
   for (const auto& [k, v] : as_map()) {
-    if (k.is_text() && k.text() == key) return &v;
+    if (k.is_text() && k.text() == key)
+      return &v;
   }
   return nullptr;
 }

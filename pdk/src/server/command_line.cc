@@ -10,7 +10,8 @@ Result<CommandLine> parse_command_line(int argc, char** argv) {
   CommandLine cl;
   for (int i = 1; i < argc; ++i) {
     std::string_view arg = argv[i];
-    if (!arg.starts_with("-")) return Error{fmt::format("unexpected argument \"{}\"", arg)};
+    if (!arg.starts_with("-"))
+      return Error{fmt::format("unexpected argument \"{}\"", arg)};
     arg.remove_prefix(arg.starts_with("--") ? 2 : 1);
     std::optional<std::string_view> value;
     if (auto eq = arg.find('='); eq != std::string_view::npos) {
@@ -18,8 +19,10 @@ Result<CommandLine> parse_command_line(int argc, char** argv) {
       arg = arg.substr(0, eq);
     }
     auto take_value = [&]() -> std::optional<std::string_view> {
-      if (value) return value;
-      if (i + 1 < argc) return std::string_view(argv[++i]);
+      if (value)
+        return value;
+      if (i + 1 < argc)
+        return std::string_view(argv[++i]);
       return std::nullopt;
     };
     if (arg == "dump" && !value) {
@@ -28,7 +31,8 @@ Result<CommandLine> parse_command_line(int argc, char** argv) {
       cl.help = true;
     } else if (arg == "kong-prefix") {
       auto v = take_value();
-      if (!v || v->empty()) return Error{"-kong-prefix needs a directory"};
+      if (!v || v->empty())
+        return Error{"-kong-prefix needs a directory"};
       cl.kong_prefix = std::string(*v);
     } else if (arg == "max-message-bytes") {
       auto v = take_value();

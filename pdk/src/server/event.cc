@@ -9,7 +9,9 @@ namespace ctx = boost::context;
 
 Event::Event(std::int64_t id, Phase phase, std::shared_ptr<PluginInstance> instance,
              StackPool& stacks)
-    : id_(id), phase_(phase), instance_(std::move(instance)),
+    : id_(id),
+      phase_(phase),
+      instance_(std::move(instance)),
       last_active_(std::chrono::steady_clock::now()) {
   fiber_ = ctx::fiber(std::allocator_arg, PooledStack(stacks), [this](ctx::fiber&& caller) {
     caller_ = std::move(caller);
@@ -21,21 +23,26 @@ Event::Event(std::int64_t id, Phase phase, std::shared_ptr<PluginInstance> insta
 // Destroying a suspended fiber unwinds its stack (Boost.Context throws
 // forced_unwind through it), so an abandoned handler's destructors still run.
 // Done first, while the members the handler may touch are still alive.
-Event::~Event() { fiber_ = ctx::fiber(); }
+Event::~Event() {
+  fiber_ = ctx::fiber();
+}
 
 void Event::body() {
   try {
     Pdk kong(*this);
     instance_->handle(phase_, kong);
-    if (!ended_) outcome_ = {Outcome::Kind::returned, {}, {}};
+    if (!ended_)
+      outcome_ = {Outcome::Kind::returned, {}, {}};
   } catch (const ctx::detail::forced_unwind&) {
     throw;  // the event is being destroyed: let Boost.Context unwind
   } catch (const EventEnded&) {
     // send() has put the ending call in outcome_.
   } catch (const std::exception& e) {
-    if (!ended_) outcome_ = {Outcome::Kind::failed, {}, e.what()};
+    if (!ended_)
+      outcome_ = {Outcome::Kind::failed, {}, e.what()};
   } catch (...) {
-    if (!ended_) outcome_ = {Outcome::Kind::failed, {}, "handler threw a non-standard exception"};
+    if (!ended_)
+      outcome_ = {Outcome::Kind::failed, {}, "handler threw a non-standard exception"};
   }
 }
 
@@ -51,7 +58,8 @@ protocol::Value Event::send(const protocol::MethodInfo& info, protocol::Array ar
   // A handler that swallowed EventEnded (a `catch (...)` without rethrow)
   // must not send more calls, nor turn its exit into "ret": the exit stays
   // what Kong gets, and every later call unwinds again.
-  if (ended_) throw EventEnded{};
+  if (ended_)
+    throw EventEnded{};
   protocol::Map call;
   call.reserve(2);
   call.emplace_back(protocol::Value("Method"), protocol::Value(info.name));
@@ -64,7 +72,8 @@ protocol::Value Event::send(const protocol::MethodInfo& info, protocol::Array ar
   }
   outcome_ = {Outcome::Kind::call, protocol::Value(std::move(call)), {}};
   caller_ = std::move(caller_).resume();
-  if (answer_error_) throw PdkError(info.name, *answer_error_);
+  if (answer_error_)
+    throw PdkError(info.name, *answer_error_);
   return std::move(answer_);
 }
 

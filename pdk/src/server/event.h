@@ -10,6 +10,7 @@
 
 #include "kong/pdk/channel.h"
 #include "kong/pdk/plugin.h"
+
 #include "server/stack_pool.h"
 
 namespace kong::server {

@@ -32,8 +32,10 @@ boost::context::stack_context StackPool::allocate() {
     return sc;
   }
   const std::size_t total = stack_bytes_ + page_size();
-  void* base = ::mmap(nullptr, total, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-  if (base == MAP_FAILED) throw std::bad_alloc();
+  void* base = ::mmap(nullptr, total, PROT_READ | PROT_WRITE,
+                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (base == MAP_FAILED)
+    throw std::bad_alloc();
   ::mprotect(base, page_size(), PROT_NONE);  // guard page: stacks grow down
   boost::context::stack_context sc;
   sc.size = stack_bytes_;

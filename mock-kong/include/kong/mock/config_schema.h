@@ -18,7 +18,6 @@ namespace kong::mock {
 /// "fixtures/hello.json: config.message: expected string, got number 3",
 /// "fixtures/hello.json: config.mesage: unknown field".
 Result<nlohmann::json> validate_config(const nlohmann::json& config,
-                                       const nlohmann::json& kong_schema,
-                                       const std::string& where);
+                                       const nlohmann::json& kong_schema, const std::string& where);
 
 }  // namespace kong::mock

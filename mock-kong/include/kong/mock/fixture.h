@@ -107,7 +107,8 @@ struct Fixture {
 
 /// Parses fixture text, checked against the fixture JSON Schema. Errors name
 /// the file, the JSON path and the problem, expected before actual:
-/// "fixtures/hello.json: cases[1].request.headers.X-Id: expected string or array of strings, got number 3".
+/// "fixtures/hello.json: cases[1].request.headers.X-Id: expected string or array of strings, got
+/// number 3".
 Result<Fixture> parse_fixture(std::string_view text, const std::string& file);
 
 /// Reads and parses a fixture file; an unreadable file is an error naming it.

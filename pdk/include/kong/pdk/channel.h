@@ -32,12 +32,14 @@ class Channel {
   R call(const protocol::Method<R(A...)>& m, Given&&... given) {
     static_assert(sizeof...(A) == sizeof...(Given), "pass every argument of the table entry");
     const protocol::MethodInfo& info = m.info();
-    if (!info.allowed_in(protocol::bit(phase()))) throw_phase_error(info, phase());
+    if (!info.allowed_in(protocol::bit(phase())))
+      throw_phase_error(info, phase());
     protocol::Array args;
     args.reserve(sizeof...(A));
     (append_arg<A>(args, std::forward<Given>(given)), ...);
     // An omitted optional argument is not sent at all, as from Lua.
-    while (!args.empty() && args.back().is_nil()) args.pop_back();
+    while (!args.empty() && args.back().is_nil())
+      args.pop_back();
     protocol::Value result = send(info, std::move(args));
     if constexpr (std::is_same_v<R, NoReturn>) {
       throw EventEnded{};  // channels throw this themselves; never resume past an exit
@@ -59,7 +61,8 @@ class Channel {
   template <class A, class G>
   static void append_arg(protocol::Array& args, G&& given) {
     if constexpr (std::is_same_v<A, protocol::LogArgs>) {
-      for (auto& v : given.values) args.push_back(std::move(v));
+      for (auto& v : given.values)
+        args.push_back(std::move(v));
     } else if constexpr (std::is_same_v<std::remove_cvref_t<G>, A>) {
       args.push_back(protocol::to_value(given));
     } else {

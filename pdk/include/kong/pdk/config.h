@@ -61,13 +61,21 @@ constexpr Field<Owner, T> field(std::string_view name, T Owner::*member) {
 namespace config_detail {
 
 template <class T>
-concept Record = requires { T::fields(); };
-template <class T> struct is_vector : std::false_type {};
-template <class T> struct is_vector<std::vector<T>> : std::true_type {};
-template <class T> struct is_map : std::false_type {};
-template <class T, class C> struct is_map<std::map<std::string, T, C>> : std::true_type {};
-template <class T> struct is_optional : std::false_type {};
-template <class T> struct is_optional<std::optional<T>> : std::true_type {};
+concept Record = requires {
+  T::fields();
+};
+template <class T>
+struct is_vector : std::false_type {};
+template <class T>
+struct is_vector<std::vector<T>> : std::true_type {};
+template <class T>
+struct is_map : std::false_type {};
+template <class T, class C>
+struct is_map<std::map<std::string, T, C>> : std::true_type {};
+template <class T>
+struct is_optional : std::false_type {};
+template <class T>
+struct is_optional<std::optional<T>> : std::true_type {};
 
 std::string describe(const nlohmann::json& j);  // "string", "number 3", ...
 Error wrong_type(std::string_view path, std::string_view expected, const nlohmann::json& got);
@@ -95,11 +103,13 @@ nlohmann::json write(const T& v) {
     return obj;
   } else if constexpr (is_vector<T>::value) {
     auto arr = nlohmann::json::array();
-    for (const auto& e : v) arr.push_back(write(e));
+    for (const auto& e : v)
+      arr.push_back(write(e));
     return arr;
   } else if constexpr (is_map<T>::value) {
     auto obj = nlohmann::json::object();
-    for (const auto& [k, e] : v) obj[k] = write(e);
+    for (const auto& [k, e] : v)
+      obj[k] = write(e);
     return obj;
   } else if constexpr (is_optional<T>::value) {
     return v ? write(*v) : nlohmann::json(nullptr);
@@ -117,20 +127,25 @@ Status read(const nlohmann::json& j, T& out, const std::string& path) {
       out.reset();
     } else {
       typename T::value_type inner{};
-      if (auto s = read(j, inner, path); !s) return s;
+      if (auto s = read(j, inner, path); !s)
+        return s;
       out = std::move(inner);
     }
   } else if constexpr (Record<T>) {
-    if (!j.is_object()) return wrong_type(path, "record", j);
+    if (!j.is_object())
+      return wrong_type(path, "record", j);
     Status status = Ok{};
     std::apply(
         [&](const auto&... f) {
           auto one = [&](const auto& fld) {
-            if (!status) return;
-            const std::string sub = path.empty() ? std::string(fld.name) : path + "." + std::string(fld.name);
+            if (!status)
+              return;
+            const std::string sub =
+                path.empty() ? std::string(fld.name) : path + "." + std::string(fld.name);
             auto it = j.find(fld.name);
             if (it == j.end() || it->is_null()) {
-              if (fld.is_required) status = Error{sub + ": required field missing"};
+              if (fld.is_required)
+                status = Error{sub + ": required field missing"};
               return;
             }
             status = read(*it, out.*(fld.member), sub);
@@ -145,27 +160,35 @@ Status read(const nlohmann::json& j, T& out, const std::string& path) {
   } else if constexpr (is_vector<T>::value) {
     out.clear();
     // Lua has one kind of empty table, which cjson may write as {}.
-    if (j.is_object() && j.empty()) return Ok{};
-    if (!j.is_array()) return wrong_type(path, "array", j);
+    if (j.is_object() && j.empty())
+      return Ok{};
+    if (!j.is_array())
+      return wrong_type(path, "array", j);
     for (std::size_t i = 0; i < j.size(); ++i) {
       typename T::value_type e{};
-      if (auto s = read(j[i], e, path + "[" + std::to_string(i) + "]"); !s) return s;
+      if (auto s = read(j[i], e, path + "[" + std::to_string(i) + "]"); !s)
+        return s;
       out.push_back(std::move(e));
     }
   } else if constexpr (is_map<T>::value) {
     out.clear();
-    if (j.is_array() && j.empty()) return Ok{};  // an empty Lua table, as an array
-    if (!j.is_object()) return wrong_type(path, "map", j);
+    if (j.is_array() && j.empty())
+      return Ok{};  // an empty Lua table, as an array
+    if (!j.is_object())
+      return wrong_type(path, "map", j);
     for (const auto& [k, e] : j.items()) {
       typename T::mapped_type v{};
-      if (auto s = read(e, v, path + "." + k); !s) return s;
+      if (auto s = read(e, v, path + "." + k); !s)
+        return s;
       out.emplace(k, std::move(v));
     }
   } else if constexpr (std::is_same_v<T, std::string>) {
-    if (!j.is_string()) return wrong_type(path, "string", j);
+    if (!j.is_string())
+      return wrong_type(path, "string", j);
     out = j.get<std::string>();
   } else if constexpr (std::is_same_v<T, bool>) {
-    if (!j.is_boolean()) return wrong_type(path, "boolean", j);
+    if (!j.is_boolean())
+      return wrong_type(path, "boolean", j);
     out = j.get<bool>();
   } else if constexpr (std::is_integral_v<T>) {
     using Limits = std::numeric_limits<T>;
@@ -174,19 +197,22 @@ Status read(const nlohmann::json& j, T& out, const std::string& path) {
     };
     if (j.is_number_unsigned()) {  // beyond int64 too, for uint64 members
       const auto u = j.get<std::uint64_t>();
-      if (u > Limits::max()) return range_error();
+      if (u > Limits::max())
+        return range_error();
       out = static_cast<T>(u);
       return Ok{};
     }
     const std::optional<std::int64_t> n = json_integer(j);
-    if (!n) return wrong_type(path, "integer", j);
+    if (!n)
+      return wrong_type(path, "integer", j);
     if (*n < static_cast<std::int64_t>(Limits::min()) ||
         (*n > 0 && static_cast<std::uint64_t>(*n) > Limits::max())) {
       return range_error();
     }
     out = static_cast<T>(*n);
   } else if constexpr (std::is_floating_point_v<T>) {
-    if (!j.is_number()) return wrong_type(path, "number", j);
+    if (!j.is_number())
+      return wrong_type(path, "number", j);
     out = j.get<T>();
   } else {
     static_assert(sizeof(T) == 0, "unsupported config member type");
@@ -207,12 +233,15 @@ nlohmann::json schema_of() {
           auto one = [&](const auto& fld) {
             using M = std::remove_cvref_t<decltype(defaults.*(fld.member))>;
             json s = schema_of<M>();
-            if (fld.is_required) s["required"] = true;
-            if (fld.lo) s["between"] = json::array({*fld.lo, *fld.hi});
+            if (fld.is_required)
+              s["required"] = true;
+            if (fld.lo)
+              s["between"] = json::array({*fld.lo, *fld.hi});
             if constexpr (!Record<M> && !is_optional<M>::value && !std::is_same_v<M, json>) {
               // Compared as JSON: members (records in a vector) need no operator==.
               json initial = write(defaults.*(fld.member));
-              if (initial != write(M{})) s["default"] = std::move(initial);
+              if (initial != write(M{}))
+                s["default"] = std::move(initial);
             }
             fields.push_back(json::object({{std::string(fld.name), std::move(s)}}));
           };
@@ -223,7 +252,8 @@ nlohmann::json schema_of() {
   } else if constexpr (is_vector<T>::value) {
     return json{{"type", "array"}, {"elements", schema_of<typename T::value_type>()}};
   } else if constexpr (is_map<T>::value) {
-    return json{{"type", "map"}, {"keys", {{"type", "string"}}},
+    return json{{"type", "map"},
+                {"keys", {{"type", "string"}}},
                 {"values", schema_of<typename T::mapped_type>()}};
   } else if constexpr (std::is_same_v<T, std::string>) {
     return json{{"type", "string"}};

@@ -14,13 +14,34 @@ class Log {
  public:
   explicit Log(Channel& channel) : channel_(channel) {}
 
-  template <class... T> void alert(const T&... args) { write(protocol::methods::log_alert, args...); }
-  template <class... T> void crit(const T&... args) { write(protocol::methods::log_crit, args...); }
-  template <class... T> void err(const T&... args) { write(protocol::methods::log_err, args...); }
-  template <class... T> void warn(const T&... args) { write(protocol::methods::log_warn, args...); }
-  template <class... T> void notice(const T&... args) { write(protocol::methods::log_notice, args...); }
-  template <class... T> void info(const T&... args) { write(protocol::methods::log_info, args...); }
-  template <class... T> void debug(const T&... args) { write(protocol::methods::log_debug, args...); }
+  template <class... T>
+  void alert(const T&... args) {
+    write(protocol::methods::log_alert, args...);
+  }
+  template <class... T>
+  void crit(const T&... args) {
+    write(protocol::methods::log_crit, args...);
+  }
+  template <class... T>
+  void err(const T&... args) {
+    write(protocol::methods::log_err, args...);
+  }
+  template <class... T>
+  void warn(const T&... args) {
+    write(protocol::methods::log_warn, args...);
+  }
+  template <class... T>
+  void notice(const T&... args) {
+    write(protocol::methods::log_notice, args...);
+  }
+  template <class... T>
+  void info(const T&... args) {
+    write(protocol::methods::log_info, args...);
+  }
+  template <class... T>
+  void debug(const T&... args) {
+    write(protocol::methods::log_debug, args...);
+  }
 
  private:
   template <class M, class... T>

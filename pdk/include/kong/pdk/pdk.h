@@ -15,8 +15,13 @@ namespace kong {
 class Pdk {
  public:
   explicit Pdk(Channel& channel)
-      : client(channel), ctx(channel), log(channel), request(channel), response(channel),
-        service(channel), channel_(channel) {}
+      : client(channel),
+        ctx(channel),
+        log(channel),
+        request(channel),
+        response(channel),
+        service(channel),
+        channel_(channel) {}
 
   Client client;
   Ctx ctx;

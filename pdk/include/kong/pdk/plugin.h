@@ -50,12 +50,30 @@ struct ServerOptions {
 
 namespace plugin_detail {
 
-template <class C> concept HasCertificate = requires(C& c, Pdk& k) { c.certificate(k); };
-template <class C> concept HasRewrite = requires(C& c, Pdk& k) { c.rewrite(k); };
-template <class C> concept HasAccess = requires(C& c, Pdk& k) { c.access(k); };
-template <class C> concept HasResponse = requires(C& c, Pdk& k) { c.response(k); };
-template <class C> concept HasPreread = requires(C& c, Pdk& k) { c.preread(k); };
-template <class C> concept HasLog = requires(C& c, Pdk& k) { c.log(k); };
+template <class C>
+concept HasCertificate = requires(C& c, Pdk& k) {
+  c.certificate(k);
+};
+template <class C>
+concept HasRewrite = requires(C& c, Pdk& k) {
+  c.rewrite(k);
+};
+template <class C>
+concept HasAccess = requires(C& c, Pdk& k) {
+  c.access(k);
+};
+template <class C>
+concept HasResponse = requires(C& c, Pdk& k) {
+  c.response(k);
+};
+template <class C>
+concept HasPreread = requires(C& c, Pdk& k) {
+  c.preread(k);
+};
+template <class C>
+concept HasLog = requires(C& c, Pdk& k) {
+  c.log(k);
+};
 
 template <class Config>
 class TypedInstance final : public PluginInstance {
@@ -64,12 +82,30 @@ class TypedInstance final : public PluginInstance {
 
   void handle(Phase phase, Pdk& kong) override {
     switch (phase) {
-      case Phase::certificate: if constexpr (HasCertificate<Config>) config_.certificate(kong); break;
-      case Phase::rewrite: if constexpr (HasRewrite<Config>) config_.rewrite(kong); break;
-      case Phase::access: if constexpr (HasAccess<Config>) config_.access(kong); break;
-      case Phase::response: if constexpr (HasResponse<Config>) config_.response(kong); break;
-      case Phase::preread: if constexpr (HasPreread<Config>) config_.preread(kong); break;
-      case Phase::log: if constexpr (HasLog<Config>) config_.log(kong); break;
+      case Phase::certificate:
+        if constexpr (HasCertificate<Config>)
+          config_.certificate(kong);
+        break;
+      case Phase::rewrite:
+        if constexpr (HasRewrite<Config>)
+          config_.rewrite(kong);
+        break;
+      case Phase::access:
+        if constexpr (HasAccess<Config>)
+          config_.access(kong);
+        break;
+      case Phase::response:
+        if constexpr (HasResponse<Config>)
+          config_.response(kong);
+        break;
+      case Phase::preread:
+        if constexpr (HasPreread<Config>)
+          config_.preread(kong);
+        break;
+      case Phase::log:
+        if constexpr (HasLog<Config>)
+          config_.log(kong);
+        break;
     }
   }
   nlohmann::json config() const override { return config_to_json(config_); }
@@ -88,16 +124,23 @@ PluginType plugin_type(std::string_view version, int priority) {
   PluginType t;
   t.version = std::string(version);
   t.priority = priority;
-  if constexpr (HasCertificate<Config>) t.phases.push_back(Phase::certificate);
-  if constexpr (HasRewrite<Config>) t.phases.push_back(Phase::rewrite);
-  if constexpr (HasAccess<Config>) t.phases.push_back(Phase::access);
-  if constexpr (HasResponse<Config>) t.phases.push_back(Phase::response);
-  if constexpr (HasPreread<Config>) t.phases.push_back(Phase::preread);
-  if constexpr (HasLog<Config>) t.phases.push_back(Phase::log);
+  if constexpr (HasCertificate<Config>)
+    t.phases.push_back(Phase::certificate);
+  if constexpr (HasRewrite<Config>)
+    t.phases.push_back(Phase::rewrite);
+  if constexpr (HasAccess<Config>)
+    t.phases.push_back(Phase::access);
+  if constexpr (HasResponse<Config>)
+    t.phases.push_back(Phase::response);
+  if constexpr (HasPreread<Config>)
+    t.phases.push_back(Phase::preread);
+  if constexpr (HasLog<Config>)
+    t.phases.push_back(Phase::log);
   t.config_schema = config_schema<Config>();
   t.create = [](const nlohmann::json& j) -> Result<std::unique_ptr<PluginInstance>> {
     Config c{};
-    if (auto s = config_from_json(j, c); !s) return s.error();
+    if (auto s = config_from_json(j, c); !s)
+      return s.error();
     return std::unique_ptr<PluginInstance>(new TypedInstance<Config>(std::move(c)));
   };
   return t;
@@ -110,7 +153,8 @@ int run_plugin_server(int argc, char** argv, const PluginType& type, ServerOptio
 
 /// The one call of a plugin's main():
 ///
-///     int main(int argc, char** argv) { return kong::start_server<Config>(argc, argv, "1.0.0", 10); }
+///     int main(int argc, char** argv) { return kong::start_server<Config>(argc, argv, "1.0.0",
+///     10); }
 template <class Config>
 int start_server(int argc, char** argv, std::string_view version, int priority,
                  ServerOptions options = {}) {

@@ -45,7 +45,9 @@ class Request {
   }
   /// The whole body; nullopt when Kong could not read it (buffered to disk).
   /// Phases rewrite, access and response.
-  std::optional<Bytes> get_raw_body() { return channel_.call(protocol::methods::request_get_raw_body); }
+  std::optional<Bytes> get_raw_body() {
+    return channel_.call(protocol::methods::request_get_raw_body);
+  }
 
  private:
   Channel& channel_;

@@ -26,7 +26,9 @@ class Response {
     return channel_.call(protocol::methods::response_get_headers, max_headers);
   }
   /// Sets the status (100..999).
-  void set_status(std::int64_t status) { channel_.call(protocol::methods::response_set_status, status); }
+  void set_status(std::int64_t status) {
+    channel_.call(protocol::methods::response_set_status, status);
+  }
   /// Replaces a header; several values make several header lines.
   void set_header(std::string_view name, const HeaderValue& value) {
     channel_.call(protocol::methods::response_set_header, name, value);
@@ -36,9 +38,13 @@ class Response {
     channel_.call(protocol::methods::response_add_header, name, value);
   }
   /// Removes every line of a header.
-  void clear_header(std::string_view name) { channel_.call(protocol::methods::response_clear_header, name); }
+  void clear_header(std::string_view name) {
+    channel_.call(protocol::methods::response_clear_header, name);
+  }
   /// Replaces each header named in `headers`, keeping the others.
-  void set_headers(const MultiMap& headers) { channel_.call(protocol::methods::response_set_headers, headers); }
+  void set_headers(const MultiMap& headers) {
+    channel_.call(protocol::methods::response_set_headers, headers);
+  }
   /// Ends the request with this response: the rest of the handler does not
   /// run (the call unwinds it), later access/response handlers are skipped,
   /// log handlers still run. A JSON body gets Content-Type application/json.

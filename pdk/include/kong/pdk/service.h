@@ -17,7 +17,9 @@ class ServiceRequest {
     channel_.call(protocol::methods::service_request_set_header, name, value);
   }
   /// Sets the upstream path; it must start with "/".
-  void set_path(std::string_view path) { channel_.call(protocol::methods::service_request_set_path, path); }
+  void set_path(std::string_view path) {
+    channel_.call(protocol::methods::service_request_set_path, path);
+  }
   /// Sets the upstream method ("GET", "POST", ...).
   void set_method(std::string_view method) {
     channel_.call(protocol::methods::service_request_set_method, method);

@@ -21,7 +21,15 @@ struct LogArgs {
 };
 
 /// The MsgPack:1 Step method Kong answers a PDK call with (protocol.md §3).
-enum class StepKind : std::uint8_t { plain, multimap, credential, consumer, route, service, memory_stats };
+enum class StepKind : std::uint8_t {
+  plain,
+  multimap,
+  credential,
+  consumer,
+  route,
+  service,
+  memory_stats
+};
 
 /// "plugin.Step", "plugin.StepMultiMap", ...
 std::string_view step_method(StepKind kind);
@@ -55,19 +63,22 @@ struct MethodInfo {
 
 namespace detail {
 template <class T>
-inline constexpr bool is_bytes_v = std::is_same_v<T, Bytes> || std::is_same_v<T, std::optional<Bytes>>;
+inline constexpr bool is_bytes_v =
+    std::is_same_v<T, Bytes> || std::is_same_v<T, std::optional<Bytes>>;
 }  // namespace detail
 
 /// Every PDK function, indexed by MethodId.
 inline constexpr MethodInfo kMethods[] = {
-#define KONG_PDK_METHOD(id, name, R, ARGS, step, check, phase_set, pb_in, pb_out) \
-  {MethodId::id, name, StepKind::step, PhaseCheck::check, phases::phase_set, pb_in, pb_out,  \
-   detail::is_bytes_v<R>, std::is_same_v<R, NoReturn>},
+#define KONG_PDK_METHOD(id, name, R, ARGS, step, check, phase_set, pb_in, pb_out)              \
+  {MethodId::id, name,   StepKind::step,        PhaseCheck::check,          phases::phase_set, \
+   pb_in,        pb_out, detail::is_bytes_v<R>, std::is_same_v<R, NoReturn>},
 #include "kong/protocol/methods.def"
 };
 inline constexpr std::size_t kMethodCount = std::size(kMethods);
 
-inline const MethodInfo& info(MethodId id) { return kMethods[static_cast<std::size_t>(id)]; }
+inline const MethodInfo& info(MethodId id) {
+  return kMethods[static_cast<std::size_t>(id)];
+}
 
 /// The entry for a Kong name, or nullptr for a function Kong does not have.
 const MethodInfo* find_method(std::string_view name);

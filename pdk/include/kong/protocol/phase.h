@@ -42,15 +42,23 @@ enum class KongPhase : std::uint32_t {
 
 using PhaseMask = std::uint32_t;
 
-constexpr PhaseMask bit(KongPhase p) { return static_cast<PhaseMask>(p); }
+constexpr PhaseMask bit(KongPhase p) {
+  return static_cast<PhaseMask>(p);
+}
 constexpr PhaseMask bit(Phase p) {
   switch (p) {
-    case Phase::certificate: return bit(KongPhase::certificate);
-    case Phase::rewrite: return bit(KongPhase::rewrite);
-    case Phase::access: return bit(KongPhase::access);
-    case Phase::response: return bit(KongPhase::response);
-    case Phase::preread: return bit(KongPhase::preread);
-    case Phase::log: return bit(KongPhase::log);
+    case Phase::certificate:
+      return bit(KongPhase::certificate);
+    case Phase::rewrite:
+      return bit(KongPhase::rewrite);
+    case Phase::access:
+      return bit(KongPhase::access);
+    case Phase::response:
+      return bit(KongPhase::response);
+    case Phase::preread:
+      return bit(KongPhase::preread);
+    case Phase::log:
+      return bit(KongPhase::log);
   }
   return 0;
 }
@@ -64,25 +72,24 @@ using enum KongPhase;
 inline constexpr PhaseMask any = kEveryPhase;
 inline constexpr PhaseMask not_init_worker = kEveryPhase & ~bit(init_worker);
 inline constexpr PhaseMask request = bit(rewrite) | bit(access) | bit(balancer) | bit(response) |
-                                     bit(cluster_listener) | bit(header_filter) |
-                                     bit(body_filter) | bit(log) | bit(error) | bit(admin_api);
+                                     bit(cluster_listener) | bit(header_filter) | bit(body_filter) |
+                                     bit(log) | bit(error) | bit(admin_api);
 inline constexpr PhaseMask request_body =
     bit(rewrite) | bit(access) | bit(response) | bit(error) | bit(admin_api);
 inline constexpr PhaseMask response_write = bit(rewrite) | bit(access) | bit(balancer) |
                                             bit(response) | bit(header_filter) | bit(error) |
                                             bit(admin_api);
-inline constexpr PhaseMask response_read = bit(response) | bit(header_filter) |
-                                           bit(body_filter) | bit(log) | bit(error) |
-                                           bit(admin_api);
+inline constexpr PhaseMask response_read =
+    bit(response) | bit(header_filter) | bit(body_filter) | bit(log) | bit(error) | bit(admin_api);
 inline constexpr PhaseMask service_request = bit(rewrite) | bit(access) | bit(balancer);
 inline constexpr PhaseMask rewrite_access = bit(rewrite) | bit(access);
 }  // namespace phases
 
 /// How a PDK function checks the phase it is called in (phases.lua).
 enum class PhaseCheck : std::uint8_t {
-  none,       // callable anywhere
-  only,       // check_phase: only in the listed phases
-  all_but,    // check_not_phase: anywhere but the phases left out of the mask
+  none,     // callable anywhere
+  only,     // check_phase: only in the listed phases
+  all_but,  // check_not_phase: anywhere but the phases left out of the mask
 };
 
 /// Names of the phases in `mask`, in bit order, comma-space separated: the

@@ -19,18 +19,42 @@ namespace kong::protocol {
 Value json_to_value(const nlohmann::json& j);
 nlohmann::json value_to_json(const Value& v);
 
-inline Value to_value(const std::string& s) { return Value(s); }
-inline Value to_value(std::string_view s) { return Value(s); }
-inline Value to_value(const char* s) { return Value(s); }
-inline Value to_value(bool b) { return Value(b); }
-inline Value to_value(int i) { return Value(i); }
-inline Value to_value(std::int64_t i) { return Value(i); }
-inline Value to_value(double d) { return Value(d); }
-inline Value to_value(const Bytes& b) { return Value(b); }
-inline Value to_value(const Value& v) { return v; }
-inline Value to_value(const HeaderValue& h) { return h.value(); }
-inline Value to_value(const Body& b) { return b.value(); }
-inline Value to_value(const nlohmann::json& j) { return json_to_value(j); }
+inline Value to_value(const std::string& s) {
+  return Value(s);
+}
+inline Value to_value(std::string_view s) {
+  return Value(s);
+}
+inline Value to_value(const char* s) {
+  return Value(s);
+}
+inline Value to_value(bool b) {
+  return Value(b);
+}
+inline Value to_value(int i) {
+  return Value(i);
+}
+inline Value to_value(std::int64_t i) {
+  return Value(i);
+}
+inline Value to_value(double d) {
+  return Value(d);
+}
+inline Value to_value(const Bytes& b) {
+  return Value(b);
+}
+inline Value to_value(const Value& v) {
+  return v;
+}
+inline Value to_value(const HeaderValue& h) {
+  return h.value();
+}
+inline Value to_value(const Body& b) {
+  return b.value();
+}
+inline Value to_value(const nlohmann::json& j) {
+  return json_to_value(j);
+}
 Value to_value(const MultiMap& m);
 template <class T>
 Value to_value(const std::optional<T>& o) {
@@ -58,7 +82,8 @@ bool from_value(const Value& v, std::optional<T>& out) {
     return true;
   }
   T t{};
-  if (!from_value(v, t)) return false;
+  if (!from_value(v, t))
+    return false;
   out = std::move(t);
   return true;
 }
@@ -66,17 +91,32 @@ bool from_value(const Value& v, std::optional<T>& out) {
 /// The wire type a C++ type decodes from, for error messages.
 template <class T>
 constexpr std::string_view wire_type_name() {
-  if constexpr (std::is_same_v<T, std::string>) return "string";
-  else if constexpr (std::is_same_v<T, bool>) return "boolean";
-  else if constexpr (std::is_integral_v<T>) return "integer";
-  else if constexpr (std::is_floating_point_v<T>) return "number";
-  else if constexpr (std::is_same_v<T, Bytes>) return "bytes";
-  else if constexpr (std::is_same_v<T, MultiMap>) return "map of string lists";
-  else return "value";
+  if constexpr (std::is_same_v<T, std::string>)
+    return "string";
+  else if constexpr (std::is_same_v<T, bool>)
+    return "boolean";
+  else if constexpr (std::is_integral_v<T>)
+    return "integer";
+  else if constexpr (std::is_floating_point_v<T>)
+    return "number";
+  else if constexpr (std::is_same_v<T, Bytes>)
+    return "bytes";
+  else if constexpr (std::is_same_v<T, MultiMap>)
+    return "map of string lists";
+  else
+    return "value";
 }
 
-template <class T> struct optional_traits { static constexpr bool optional = false; using type = T; };
-template <class T> struct optional_traits<std::optional<T>> { static constexpr bool optional = true; using type = T; };
+template <class T>
+struct optional_traits {
+  static constexpr bool optional = false;
+  using type = T;
+};
+template <class T>
+struct optional_traits<std::optional<T>> {
+  static constexpr bool optional = true;
+  using type = T;
+};
 
 /// What a result of C++ type T must be on the wire: "string", "string or nil".
 template <class T>
