@@ -50,64 +50,45 @@ struct ServerOptions {
 
 namespace plugin_detail {
 
+// The one list of phase handlers: runs `config`'s handler for `phase` when
+// `kong` is given, and tells either way whether the type has one.
 template <class C>
-concept HasCertificate = requires(C& c, Pdk& k) {
-  c.certificate(k);
-};
-template <class C>
-concept HasRewrite = requires(C& c, Pdk& k) {
-  c.rewrite(k);
-};
-template <class C>
-concept HasAccess = requires(C& c, Pdk& k) {
-  c.access(k);
-};
-template <class C>
-concept HasResponse = requires(C& c, Pdk& k) {
-  c.response(k);
-};
-template <class C>
-concept HasPreread = requires(C& c, Pdk& k) {
-  c.preread(k);
-};
-template <class C>
-concept HasLog = requires(C& c, Pdk& k) {
-  c.log(k);
-};
+bool run_handler(C& config, Phase phase, Pdk* kong) {
+  switch (phase) {
+    case Phase::certificate:
+      if constexpr (requires { config.certificate(*kong); })
+        return !kong || (config.certificate(*kong), true);
+      break;
+    case Phase::rewrite:
+      if constexpr (requires { config.rewrite(*kong); })
+        return !kong || (config.rewrite(*kong), true);
+      break;
+    case Phase::access:
+      if constexpr (requires { config.access(*kong); })
+        return !kong || (config.access(*kong), true);
+      break;
+    case Phase::response:
+      if constexpr (requires { config.response(*kong); })
+        return !kong || (config.response(*kong), true);
+      break;
+    case Phase::preread:
+      if constexpr (requires { config.preread(*kong); })
+        return !kong || (config.preread(*kong), true);
+      break;
+    case Phase::log:
+      if constexpr (requires { config.log(*kong); })
+        return !kong || (config.log(*kong), true);
+      break;
+  }
+  return false;
+}
 
 template <class Config>
 class TypedInstance final : public PluginInstance {
  public:
   explicit TypedInstance(Config c) : config_(std::move(c)) {}
 
-  void handle(Phase phase, Pdk& kong) override {
-    switch (phase) {
-      case Phase::certificate:
-        if constexpr (HasCertificate<Config>)
-          config_.certificate(kong);
-        break;
-      case Phase::rewrite:
-        if constexpr (HasRewrite<Config>)
-          config_.rewrite(kong);
-        break;
-      case Phase::access:
-        if constexpr (HasAccess<Config>)
-          config_.access(kong);
-        break;
-      case Phase::response:
-        if constexpr (HasResponse<Config>)
-          config_.response(kong);
-        break;
-      case Phase::preread:
-        if constexpr (HasPreread<Config>)
-          config_.preread(kong);
-        break;
-      case Phase::log:
-        if constexpr (HasLog<Config>)
-          config_.log(kong);
-        break;
-    }
-  }
+  void handle(Phase phase, Pdk& kong) override { run_handler(config_, phase, &kong); }
   nlohmann::json config() const override { return config_to_json(config_); }
 
  private:
@@ -120,28 +101,21 @@ class TypedInstance final : public PluginInstance {
 /// (`void access(kong::Pdk&)` and so on), schema derived from `fields()`.
 template <class Config>
 PluginType plugin_type(std::string_view version, int priority) {
-  using namespace plugin_detail;
+  using plugin_detail::run_handler;
   PluginType t;
   t.version = std::string(version);
   t.priority = priority;
-  if constexpr (HasCertificate<Config>)
-    t.phases.push_back(Phase::certificate);
-  if constexpr (HasRewrite<Config>)
-    t.phases.push_back(Phase::rewrite);
-  if constexpr (HasAccess<Config>)
-    t.phases.push_back(Phase::access);
-  if constexpr (HasResponse<Config>)
-    t.phases.push_back(Phase::response);
-  if constexpr (HasPreread<Config>)
-    t.phases.push_back(Phase::preread);
-  if constexpr (HasLog<Config>)
-    t.phases.push_back(Phase::log);
+  Config probe{};
+  for (Phase p : kAllPhases) {
+    if (run_handler(probe, p, nullptr))
+      t.phases.push_back(p);
+  }
   t.config_schema = config_schema<Config>();
   t.create = [](const nlohmann::json& j) -> Result<std::unique_ptr<PluginInstance>> {
     Config c{};
     if (auto s = config_from_json(j, c); !s)
       return s.error();
-    return std::unique_ptr<PluginInstance>(new TypedInstance<Config>(std::move(c)));
+    return std::unique_ptr<PluginInstance>(new plugin_detail::TypedInstance<Config>(std::move(c)));
   };
   return t;
 }
