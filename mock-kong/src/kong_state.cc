@@ -15,13 +15,6 @@ bool same_name(std::string_view a, std::string_view b) {
 
 }  // namespace
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
 std::optional<std::string> Headers::first(std::string_view name) const {
   for (const auto& [n, v] : lines_) {
     if (same_name(n, name))

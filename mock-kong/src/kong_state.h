@@ -47,9 +47,6 @@ class Headers {
   HeaderList lines_;
 };
 
-/// Lower case, for header names.
-std::string lower(std::string_view s);
-
 /// A line written with kong.log.*.
 struct LogLine {
   std::string level;  // "info", "err", ...

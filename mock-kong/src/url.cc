@@ -7,13 +7,6 @@
 namespace kong::mock {
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
-
 int hex_digit(char c) {
   if (c >= '0' && c <= '9')
     return c - '0';
@@ -25,6 +18,13 @@ int hex_digit(char c) {
 }
 
 }  // namespace
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
 
 Result<Url> parse_url(std::string_view text) {
   Url url;

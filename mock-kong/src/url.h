@@ -20,6 +20,9 @@ struct Url {
   std::string raw_query;  // after "?", not decoded; "" when none
 };
 
+/// ASCII lower case: schemes, hosts and header names.
+std::string lower(std::string_view s);
+
 /// Parses "https://Example.com:8443/v1/x?a=1". The error names the problem.
 Result<Url> parse_url(std::string_view text);
 
