@@ -275,6 +275,14 @@ void kill_all_plugin_processes() {
   std::lock_guard lock(live.mutex);
   for (pid_t pid : live.pids)
     ::kill(-pid, SIGKILL);
+  // SIGKILL is delivered asynchronously: wait until each server is dead, so
+  // none outlives mock-kong. Not reaped (WNOWAIT): stop() may still reap it.
+  for (pid_t pid : live.pids) {
+    siginfo_t info{};
+    while (::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOWAIT) != 0 &&
+           errno == EINTR) {
+    }
+  }
 }
 
 }  // namespace kong::mock

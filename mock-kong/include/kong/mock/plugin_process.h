@@ -111,7 +111,8 @@ class PluginProcess {
 };
 
 /// Sends SIGKILL to the process group of every plugin server started and not
-/// yet stopped, including one whose start() is still waiting for its socket.
+/// yet stopped, including one whose start() is still waiting for its socket,
+/// and waits until each has died.
 /// For the interrupt path, where nothing else holds those processes;
 /// on_interrupt calls it after its cleanup.
 void kill_all_plugin_processes();
