@@ -71,8 +71,12 @@ void check_log(Checker& check, const std::vector<ExpectedLog>& expected,
 std::vector<Mismatch> check_expectations(const Expectations& expect, const CaseRun& run) {
   Checker check;
   const KongState& s = run.state;
-  for (const auto& error : run.errors)
-    check.mismatches.push_back({"kong error log", "no errors", error});
+  if (expect.errors) {
+    check.equal("expect.errors", quoted(*expect.errors), quoted(run.errors));
+  } else {
+    for (const auto& error : run.errors)
+      check.mismatches.push_back({"kong error log", "no errors", error});
+  }
 
   if (const auto& r = expect.response) {
     if (r->status)

@@ -18,8 +18,8 @@ struct Mismatch {
 
 /// Compares a case's run with its expectations. Only what the fixture names
 /// is compared; header names ignore case. Errors Kong logged (a refused PDK
-/// call, a failed handler) are mismatches too: a case passes only when the
-/// plugin ran cleanly.
+/// call, a failed handler) must be exactly `expect.errors`; without it they
+/// are mismatches: a case passes only when the plugin ran cleanly.
 std::vector<Mismatch> check_expectations(const Expectations& expect, const CaseRun& run);
 
 }  // namespace kong::mock

@@ -6,6 +6,7 @@
 #include <memory>
 #include <set>
 
+#include "cidr.h"
 #include "json_schema.h"
 
 namespace kong::mock {
@@ -149,11 +150,62 @@ FixtureRequest read_request(const Json& r) {
   return request;
 }
 
+FixtureTls read_tls(const Json& t) {
+  FixtureTls tls;
+  tls.version = string_or(t, "version", tls.version);
+  tls.cipher = string_or(t, "cipher", tls.cipher);
+  tls.certificate_chain = optional_string(t, "certificate_chain");
+  tls.client_verify = optional_string(t, "client_verify");
+  return tls;
+}
+
 FixtureClient read_client(const Json& c) {
   FixtureClient client;
   client.ip = string_or(c, "ip", client.ip);
   client.port = c.value("port", client.port);
+  if (const auto it = c.find("tls"); it != c.end())
+    client.tls = read_tls(*it);
   return client;
+}
+
+// The fixture's top level: Kong's configuration and database for all cases.
+KongSettings read_settings(const Json& doc) {
+  KongSettings kong;
+  if (const auto it = doc.find("trusted_ips"); it != doc.end())
+    kong.trusted_ips = it->get<std::vector<std::string>>();
+  kong.real_ip_header = string_or(doc, "real_ip_header", kong.real_ip_header);
+  kong.real_ip_recursive = doc.value("real_ip_recursive", kong.real_ip_recursive);
+  if (const auto it = doc.find("node"); it != doc.end()) {
+    kong.node_id = string_or(*it, "id", kong.node_id);
+    kong.node_hostname = string_or(*it, "hostname", kong.node_hostname);
+  }
+  if (const auto it = doc.find("cluster_id"); it != doc.end()) {
+    kong.cluster_id =
+        it->is_null() ? std::nullopt : std::optional<std::string>(it->get<std::string>());
+  }
+  if (const auto it = doc.find("consumers"); it != doc.end()) {
+    for (const auto& consumer : *it)
+      kong.consumers.push_back(plain(consumer));
+  }
+  if (const auto it = doc.find("vault"); it != doc.end()) {
+    for (const auto& [name, secrets] : it->items())
+      kong.vault[name] = secrets.get<std::map<std::string, std::string>>();
+  }
+  if (const auto it = doc.find("upstreams"); it != doc.end())
+    kong.upstreams = it->get<std::vector<std::string>>();
+  return kong;
+}
+
+// What the schema cannot say: every trusted_ips entry is an address or block.
+std::optional<std::string> check_settings(const KongSettings& kong) {
+  for (std::size_t i = 0; i < kong.trusted_ips.size(); ++i) {
+    const std::string& entry = kong.trusted_ips[i];
+    if (entry != "unix:" && !parse_cidr(entry)) {
+      return path_with_index("trusted_ips", i) +
+             ": expected an IPv4 or IPv6 address or CIDR block, got " + describe_value(Json(entry));
+    }
+  }
+  return std::nullopt;
 }
 
 FixtureUpstream read_upstream(const Json& u) {
@@ -203,6 +255,9 @@ Expectations read_expect(const Json& e) {
   if (const auto it = e.find("phases"); it != e.end()) {
     expect.phases = it->get<std::vector<std::string>>();
   }
+  if (const auto it = e.find("errors"); it != e.end()) {
+    expect.errors = it->get<std::vector<std::string>>();
+  }
   return expect;
 }
 
@@ -221,6 +276,19 @@ Case read_case(const Json& c, std::size_t index) {
     out.service = plain(*it);
   if (const auto it = c.find("upstream"); it != c.end())
     out.upstream = read_upstream(*it);
+  out.scope = string_or(c, "scope", out.scope);
+  if (const auto it = c.find("uri_captures"); it != c.end())
+    out.uri_captures = plain(*it);
+  if (const auto it = c.find("consumer"); it != c.end())
+    out.consumer = plain(*it);
+  if (const auto it = c.find("credential"); it != c.end())
+    out.credential = plain(*it);
+  if (const auto it = c.find("nginx_vars"); it != c.end()) {
+    for (const auto& [name, value] : it->items()) {
+      out.nginx_vars[name] =
+          value.is_null() ? std::nullopt : std::optional<std::string>(value.get<std::string>());
+    }
+  }
   if (const auto it = c.find("expect"); it != c.end())
     out.expect = read_expect(*it);
   return out;
@@ -260,9 +328,17 @@ Result<Fixture> parse_fixture(std::string_view text, const std::string& file) {
     fixture.file = file;
     if (const auto it = doc.find("config"); it != doc.end())
       fixture.config = plain(*it);
+    fixture.kong = read_settings(doc);
+    fixture.scope = string_or(doc, "scope", fixture.scope);
+    if (auto problem = check_settings(fixture.kong))
+      return Error{file + ": " + *problem};
     const Json& cases = doc.at("cases");
-    for (std::size_t i = 0; i < cases.size(); ++i)
+    for (std::size_t i = 0; i < cases.size(); ++i) {
       fixture.cases.push_back(read_case(cases[i], i));
+      fixture.cases.back().kong = fixture.kong;
+      if (!cases[i].contains("scope"))
+        fixture.cases.back().scope = fixture.scope;
+    }
     return fixture;
   } catch (const nlohmann::json::exception& e) {
     return Error{file + ": fixture does not match its schema: " + e.what()};

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "kong/protocol/typed_codec.h"
+
 namespace kong::mock {
 namespace {
 
@@ -11,6 +13,28 @@ bool same_name(std::string_view a, std::string_view b) {
            return std::tolower(static_cast<unsigned char>(x)) ==
                   std::tolower(static_cast<unsigned char>(y));
          });
+}
+
+// $upstream_x_forwarded_prefix as Kong's router leaves it: with strip_path
+// (Kong's default) the longest plain (non-regex) route path the request path
+// starts with; nothing when no path matched or the prefix is "/".
+std::optional<std::string> stripped_prefix(const nlohmann::json& route, std::string_view path) {
+  if (!route.is_object() || !route.value("strip_path", true))
+    return std::nullopt;
+  const auto paths = route.find("paths");
+  if (paths == route.end() || !paths->is_array())
+    return std::nullopt;
+  std::string best;
+  for (const auto& p : *paths) {
+    if (!p.is_string())
+      continue;
+    const auto& prefix = p.get_ref<const std::string&>();
+    if (!prefix.starts_with("~") && path.starts_with(prefix) && prefix.size() > best.size())
+      best = prefix;
+  }
+  if (best.empty() || best == "/")
+    return std::nullopt;
+  return best;
 }
 
 }  // namespace
@@ -87,6 +111,8 @@ Result<KongState> initial_state(const Case& c) {
   s.client_port = c.client.port;
   s.route = c.route;
   s.service = c.service;
+  s.uri_captures = c.uri_captures;
+  s.stripped_prefix = stripped_prefix(c.route, s.url.path);
 
   // Unchanged by plugins, the upstream request is the client's.
   s.service_request.method = s.method;
@@ -95,6 +121,15 @@ Result<KongState> initial_state(const Case& c) {
   s.service_request.raw_query = s.url.raw_query;
   s.service_request.headers = s.request_headers;
   s.service_request.body = s.request_body;
+
+  s.subsystem = c.subsystem;
+  s.tls = c.client.tls;
+  if (!c.consumer.is_null())
+    s.consumer = protocol::json_to_value(c.consumer);
+  if (!c.credential.is_null())
+    s.credential = protocol::json_to_value(c.credential);
+  s.nginx_vars = c.nginx_vars;
+  s.kong = c.kong;
   return s;
 }
 

@@ -104,7 +104,70 @@ struct KongState {
   /// kong.response.exit (or a Kong error) ended the request.
   bool exited = false;
 
+  // ---- routing, proxying and kong.service.* (request.cc, service*.cc, router.cc) ----
+  /// Regex captures of the route's path match (case `uri_captures`):
+  /// {"unnamed": [whole match, 1, 2, ...], "named": {name: value}}; null: none.
+  nlohmann::json uri_captures;
+  /// $upstream_x_forwarded_prefix: the path prefix the router stripped, once
+  /// routed (from `access` on); nullopt when nothing was stripped.
+  std::optional<std::string> stripped_prefix;
+  bool routed = false;
+  /// ngx.ctx.buffered_proxying: a response handler or enable_buffering.
+  bool buffered_proxying = false;
+  /// ngx.ctx.KONG_PROXIED: the upstream answered.
+  bool proxied = false;
+  /// $kong_request_id, as Kong's error pages show it.
+  std::string request_id = "6c1f3b2a0e9d48c7b5a4f3e2d1c0b9a8";
+  /// ngx.ctx.balancer_data and the upstream TLS settings, as kong.service.* set them.
+  struct Balancer {
+    std::optional<std::string> host;  // set_target or set_upstream
+    std::optional<std::int64_t> port;
+    std::optional<std::int64_t> retries;
+    std::optional<std::int64_t> connect_timeout;
+    std::optional<std::int64_t> write_timeout;
+    std::optional<std::int64_t> read_timeout;
+    std::optional<bool> tls_verify;
+    std::optional<std::int64_t> tls_verify_depth;
+    bool tls_disabled = false;
+    /// $upstream_host: the Host sent upstream (set_target, a Host header).
+    std::optional<std::string> upstream_host;
+  } balancer;
+
   std::map<std::string, protocol::Value, std::less<>> ctx_shared;
+
+  // ---- kong.client, kong.nginx, kong.log.serialize, kong.plugin (client.cc, nginx.cc, ...) ----
+  /// "http" or "stream" (the case's subsystem).
+  std::string subsystem = "http";
+  /// The client's TLS session; used when the URL is https.
+  FixtureTls tls;
+  /// ngx.ctx.CLIENT_VERIFY_OVERRIDE (kong.client.tls.set_client_verify).
+  std::optional<std::string> client_verify_override;
+  /// ngx.ctx.authenticated_consumer / authenticated_credential (nil: none).
+  protocol::Value consumer;
+  protocol::Value credential;
+  /// ngx.ctx keys written with kong.nginx.set_ctx.
+  std::map<std::string, protocol::Value, std::less<>> ngx_ctx;
+  /// nginx variables the case sets (a value) or unsets (nullopt).
+  std::map<std::string, std::optional<std::string>> nginx_vars;
+  /// One kong.log.set_serialize_value call; `in_log`: made by the log handler,
+  /// after Kong took its serialize() snapshot, so it changes nothing.
+  struct SerializeEdit {
+    std::string key;
+    protocol::Value value;
+    std::string mode;  // "set", "add", "replace"
+    bool in_log = false;
+  };
+  std::vector<SerializeEdit> serialize_edits;
+  /// ngx.ctx.plugin_id: the config's __plugin_id (kong.plugin.get_id).
+  std::string plugin_id = "3d2c1b0a-9f8e-4d7c-8b6a-5f4e3d2c1b0a";
+  /// When the request started, in milliseconds since the epoch.
+  std::int64_t started_at_ms = 1700000000000;
+  /// Node-wide settings from the fixture top level.
+  KongSettings kong;
+  /// The error a function that answers `nil, err` gave on its latest call
+  /// ("" when it succeeded). MsgPack:1 drops it; tests and traces read it.
+  std::string soft_error;
+
   std::vector<LogLine> log;
   std::vector<TraceEntry> trace;
   /// The PDK functions the plugin called, for coverage.

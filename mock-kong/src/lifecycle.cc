@@ -153,6 +153,7 @@ void proxy(const Case& c, KongState& s) {
   s.response.headers = std::move(headers);
   s.response.body = upstream.body;
   s.response.source = "service";
+  s.proxied = true;
   s.upstream_response = std::move(upstream);
 }
 
@@ -165,6 +166,8 @@ Result<CaseRun> run_case(const Case& c, PluginSession& plugin) {
   CaseRun run;
   run.state = std::move(state).value();
   KongState& s = run.state;
+  if (!plugin.plugin_id.empty())
+    s.plugin_id = plugin.plugin_id;
   EventRunner events(s, plugin, run);
   auto handles = [&](Phase p) {
     return std::find(plugin.phases.begin(), plugin.phases.end(), p) != plugin.phases.end();
@@ -175,16 +178,46 @@ Result<CaseRun> run_case(const Case& c, PluginSession& plugin) {
       internal_error(s);
   };
 
-  if (handles(Phase::certificate) && s.url.scheme == "https")
+  // certificate and rewrite run before any route is matched: only plugins
+  // configured globally have them (kong-pdk-reference.md, "Phases").
+  const bool global = c.scope == "global";
+  if (c.subsystem == "stream") {
+    // A TCP or TLS connection: certificate (TLS only), then preread, the
+    // stream's collecting phase (an exit there ends the session as in
+    // access), the proxied connection, log.
+    if (global && handles(Phase::certificate) && s.url.scheme == "https")
+      run_before_response(Phase::certificate);
+    s.routed = true;
+    if (handles(Phase::preread) && !s.exited)
+      run_before_response(Phase::preread);
+    if (!s.exited)
+      proxy(c, s);
+    if (handles(Phase::log))
+      events.run(Phase::log);
+    return run;
+  }
+  if (global && handles(Phase::certificate) && s.url.scheme == "https")
     run_before_response(Phase::certificate);
-  if (handles(Phase::rewrite) && !s.exited)
+  if (global && handles(Phase::rewrite) && !s.exited)
     run_before_response(Phase::rewrite);
+  // The router has run: access sees the match ($upstream_x_forwarded_prefix).
+  s.routed = true;
+  // Collecting the plugins in access, Kong turns on buffered proxying for
+  // one with a response handler; enable_buffering does the same.
+  if (handles(Phase::response))
+    s.buffered_proxying = true;
   if (handles(Phase::access) && !s.exited)
     run_before_response(Phase::access);
+  // An exit sends its response and turns buffering off again: no response phase.
+  if (s.exited)
+    s.buffered_proxying = false;
   if (!s.exited)
     proxy(c, s);
-  if (handles(Phase::response) && !s.exited)
+  // Only buffered proxying has a response phase, after the whole upstream answer.
+  if (handles(Phase::response) && s.buffered_proxying && !s.exited)
     run_before_response(Phase::response);
+  // log runs after the response is sent, from saved copies of request and
+  // response; it runs after an exit too.
   if (handles(Phase::log))
     events.run(Phase::log);
   return run;

@@ -23,6 +23,8 @@ struct PluginSession {
   /// Starts a fresh instance and returns its id: Kong does this when the
   /// server answers "no plugin instance" (it restarted), then retries.
   std::function<Result<std::int64_t>()> restart_instance;
+  /// The configuration's __plugin_id (kong.plugin.get_id); empty: the state's default.
+  std::string plugin_id;
 };
 
 /// What happened to one case.
@@ -36,9 +38,11 @@ struct CaseRun {
 };
 
 /// Plays one case through Kong's http lifecycle (protocol.md §2): certificate
-/// (https), rewrite, access, the proxied request, response (buffered), log;
-/// only the phases the plugin handles. kong.response.exit ends the request
-/// early, and log still runs. Fails only when the case itself is unusable.
+/// (https) and rewrite for a globally configured plugin (`Case::scope`),
+/// access, the proxied request, response (only with buffered proxying: a
+/// response handler or enable_buffering), log; only the phases the plugin
+/// handles. kong.response.exit/error end the request early, and log still
+/// runs. Fails only when the case itself is unusable.
 Result<CaseRun> run_case(const Case& c, PluginSession& plugin);
 
 }  // namespace kong::mock

@@ -30,6 +30,8 @@ int main(int argc, char** argv) {
   app.add_option("--call-timeout", call_timeout_ms, "Milliseconds to wait for each answer")
       ->capture_default_str();
   app.add_flag("-v,--verbose", options.verbose, "Print every PDK call and Kong's answer");
+  app.add_option("--coverage", options.coverage_file,
+                 "Write the PDK functions that passing cases called to this file (JSON array)");
   // PLUGIN [ARGS...]: everything from the first positional on belongs to the
   // plugin command, dashes included.
   app.prefix_command();

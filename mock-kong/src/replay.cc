@@ -1,6 +1,9 @@
 #include "replay.h"
 
+#include <algorithm>
+#include <fstream>
 #include <random>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -66,6 +69,21 @@ void print_trace(std::FILE* out, const KongState& s) {
                  t.error.empty() ? protocol::to_debug_string(t.result).c_str()
                                  : ("error: " + t.error).c_str());
   }
+}
+
+// The functions as a sorted JSON array, so that files from several replays
+// union and diff cleanly.
+Status write_coverage(const std::string& file, const std::set<protocol::MethodId>& called) {
+  auto names = nlohmann::json::array();
+  for (auto id : called)
+    names.push_back(protocol::info(id).name);
+  std::sort(names.begin(), names.end());
+  std::ofstream out(file);
+  out << names.dump(2) << "\n";
+  out.close();
+  if (!out)
+    return Error{fmt::format("cannot write the coverage file {}", file)};
+  return Ok{};
 }
 
 }  // namespace
@@ -168,7 +186,8 @@ int replay(const ReplayOptions& options, std::FILE* out) {
     return kCannotRun;
   }
 
-  PluginSession session{&client, *instance, {}, start_instance};
+  PluginSession session{
+      &client, *instance, {}, start_instance, (*config)["__plugin_id"].get<std::string>()};
   for (const auto& p : info->phases) {
     if (auto phase = parse_phase(p))
       session.phases.push_back(*phase);
@@ -179,6 +198,7 @@ int replay(const ReplayOptions& options, std::FILE* out) {
                fixture->file.c_str());
 
   std::size_t failed = 0;
+  std::set<protocol::MethodId> covered;  // by passing cases only
   for (const auto& c : fixture->cases) {
     auto run = run_case(c, session);
     std::vector<Mismatch> mismatches;
@@ -188,6 +208,8 @@ int replay(const ReplayOptions& options, std::FILE* out) {
       mismatches = check_expectations(c.expect, *run);
     }
     failed += mismatches.empty() ? 0 : 1;
+    if (run && mismatches.empty())
+      covered.insert(run->state.exercised.begin(), run->state.exercised.end());
     std::fprintf(out, "%s  %s\n", mismatches.empty() ? "PASS" : "FAIL", c.name.c_str());
     for (const auto& m : mismatches) {
       std::fprintf(out, "      %s: expected %s, got %s\n", m.path.c_str(), m.expected.c_str(),
@@ -201,6 +223,12 @@ int replay(const ReplayOptions& options, std::FILE* out) {
   std::fprintf(out, "%zu cases: %zu passed, %zu failed\n", fixture->cases.size(),
                fixture->cases.size() - failed, failed);
   g_resources = nullptr;
+  if (!options.coverage_file.empty()) {
+    if (auto written = write_coverage(options.coverage_file, covered); !written) {
+      std::fprintf(stderr, "mock-kong: %s\n", written.error().message.c_str());
+      return kCannotRun;
+    }
+  }
   return failed == 0 ? kAllPassed : kSomeFailed;
 }
 

@@ -22,6 +22,9 @@ struct ReplayOptions {
   std::chrono::milliseconds call_timeout{10000};
   /// Print every PDK call and Kong's answer.
   bool verbose = false;
+  /// Where to write the PDK functions that passing cases called, as a JSON
+  /// array of Kong names (for coverage across fixtures); none when empty.
+  std::string coverage_file;
 };
 
 /// Exit statuses of a replay.

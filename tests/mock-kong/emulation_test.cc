@@ -7,6 +7,8 @@
 
 #include "kong/protocol/method_table.h"
 
+#include "emulation_support.h"
+
 namespace kong::mock {
 namespace {
 
@@ -14,32 +16,9 @@ using protocol::Array;
 using protocol::Map;
 using protocol::MethodId;
 using protocol::Value;
-
-KongState StateFor(const std::string& url, HeaderList headers = {}) {
-  Case c;
-  c.path = "cases[0]";
-  c.request.url = url;
-  c.request.headers = std::move(headers);
-  auto s = initial_state(c);
-  EXPECT_TRUE(s.ok()) << s.error().message;
-  return std::move(s).value();
-}
-
-Value Call(KongState& s, MethodId id, Array args = {}) {
-  const Handler h = Emulation::get().find(id);
-  if (h == nullptr)
-    throw std::runtime_error("no handler");
-  return h(s, args);
-}
-
-std::string RaisedBy(KongState& s, MethodId id, Array args) {
-  try {
-    Call(s, id, std::move(args));
-  } catch (const LuaError& e) {
-    return e.message;
-  }
-  return "(no error)";
-}
+using test::Call;
+using test::RaisedBy;
+using test::StateFor;
 
 TEST(Emulation, HasAHandlerForEveryMethodOfTheTable) {
   for (const auto& m : protocol::kMethods) {

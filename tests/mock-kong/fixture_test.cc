@@ -278,6 +278,33 @@ TEST(FixtureParsing, AllowsDescriptionAndSchemaKeysAtTheTop) {
       "parsed");
 }
 
+TEST(FixtureParsing, ReadsScopeAtTheTopAndLetsACaseOverrideIt) {
+  const auto fixture = parse_fixture(
+      R"({"scope": "route", "upstreams": ["backend"],
+          "cases": [{"name": "a"}, {"name": "b", "scope": "global"}]})",
+      kFile);
+  ASSERT_TRUE(fixture.ok()) << fixture.error().message;
+  EXPECT_EQ(fixture->cases[0].scope, "route");
+  EXPECT_EQ(fixture->cases[1].scope, "global");
+  EXPECT_THAT(fixture->cases[0].kong.upstreams, ElementsAre("backend"));
+  const auto plain = parse_fixture(OneCase(R"("request": {})"), kFile);
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(plain->cases[0].scope, "global");
+  EXPECT_TRUE(plain->cases[0].uri_captures.is_null());
+}
+
+TEST(FixtureParsing, ReadsUriCapturesAndReportsABadOne) {
+  const auto fixture = parse_fixture(
+      OneCase(R"("uri_captures": {"unnamed": ["/u/7", "7"], "named": {"id": "7"}})"), kFile);
+  ASSERT_TRUE(fixture.ok()) << fixture.error().message;
+  EXPECT_EQ(fixture->cases[0].uri_captures["named"]["id"], "7");
+  EXPECT_EQ(ErrorOf(OneCase(R"("scope": "plugin")")),
+            "fixtures/hello.json: cases[0].scope: expected one of \"global\", \"route\", "
+            "\"service\", \"consumer\", got \"plugin\"");
+  EXPECT_THAT(ErrorOf(OneCase(R"("uri_captures": {"unnamed": [1]})")),
+              StartsWith("fixtures/hello.json: cases[0].uri_captures.unnamed[0]: "));
+}
+
 TEST(FixtureLoading, ReadsAFile) {
   test::ScratchDir dir;
   const std::string file = dir.file("f.json");

@@ -236,5 +236,104 @@ TEST_F(LifecycleTest, WithoutAnUpstreamTheServiceEchoesTheServiceRequest) {
   EXPECT_EQ(run.state.response.headers.first("x-up"), "1");
 }
 
+TEST_F(LifecycleTest, RunsCertificateAndRewriteOnlyForAGloballyConfiguredPlugin) {
+  Start({{"certificate", {Value("ret")}}, {"rewrite", {Value("ret")}}, {"access", {Value("ret")}}},
+        {Phase::certificate, Phase::rewrite, Phase::access});
+  Case c;
+  c.request.url = "https://example.com/";
+  EXPECT_EQ(Run(c).phases_run, (std::vector<std::string>{"certificate", "rewrite", "access"}));
+  c.scope = "route";
+  EXPECT_EQ(Run(c).phases_run, (std::vector<std::string>{"access"}));
+}
+
+TEST_F(LifecycleTest, AResponseHandlerBuffersTheProxyingSoItReadsTheUpstreamBody) {
+  Start({{"response", {PdkCall("kong.service.response.get_raw_body", {}), Value("ret")}}},
+        {Phase::response});
+  Case c;
+  c.upstream = FixtureUpstream{200, {}, "from upstream"};
+  CaseRun run = Run(c);
+  EXPECT_EQ(run.phases_run, (std::vector<std::string>{"response"}));
+  EXPECT_TRUE(run.errors.empty()) << run.errors[0];
+  const auto steps = Steps();
+  ASSERT_EQ(steps.size(), 1u);
+  EXPECT_EQ(*steps[0].params[0].find("Data"), Value(Bytes{"from upstream"}));
+}
+
+TEST_F(LifecycleTest, WithoutBufferingLogCannotReadTheUpstreamBody) {
+  Start({{"log", {PdkCall("kong.service.response.get_raw_body", {}), Value("ret")}}},
+        {Phase::access, Phase::log});
+  script_["access"] = {Value("ret")};
+  CaseRun run = Run();
+  ASSERT_EQ(run.errors.size(), 1u);
+  EXPECT_EQ(run.errors[0],
+            "kong.service.response.get_raw_body: service body is only available with buffered "
+            "proxying (see: kong.service.request.enable_buffering function)");
+}
+
+TEST_F(LifecycleTest, EnableBufferingKeepsTheUpstreamBodyForLogWithoutAResponsePhase) {
+  Start({{"access", {PdkCall("kong.service.request.enable_buffering", {}), Value("ret")}},
+         {"log", {PdkCall("kong.service.response.get_raw_body", {}), Value("ret")}}},
+        {Phase::access, Phase::log});
+  Case c;
+  c.upstream = FixtureUpstream{200, {}, "kept"};
+  CaseRun run = Run(c);
+  EXPECT_TRUE(run.errors.empty());
+  EXPECT_EQ(run.phases_run, (std::vector<std::string>{"access", "log"}));
+  const auto steps = Steps();
+  ASSERT_EQ(steps.size(), 2u);
+  EXPECT_EQ(*steps[1].params[0].find("Data"), Value(Bytes{"kept"}));
+}
+
+TEST_F(LifecycleTest, ExitInRewriteSkipsAccessAndResponseButRunsLog) {
+  Start({{"rewrite", {PdkCall("kong.response.exit", {Value(204)})}},
+         {"access", {Value("ret")}},
+         {"response", {Value("ret")}},
+         {"log", {Value("ret")}}},
+        {Phase::rewrite, Phase::access, Phase::response, Phase::log});
+  CaseRun run = Run();
+  EXPECT_EQ(run.phases_run, (std::vector<std::string>{"rewrite", "log"}));
+  EXPECT_EQ(run.state.response.status, 204);
+  EXPECT_FALSE(run.state.upstream_response);
+}
+
+TEST_F(LifecycleTest, ErrorInAccessSendsKongsErrorBodyAndLogSeesSourceExit) {
+  Start({{"access", {PdkCall("kong.response.error", {Value(403)})}},
+         {"response", {Value("ret")}},
+         {"log", {PdkCall("kong.response.get_source", {}), Value("ret")}}},
+        {Phase::access, Phase::response, Phase::log});
+  Case c;
+  c.request.headers = {{"Accept", "application/json"}};
+  CaseRun run = Run(c);
+  EXPECT_EQ(run.phases_run, (std::vector<std::string>{"access", "log"}));
+  EXPECT_EQ(run.state.response.status, 403);
+  EXPECT_EQ(run.state.response.body, "{\n  \"message\":\"Forbidden\",\n  \"request_id\":\"" +
+                                         run.state.request_id + "\"\n}");
+  const auto steps = Steps();
+  ASSERT_EQ(steps.size(), 1u);  // only log's get_source
+  EXPECT_EQ(*steps[0].params[0].find("Data"), Value("exit"));
+}
+
+TEST_F(LifecycleTest, LogReadsTheSavedRequestAndResponseButNotLiveRequestState) {
+  Start(
+      {{"access", {PdkCall("kong.response.set_header", {Value("X-A"), Value("1")}), Value("ret")}},
+       {"log",
+        {PdkCall("kong.request.get_header", {Value("x-id")}),
+         PdkCall("kong.response.get_header", {Value("x-a")}),
+         PdkCall("kong.response.get_status", {}), PdkCall("kong.request.get_method", {})}}},
+      {Phase::access, Phase::log});
+  Case c;
+  c.request.headers = {{"X-Id", "7"}};
+  c.upstream = FixtureUpstream{202, {}, ""};
+  CaseRun run = Run(c);
+  const auto steps = Steps();
+  ASSERT_EQ(steps.size(), 4u);  // set_header, then three answers in log
+  EXPECT_EQ(*steps[1].params[0].find("Data"), Value("7"));
+  EXPECT_EQ(*steps[2].params[0].find("Data"), Value("1"));
+  EXPECT_EQ(*steps[3].params[0].find("Data"), Value(202));
+  ASSERT_EQ(run.errors.size(), 1u);
+  EXPECT_EQ(run.errors[0], "kong.request.get_method: API disabled in the current context");
+  EXPECT_EQ(run.state.response.status, 202);  // log failures do not change the response
+}
+
 }  // namespace
 }  // namespace kong::mock

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <thread>
 
@@ -136,22 +137,31 @@ TEST(ReplayHello, StopsThePluginAndRemovesItsPrefixOnCtrlC) {
   EXPECT_FALSE(IsRunning(plugin)) << "plugin " << plugin << " still runs";
 }
 
-// Kong's JavaScript PDK (npm kong-pdk) is an independent implementation of
-// the plugin side: passing its plugin shows mock-kong speaks the protocol as
-// others understand it.
-TEST(ReplayJavaScript, PassesTheFixtureAgainstAPluginOnKongsJavaScriptPdk) {
-  const std::string server = Source("tests/js/node_modules/.bin/kong-js-pluginserver");
-  if (!std::filesystem::exists(server)) {
-    GTEST_SKIP() << "Kong's JavaScript PDK is not installed (scripts/test runs npm ci in tests/js)";
-  }
-  const std::string plugins = Source("tests/js/plugins");
-  const std::string command =
-      std::string(kMockKongBin) + " --replay " + Source("tests/js/js-hello.json") +
-      " --query-cmd '" + server + " -d " + plugins + " --dump-all-plugins'" + " --start-cmd '" +
-      server + " -d " + plugins + " --kong-prefix $KONG_PREFIX'" + " --socket js_pluginserver.sock";
-  const auto result = RunCommand(command);
-  EXPECT_EQ(result.exit_code, 0) << result.out;
-  EXPECT_NE(result.out.find("2 cases: 2 passed, 0 failed"), std::string::npos) << result.out;
+TEST(ReplayHello, WritesTheFunctionsThatPassingCasesCalledToTheCoverageFile) {
+  ScratchDir dir;
+  WriteFile(dir.file("one-fails.json"), R"({
+    "config": {"message": "hi"},
+    "cases": [
+      {"name": "passes", "request": {"url": "http://example.com/"}},
+      {"name": "fails", "request": {"url": "http://example.com/"},
+       "expect": {"response": {"status": 599}}}
+    ]})");
+  const auto passing =
+      RunCommand(std::string(kMockKongBin) + " --replay " + dir.file("one-fails.json") +
+                 " --coverage " + dir.file("calls.json") + " " + kHelloBin);
+  EXPECT_EQ(passing.exit_code, 1) << passing.out;
+  std::ifstream calls(dir.file("calls.json"));
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(calls), {}),
+            "[\n  \"kong.request.get_header\",\n  \"kong.response.set_header\"\n]\n");
+
+  WriteFile(dir.file("all-fail.json"), R"({"config": {"message": "hi"}, "cases": [
+      {"name": "fails", "request": {"url": "http://a/"}, "expect": {"response": {"status": 599}}}]})");
+  const auto failing =
+      RunCommand(std::string(kMockKongBin) + " --replay " + dir.file("all-fail.json") +
+                 " --coverage " + dir.file("none.json") + " " + kHelloBin);
+  EXPECT_EQ(failing.exit_code, 1) << failing.out;
+  std::ifstream none(dir.file("none.json"));
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(none), {}), "[]\n");
 }
 
 }  // namespace

@@ -43,6 +43,18 @@ void register_log(Emulation& e);
 void register_request(Emulation& e);
 void register_response(Emulation& e);
 void register_service_request(Emulation& e);
+void register_request_body(Emulation& e);
+void register_service(Emulation& e);
+void register_service_response(Emulation& e);
+void register_router(Emulation& e);
+void register_client_tls(Emulation& e);
+void register_cluster(Emulation& e);
+void register_ip(Emulation& e);
+void register_nginx(Emulation& e);
+void register_node(Emulation& e);
+void register_plugin(Emulation& e);
+void register_telemetry(Emulation& e);
+void register_vault(Emulation& e);
 
 // ---- Lua's view of wire values, for Kong's argument checks and messages ----
 

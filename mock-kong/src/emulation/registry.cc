@@ -12,11 +12,23 @@ const Emulation& Emulation::get() {
   static const Emulation emulation = [] {
     Emulation e;
     register_client(e);
+    register_client_tls(e);
+    register_cluster(e);
+    register_ip(e);
+    register_nginx(e);
+    register_node(e);
+    register_plugin(e);
+    register_telemetry(e);
+    register_vault(e);
     register_ctx(e);
     register_log(e);
     register_request(e);
     register_response(e);
     register_service_request(e);
+    register_request_body(e);
+    register_service(e);
+    register_service_response(e);
+    register_router(e);
     return e;
   }();
   return emulation;

@@ -1,6 +1,13 @@
-// kong.request: the client's request, read-only.
+// kong.request: the client's request, read-only, as kong/pdk/request.lua.
+// In the log phase the handler runs in a timer: what reads ngx.var or
+// ngx.req raises, and only Kong's exposed_api overrides (get_header,
+// get_headers, get_uri_captures) read the copies saved for it.
 #include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <vector>
 
+#include "emulation/connection.h"
 #include "emulation/emulation.h"
 
 namespace kong::mock {
@@ -10,28 +17,204 @@ using protocol::Array;
 using protocol::Map;
 using protocol::Value;
 
+// kong.request's is_trusted_ip: the connecting address (kong.client.get_ip).
+bool trusted(const KongState& s) {
+  return ip_is_trusted(s.kong, s.client_ip);
+}
+
+std::optional<std::string> header(const KongState& s, std::string_view name) {
+  return find_header(s.request_headers, name);
+}
+
+// $host: the Host header without its port, lower case; else the URL's host.
+std::string host_of(const KongState& s) {
+  std::string host = s.request_headers.first("host").value_or(s.url.host);
+  if (!host.empty() && host.front() != '[')
+    host = host.substr(0, host.find(':'));
+  return lower(host);
+}
+
+// kong.tools.uri.normalize(path, true): percent-decode all but reserved
+// characters (whose escapes are upper-cased), resolve dot segments, merge
+// repeated slashes.
+std::string normalize(std::string_view raw) {
+  if (raw.empty() || raw == "/")
+    return std::string(raw);
+  constexpr std::string_view kReserved = "!*'();:@&=+$,/?%#[]";
+  std::string uri;
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    unsigned hex = 0;
+    if (raw[i] == '%' && i + 2 < raw.size() &&
+        std::from_chars(raw.data() + i + 1, raw.data() + i + 3, hex, 16).ptr ==
+            raw.data() + i + 3) {
+      const char c = static_cast<char>(hex);
+      if (kReserved.find(c) == std::string_view::npos) {
+        uri.push_back(c);
+      } else {
+        uri += '%';
+        uri += static_cast<char>(std::toupper(static_cast<unsigned char>(raw[i + 1])));
+        uri += static_cast<char>(std::toupper(static_cast<unsigned char>(raw[i + 2])));
+      }
+      i += 2;
+      continue;
+    }
+    uri.push_back(raw[i]);
+  }
+  std::vector<std::string> out;
+  std::string_view rest = uri;
+  while (!rest.empty()) {
+    if (rest == "/.") {
+      rest = "/";
+    } else if (rest == "/..") {
+      rest = "/";
+      if (!out.empty())
+        out.pop_back();
+    } else if (rest == "." || rest == "..") {
+      rest = "";
+    } else if (rest.starts_with("../")) {
+      rest.remove_prefix(3);
+    } else if (rest.starts_with("./")) {
+      rest.remove_prefix(2);
+    } else if (rest.starts_with("/./")) {
+      rest.remove_prefix(2);
+    } else if (rest.starts_with("/../")) {
+      rest.remove_prefix(3);
+      if (!out.empty())
+        out.pop_back();
+    } else if (rest.starts_with("//")) {
+      rest.remove_prefix(1);
+    } else {
+      const auto slash = rest.find('/', 1);
+      out.emplace_back(rest.substr(0, slash));
+      rest = slash == rest.npos ? std::string_view() : rest.substr(slash);
+    }
+  }
+  std::string joined;
+  for (const auto& seg : out)
+    joined += seg;
+  return joined;
+}
+
+std::optional<std::int64_t> port_number(std::string_view text) {
+  std::int64_t n = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (ec != std::errc() || end != text.data() + text.size() || n < 1 || n > 65535)
+    return std::nullopt;
+  return n;
+}
+
+// An X-Forwarded-Host without "userinfo@".
+std::string_view without_userinfo(std::string_view host) {
+  const auto at = host.find('@');
+  return at == host.npos ? host : host.substr(at + 1);
+}
+
 Value get_scheme(KongState& s, const Array&) {
+  require_request_context(s);
   return Value(s.url.scheme);
 }
 
 Value get_host(KongState& s, const Array&) {
-  // $host: the Host header without its port, lower case; else the URL's host.
-  std::string host = s.request_headers.first("host").value_or(s.url.host);
-  if (!host.empty() && host.front() != '[')
-    host = host.substr(0, host.find(':'));
-  return Value(lower(host));
+  require_request_context(s);
+  return Value(host_of(s));
 }
 
 Value get_port(KongState& s, const Array&) {
+  require_request_context(s);
   return Value(s.url.port);
 }
+
+Value get_forwarded_scheme(KongState& s, const Array&) {
+  require_request_context(s);
+  if (trusted(s)) {
+    if (auto proto = header(s, "X-Forwarded-Proto"))
+      return Value(lower(*proto));
+  }
+  return Value(s.url.scheme);
+}
+
+Value get_forwarded_host(KongState& s, const Array&) {
+  require_request_context(s);
+  if (trusted(s)) {
+    if (auto forwarded = header(s, "X-Forwarded-Host")) {
+      const std::string_view host = without_userinfo(*forwarded);
+      return Value(lower(host.substr(0, host.find(':'))));
+    }
+  }
+  return Value(host_of(s));
+}
+
+Value get_forwarded_port(KongState& s, const Array&) {
+  require_request_context(s);
+  if (trusted(s)) {
+    if (auto port = header(s, "X-Forwarded-Port"); port && port_number(*port))
+      return Value(*port_number(*port));
+    if (auto forwarded = header(s, "X-Forwarded-Host")) {
+      const std::string_view host = without_userinfo(*forwarded);
+      if (const auto colon = host.find(':'); colon != host.npos) {
+        if (auto port = port_number(host.substr(colon + 1)))
+          return Value(*port);
+      }
+    }
+  }
+  return Value(s.url.port);
+}
+
+Value get_forwarded_path(KongState& s, const Array&) {
+  require_request_context(s);
+  if (trusted(s)) {
+    if (auto path = header(s, "X-Forwarded-Path"))
+      return Value(*path);
+  }
+  return Value(normalize(s.url.path));
+}
+
+Value get_forwarded_prefix(KongState& s, const Array&) {
+  require_request_context(s);
+  if (trusted(s)) {
+    if (auto prefix = header(s, "X-Forwarded-Prefix"))
+      return Value(*prefix);
+  }
+  // $upstream_x_forwarded_prefix, set by the router before access.
+  return s.routed && s.stripped_prefix ? Value(*s.stripped_prefix) : Value{};
+}
+
+Value get_http_version(KongState& s, const Array&) {
+  require_request_context(s);
+  // ngx.req.http_version(): 1.0, 1.1, 2.0, 3.0; MessagePack sends whole numbers as integers.
+  if (s.http_version == "1.0")
+    return Value(1);
+  if (s.http_version == "1.1")
+    return Value(1.1);
+  if (s.http_version == "2" || s.http_version == "2.0")
+    return Value(2);
+  if (s.http_version == "3" || s.http_version == "3.0")
+    return Value(3);
+  return Value{};
+}
+
 Value get_method(KongState& s, const Array&) {
+  require_request_context(s);
   return Value(s.method);
 }
+
 Value get_path(KongState& s, const Array&) {
+  require_request_context(s);
+  return Value(normalize(s.url.path));
+}
+
+Value get_raw_path(KongState& s, const Array&) {
+  require_request_context(s);
   return Value(s.url.path);
 }
+
+Value get_path_with_query(KongState& s, const Array&) {
+  require_request_context(s);
+  return Value(s.url.raw_query.empty() ? s.url.path : s.url.path + "?" + s.url.raw_query);
+}
+
 Value get_raw_query(KongState& s, const Array&) {
+  require_request_context(s);
   return Value(s.url.raw_query);
 }
 
@@ -39,15 +222,20 @@ Value get_query_arg(KongState& s, const Array& args) {
   const Value& name = arg(args, 0);
   if (!name.is_text())
     throw LuaError{"query argument name must be a string"};
-  for (const auto& a : parse_query(s.url.raw_query)) {
-    if (a.name == name.text())
-      return a.value ? Value(*a.value) : Value(true);
+  require_request_context(s);
+  // Looked up in get_query(), which parses the first 100 arguments.
+  const auto parsed = parse_query(s.url.raw_query);
+  const auto end = parsed.begin() + std::min<std::ptrdiff_t>(100, std::ssize(parsed));
+  for (auto a = parsed.begin(); a != end; ++a) {
+    if (a->name == name.text())
+      return a->value ? Value(*a->value) : Value(true);
   }
   return Value{};
 }
 
 Value get_query(KongState& s, const Array& args) {
   const std::int64_t max = checked_limit(arg(args, 0), "max_args");
+  require_request_context(s);
   // MsgPack multimap (protocol.md §3): every value an array, a flag [].
   Map m;
   std::int64_t n = 0;
@@ -68,18 +256,60 @@ Value get_query(KongState& s, const Array& args) {
 
 Value get_header(KongState& s, const Array& args) {
   const Value& name = arg(args, 0);
-  if (!name.is_text())
+  if (s.phase == Phase::log) {
+    // exposed_api: a lookup in the saved headers, without the type check.
+    if (!name.is_text())
+      return Value{};
+  } else if (!name.is_text()) {
     throw LuaError{"header name must be a string"};
-  auto v = find_header(s.request_headers, name.text());
+  }
+  auto v = header(s, name.text());
   return v ? Value(*v) : Value{};
 }
 
 Value get_headers(KongState& s, const Array& args) {
+  // exposed_api in log: the saved ngx.req.get_headers(), max_headers ignored.
+  if (s.phase == Phase::log)
+    return limited_multimap(s.request_headers, Value{});
   return limited_multimap(s.request_headers, arg(args, 0));
 }
 
-Value get_raw_body(KongState& s, const Array&) {
-  return Value(Bytes{s.request_body});
+Value get_start_time(KongState& s, const Array&) {
+  return Value(s.started_at_ms);  // ngx.ctx.KONG_PROCESSING_START, saved for log too
+}
+
+Value get_uri_captures(KongState& s, const Array&) {
+  // Index 0 (the whole match) makes the Lua array a map on the wire; an
+  // empty table packs as an empty array (kong-pdk-reference.md).
+  Map unnamed;
+  Map named;
+  if (s.uri_captures.is_object()) {
+    if (const auto it = s.uri_captures.find("unnamed"); it != s.uri_captures.end()) {
+      std::int64_t i = 0;
+      for (const auto& v : *it) {
+        auto& entry = unnamed.emplace_back();
+        entry.first = Value(i++);
+        entry.second = Value(v.get_ref<const std::string&>());
+      }
+    }
+    if (const auto it = s.uri_captures.find("named"); it != s.uri_captures.end()) {
+      for (const auto& [k, v] : it->items()) {
+        auto& entry = named.emplace_back();
+        entry.first = Value(k);
+        entry.second = Value(v.get_ref<const std::string&>());
+      }
+    }
+  }
+  Map result(2);
+  result[0].first = Value("unnamed");
+  result[1].first = Value("named");
+  result[0].second = Value(Array{});
+  result[1].second = Value(Array{});
+  if (!unnamed.empty())
+    result[0].second = Value(std::move(unnamed));
+  if (!named.empty())
+    result[1].second = Value(std::move(named));
+  return Value(std::move(result));
 }
 
 }  // namespace
@@ -89,14 +319,23 @@ void register_request(Emulation& e) {
   e.add(request_get_scheme, get_scheme);
   e.add(request_get_host, get_host);
   e.add(request_get_port, get_port);
+  e.add(request_get_forwarded_scheme, get_forwarded_scheme);
+  e.add(request_get_forwarded_host, get_forwarded_host);
+  e.add(request_get_forwarded_port, get_forwarded_port);
+  e.add(request_get_forwarded_path, get_forwarded_path);
+  e.add(request_get_forwarded_prefix, get_forwarded_prefix);
+  e.add(request_get_http_version, get_http_version);
   e.add(request_get_method, get_method);
   e.add(request_get_path, get_path);
+  e.add(request_get_raw_path, get_raw_path);
+  e.add(request_get_path_with_query, get_path_with_query);
   e.add(request_get_raw_query, get_raw_query);
   e.add(request_get_query_arg, get_query_arg);
   e.add(request_get_query, get_query);
   e.add(request_get_header, get_header);
   e.add(request_get_headers, get_headers);
-  e.add(request_get_raw_body, get_raw_body);
+  e.add(request_get_start_time, get_start_time);
+  e.add(request_get_uri_captures, get_uri_captures);
 }
 
 }  // namespace kong::mock

@@ -1,6 +1,14 @@
-// kong.response: the response the client gets.
+// kong.response: the response the client gets, as kong/pdk/response.lua.
+// In the log phase the getters are Kong's exposed_api overrides, reading the
+// status and headers saved when the log phase started.
+#include <array>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
 #include <fmt/format.h>
 
+#include "emulation/body.h"
 #include "emulation/emulation.h"
 
 namespace kong::mock {
@@ -11,49 +19,83 @@ using protocol::Value;
 
 constexpr std::string_view kSetHeaderTypes = "array of string, string, number or boolean";
 constexpr std::string_view kExitHeaderTypes = "string, number, boolean or array of strings";
+constexpr std::string_view kJsonType = "application/json; charset=utf-8";
 
-std::int64_t checked_status(const Value& status) {
+std::int64_t checked_status(const Value& status, std::int64_t min) {
   if (!status.is_number())
     throw LuaError{"code must be a number"};
   const double code = status.as_double();
-  if (code < 100 || code > 599)
-    throw LuaError{"code must be a number between 100 and 599"};
+  if (code < static_cast<double>(min) || code > 599)
+    throw LuaError{fmt::format("code must be a number between {} and 599", min)};
   return static_cast<std::int64_t>(code);
 }
 
-// Each header of a table argument replaces that header (set_headers, exit).
-void set_all(Headers& headers, const Value& table, std::string_view types) {
-  if (table.is_array() && table.as_array().empty())
+// validate_headers: every name and value checked before any is set.
+void check_headers(const Value& table) {
+  if (table.is_map()) {
+    for (const auto& [name, value] : table.as_map()) {
+      header_name(name);
+      header_values(name, value, kExitHeaderTypes);
+    }
+  }
+}
+
+// Each header of a table argument replaces that header (set_headers, exit);
+// Transfer-Encoding is ignored with Kong's warning.
+void set_all(KongState& s, Headers& headers, const Value& table) {
+  if (!table.is_map())
     return;  // Kong sends {} as []
   for (const auto& [name, value] : table.as_map()) {
-    headers.set(header_name(name), header_values(name, value, types));
+    const std::string n = header_name(name);
+    if (lower(n) == "transfer-encoding") {
+      s.log.push_back({"warn", "manually setting Transfer-Encoding. Ignored.", s.phase});
+      continue;
+    }
+    headers.set(n, header_values(name, value, kExitHeaderTypes));
   }
 }
 
 Value get_status(KongState& s, const Array&) {
-  return Value(s.response.status);
+  return Value(s.response.status);  // ngx.status (saved for log)
 }
 
 Value get_header(KongState& s, const Array& args) {
   const Value& name = arg(args, 0);
-  if (!name.is_text())
+  if (!name.is_text()) {
+    if (s.phase == Phase::log)
+      return Value{};  // exposed_api: a lookup in the saved headers, no check
     throw LuaError{"header name must be a string"};
+  }
   auto v = find_header(s.response.headers, name.text());
   return v ? Value(*v) : Value{};
 }
 
 Value get_headers(KongState& s, const Array& args) {
-  return limited_multimap(s.response.headers, arg(args, 0));
+  // In log, exposed_api returns the saved ngx.resp.get_headers(): max_headers ignored.
+  return limited_multimap(s.response.headers, s.phase == Phase::log ? Value{} : arg(args, 0));
+}
+
+Value get_source(KongState& s, const Array&) {
+  return Value(s.response.source);
+}
+
+Value get_raw_body(KongState&, const Array&) {
+  return Value{};  // body_filter only: the phase check refuses every external call
 }
 
 Value set_status(KongState& s, const Array& args) {
-  s.response.status = checked_status(arg(args, 0));
+  s.response.status = checked_status(arg(args, 0), 100);
   return Value{};
 }
 
 Value set_header(KongState& s, const Array& args) {
   const std::string name = header_name(arg(args, 0));
-  s.response.headers.set(name, header_values(arg(args, 0), arg(args, 1), kSetHeaderTypes));
+  auto values = header_values(arg(args, 0), arg(args, 1), kSetHeaderTypes);
+  if (lower(name) == "transfer-encoding") {
+    s.log.push_back({"warn", "manually setting Transfer-Encoding. Ignored.", s.phase});
+    return Value{};
+  }
+  s.response.headers.set(name, values);
   return Value{};
 }
 
@@ -75,40 +117,225 @@ Value clear_header(KongState& s, const Array& args) {
 
 Value set_headers(KongState& s, const Array& args) {
   const Value& headers = arg(args, 0);
-  if (!headers.is_map() && !headers.is_array())
+  if (lua_type(headers) != "table")
     throw LuaError{"headers must be a table"};
-  set_all(s.response.headers, headers, kExitHeaderTypes);
+  check_headers(headers);
+  set_all(s, s.response.headers, headers);
   return Value{};
 }
 
+// Kong's send(): the headers on top of those already set, Content-Length
+// from the body; the request ends with this response.
+void send(KongState& s, std::int64_t status, std::string body, Headers headers,
+          std::string source) {
+  headers.set("Content-Length", {std::to_string(body.size())});
+  s.response.status = status;
+  s.response.headers = std::move(headers);
+  s.response.body = std::move(body);
+  s.response.source = std::move(source);
+  s.exited = true;
+}
+
 Value exit(KongState& s, const Array& args) {
-  const std::int64_t status = checked_status(arg(args, 0));
+  const std::int64_t status = checked_status(arg(args, 0), 100);
   const Value& body = arg(args, 1);
   const Value& headers = arg(args, 2);
-  if (!body.is_nil() && !body.is_text() && !body.is_map() && !body.is_array()) {
+  if (lua_type(body) != "nil" && lua_type(body) != "string" && lua_type(body) != "table")
     throw LuaError{"body must be a nil, string or table"};
-  }
-  if (!headers.is_nil() && !headers.is_map() && !headers.is_array()) {
+  if (lua_type(headers) != "nil" && lua_type(headers) != "table")
     throw LuaError{"headers must be a nil or table"};
-  }
+  check_headers(headers);
   Headers out = s.response.headers;
-  if (!headers.is_nil())
-    set_all(out, headers, kExitHeaderTypes);
+  set_all(s, out, headers);
   std::string text;
   if (body.is_text()) {
     text = std::string(body.text());
   } else if (!body.is_nil()) {
-    // A table body is JSON-encoded (cjson writes an empty table as {}).
-    text = body.is_array() && body.as_array().empty() ? "{}" : protocol::value_to_json(body).dump();
+    text = cjson_encode(body);  // a table body is JSON
     if (!out.contains("content-type"))
-      out.set("Content-Type", {"application/json; charset=utf-8"});
+      out.set("Content-Type", {std::string(kJsonType)});
   }
-  out.set("Content-Length", {std::to_string(text.size())});
-  s.response.status = status;
-  s.response.headers = std::move(out);
-  s.response.body = std::move(text);
-  s.response.source = "exit";
-  s.exited = true;
+  send(s, status, std::move(text), std::move(out), "exit");
+  return Value{};
+}
+
+// kong.tools.http.get_mime_type: the media type Kong answers for one Accept entry.
+std::string mime_type_for(std::string_view accepted) {
+  const std::string type = lower(accepted.substr(0, accepted.find(';')));
+  const auto slash = type.find('/');
+  if (slash == std::string::npos)
+    return std::string(kJsonType);
+  const std::string major = type.substr(0, slash);
+  const std::string minor = type.substr(slash + 1);
+  if (minor == "*") {
+    if (major == "text")
+      return "text/plain; charset=utf-8";
+    return std::string(kJsonType);  // "*/*", "application/*" and anything else
+  }
+  if (type == "text/html")
+    return "text/html; charset=utf-8";
+  if (type == "text/plain")
+    return "text/plain; charset=utf-8";
+  if (type == "application/xml")
+    return "application/xml; charset=utf-8";
+  if (type == "application/grpc")
+    return "";
+  return std::string(kJsonType);
+}
+
+std::string trim(std::string_view v) {
+  const auto b = v.find_first_not_of(" \t");
+  if (b == std::string_view::npos)
+    return "";
+  return std::string(v.substr(b, v.find_last_not_of(" \t") - b + 1));
+}
+
+// response.lua's get_response_type: the Accept entry of highest quality
+// (q needs a decimal point to count, as Kong's pattern does), JSON by default.
+std::string response_type(const std::optional<std::string>& accept) {
+  std::string type(kJsonType);
+  if (!accept)
+    return type;
+  double best = 0;
+  std::string_view rest = *accept;
+  while (!rest.empty()) {
+    const auto comma = rest.find(',');
+    const std::string_view entry = rest.substr(0, comma);
+    rest = comma == rest.npos ? std::string_view() : rest.substr(comma + 1);
+    std::optional<std::string> name;
+    double quality = 1;
+    std::string_view params = entry;
+    while (!params.empty()) {
+      const auto semi = params.find(';');
+      const std::string part = trim(params.substr(0, semi));
+      params = semi == params.npos ? std::string_view() : params.substr(semi + 1);
+      if (part.find('/') != std::string::npos && part.find_first_of(" \t") == std::string::npos) {
+        name = part;
+      } else if (part.size() > 2 && lower(part.substr(0, 2)) == "q=" &&
+                 part.find('.') != std::string::npos) {
+        quality = std::atof(part.c_str() + 2);
+      }
+    }
+    if (name && quality > best) {
+      type = mime_type_for(*name);
+      best = quality;
+    }
+  }
+  return type;
+}
+
+// kong.tools.http's error templates: the message, then $kong_request_id.
+std::optional<std::string> error_body(std::string_view type, std::string_view message,
+                                      std::string_view request_id) {
+  if (type == "application/json" || type == kJsonType)
+    return fmt::format("{{\n  \"message\":\"{}\",\n  \"request_id\":\"{}\"\n}}", message,
+                       request_id);
+  if (type == "text/html" || type == "text/html; charset=utf-8") {
+    return fmt::format(
+        "<!doctype html>\n<html>\n  <head>\n    <meta charset=\"utf-8\">\n    "
+        "<title>Error</title>\n  </head>\n  <body>\n    <h1>Error</h1>\n    <p>{}.</p>\n    "
+        "<p>request_id: {}</p>\n  </body>\n</html>\n",
+        message, request_id);
+  }
+  if (type == "application/xml" || type == "application/xml; charset=utf-8") {
+    return fmt::format(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<error>\n  <message>{}</message>\n  "
+        "<requestid>{}</requestid>\n</error>\n",
+        message, request_id);
+  }
+  if (type == "text/plain" || type == "text/plain; charset=utf-8")
+    return fmt::format("{}\nrequest_id: {}\n", message, request_id);
+  if (type == "application/grpc" || type.empty())
+    return std::string();
+  return std::nullopt;
+}
+
+std::string default_message(std::int64_t status) {
+  static const std::array<std::pair<int, const char*>, 41> kMessages = {{
+      {400, "Bad request"},
+      {401, "Unauthorized"},
+      {402, "Payment required"},
+      {403, "Forbidden"},
+      {404, "Not found"},
+      {405, "Method not allowed"},
+      {406, "Not acceptable"},
+      {407, "Proxy authentication required"},
+      {408, "Request timeout"},
+      {409, "Conflict"},
+      {410, "Gone"},
+      {411, "Length required"},
+      {412, "Precondition failed"},
+      {413, "Payload too large"},
+      {414, "URI too long"},
+      {415, "Unsupported media type"},
+      {416, "Range not satisfiable"},
+      {417, "Expectation failed"},
+      {418, "I'm a teapot"},
+      {421, "Misdirected request"},
+      {422, "Unprocessable entity"},
+      {423, "Locked"},
+      {424, "Failed dependency"},
+      {425, "Too early"},
+      {426, "Upgrade required"},
+      {428, "Precondition required"},
+      {429, "Too many requests"},
+      {431, "Request header fields too large"},
+      {451, "Unavailable for legal reasons"},
+      {494, "Request header or cookie too large"},
+      {500, "An unexpected error occurred"},
+      {501, "Not implemented"},
+      {502, "An invalid response was received from the upstream server"},
+      {503, "The upstream server is currently unavailable"},
+      {504, "The upstream server is timing out"},
+      {505, "HTTP version not supported"},
+      {506, "Variant also negotiates"},
+      {507, "Insufficient storage"},
+      {508, "Loop detected"},
+      {510, "Not extended"},
+      {511, "Network authentication required"},
+  }};
+  for (const auto& [code, text] : kMessages) {
+    if (code == status)
+      return text;
+  }
+  return fmt::format("The upstream server responded with {}", status);
+}
+
+Value error(KongState& s, const Array& args) {
+  const std::int64_t status = checked_status(arg(args, 0), 400);
+  const Value& message = arg(args, 1);
+  const Value& headers = arg(args, 2);
+  std::optional<std::string> text;
+  if (lua_type(message) == "table")
+    text = cjson_encode(message);
+  else if (message.is_text())
+    text = std::string(message.text());
+  else if (!message.is_nil())
+    throw LuaError{"message must be a nil, a string or a table"};
+  if (lua_type(headers) != "nil" && lua_type(headers) != "table")
+    throw LuaError{"headers must be a nil or table"};
+  check_headers(headers);
+
+  // headers["Content-Type"] (that exact key) wins; then gRPC; then Accept.
+  std::optional<std::string> type;
+  if (const Value* given = headers.find("Content-Type")) {
+    type = given->is_array() && !given->as_array().empty() ? lua_tostring(given->as_array()[0])
+                                                           : lua_tostring(*given);
+  } else if (find_header(s.request_headers, "Content-Type")
+                 .value_or("")
+                 .starts_with("application/grpc")) {
+    type = "application/grpc";
+  } else {
+    type = response_type(find_header(s.request_headers, "Accept"));
+  }
+  const auto body = error_body(*type, text ? *text : default_message(status), s.request_id);
+  if (!body)
+    throw LuaError{"bad argument #1 to 'format' (string expected, got nil)"};
+  Headers out = s.response.headers;
+  set_all(s, out, headers);
+  out.set("Content-Type", {*type});
+  // KONG_EXITED, as for exit: get_source answers "exit" (response.lua).
+  send(s, status, *body, std::move(out), "exit");
   return Value{};
 }
 
@@ -119,12 +346,15 @@ void register_response(Emulation& e) {
   e.add(response_get_status, get_status);
   e.add(response_get_header, get_header);
   e.add(response_get_headers, get_headers);
+  e.add(response_get_source, get_source);
+  e.add(response_get_raw_body, get_raw_body);
   e.add(response_set_status, set_status);
   e.add(response_set_header, set_header);
   e.add(response_add_header, add_header);
   e.add(response_clear_header, clear_header);
   e.add(response_set_headers, set_headers);
   e.add(response_exit, exit);
+  e.add(response_error, error);
 }
 
 }  // namespace kong::mock

@@ -173,4 +173,54 @@ bool from_value(const Value& v, nlohmann::json& out) {
   return true;
 }
 
+bool from_value(const Value& v, UriCaptures& out) {
+  out = UriCaptures{};
+  if (v.is_array() && v.as_array().empty())
+    return true;
+  if (!v.is_map())
+    return false;
+  auto text_of = [](const Value& e, std::string& s) {
+    if (!e.is_text())
+      return false;
+    s = std::string(e.text());
+    return true;
+  };
+  for (const auto& [k, e] : v.as_map()) {
+    if (!k.is_text())
+      return false;
+    if (k.text() == "unnamed") {
+      // Index 0 (the whole match) makes Lua's array a map {0: ..., 1: ...}
+      // on the wire; a plain array is accepted too.
+      if (e.is_array()) {
+        for (const auto& item : e.as_array()) {
+          if (!text_of(item, out.unnamed.emplace_back()))
+            return false;
+        }
+      } else if (e.is_map()) {
+        for (const auto& [index, item] : e.as_map()) {
+          if (!index.is_int() || index.as_int() < 0 || index.as_int() > 1000)
+            return false;
+          const auto i = static_cast<std::size_t>(index.as_int());
+          if (out.unnamed.size() <= i)
+            out.unnamed.resize(i + 1);
+          if (!text_of(item, out.unnamed[i]))
+            return false;
+        }
+      } else {
+        return false;
+      }
+    } else if (k.text() == "named") {
+      if (e.is_array() && e.as_array().empty())
+        continue;  // an empty table packs as an array
+      if (!e.is_map())
+        return false;
+      for (const auto& [name, item] : e.as_map()) {
+        if (!name.is_text() || !text_of(item, out.named[std::string(name.text())]))
+          return false;
+      }
+    }
+  }
+  return true;
+}
+
 }  // namespace kong::protocol

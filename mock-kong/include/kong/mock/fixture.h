@@ -1,5 +1,6 @@
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -26,10 +27,42 @@ struct FixtureRequest {
   std::string body;
 };
 
+/// The client's TLS session on an https request (fixture `client.tls`).
+struct FixtureTls {
+  std::string version = "TLSv1.3";
+  std::string cipher = "TLS_AES_256_GCM_SHA384";
+  /// PEM chain the client presented (mTLS); nullopt: none.
+  std::optional<std::string> certificate_chain;
+  /// nginx's $ssl_client_verify; nullopt: "SUCCESS" with a chain, "NONE" without.
+  std::optional<std::string> client_verify;
+};
+
 /// The downstream client's connection (fixture `client`).
 struct FixtureClient {
   std::string ip = "127.0.0.1";
   int port = 40000;
+  FixtureTls tls;
+};
+
+/// Kong's node-wide configuration and database, shared by every case of a
+/// fixture (fixture top level): what kong.ip, kong.node, kong.cluster,
+/// kong.vault and kong.client.load_consumer read.
+struct KongSettings {
+  /// kong.conf trusted_ips: addresses and CIDR blocks, IPv4 or IPv6.
+  std::vector<std::string> trusted_ips;
+  /// kong.conf real_ip_header and real_ip_recursive.
+  std::string real_ip_header = "X-Real-IP";
+  bool real_ip_recursive = false;
+  std::string node_id = "6b2a5c9e-3f1d-4e8a-9c7b-0d1e2f3a4b5c";
+  std::string node_hostname = "mock-kong";
+  /// nullopt: no cluster id (DB-less without one).
+  std::optional<std::string> cluster_id = "0f0e0d0c-0b0a-4090-8070-605040302010";
+  /// Consumer entities in the database, for kong.client.load_consumer.
+  std::vector<nlohmann::json> consumers;
+  /// Secrets: vault name ("env" or a vault prefix) -> resource -> value.
+  std::map<std::string, std::map<std::string, std::string>> vault;
+  /// Names of the Upstream entities Kong has (kong.service.set_upstream).
+  std::vector<std::string> upstreams;
 };
 
 /// What the upstream service answers (fixture `upstream`). Omitted: an echo
@@ -81,6 +114,11 @@ struct Expectations {
   std::vector<ExpectedLog> log;
   /// The phases the plugin ran, in order.
   std::optional<std::vector<std::string>> phases;
+  /// What Kong logs as errors for the case, exactly and in order: a PDK call
+  /// Kong refused ("kong.response.get_status: function cannot be called in
+  /// access phase (only in: ...)"), a failed handler. Not given: there must
+  /// be none.
+  std::optional<std::vector<std::string>> errors;
 };
 
 struct Case {
@@ -94,6 +132,19 @@ struct Case {
   nlohmann::json route;
   nlohmann::json service;
   std::optional<FixtureUpstream> upstream;
+  /// How the plugin is configured (`scope`): "global", "route", "service" or
+  /// "consumer". Only a global plugin runs `certificate` and `rewrite`.
+  std::string scope = "global";
+  /// The router's regex captures of the path (`uri_captures`):
+  /// {"unnamed": [whole match, group 1, ...], "named": {name: value}}; null: none.
+  nlohmann::json uri_captures;
+  /// Consumer and credential an earlier auth plugin authenticated (null: none).
+  nlohmann::json consumer;
+  nlohmann::json credential;
+  /// nginx variables to set (a string) or unset (nullopt) over the computed ones.
+  std::map<std::string, std::optional<std::string>> nginx_vars;
+  /// The fixture's node-wide settings, copied into each case.
+  KongSettings kong;
   Expectations expect;
 };
 
@@ -102,6 +153,10 @@ struct Fixture {
   std::string file;
   /// The plugin configuration (fixture `config`; {} when omitted).
   nlohmann::json config = nlohmann::json::object();
+  /// Node-wide settings (top-level trusted_ips, node, vault, ...).
+  KongSettings kong;
+  /// The top-level `scope`: the default of every case's.
+  std::string scope = "global";
   std::vector<Case> cases;
 };
 

@@ -137,7 +137,7 @@ Status read(const nlohmann::json& j, T& out, const std::string& path) {
     Status status = Ok{};
     std::apply(
         [&](const auto&... f) {
-          auto one = [&](const auto& fld) {
+          [[maybe_unused]] auto one = [&](const auto& fld) {  // unused for a struct without fields
             if (!status)
               return;
             const std::string sub =
@@ -230,7 +230,7 @@ nlohmann::json schema_of() {
     auto fields = json::array();
     std::apply(
         [&](const auto&... f) {
-          auto one = [&](const auto& fld) {
+          [[maybe_unused]] auto one = [&](const auto& fld) {
             using M = std::remove_cvref_t<decltype(defaults.*(fld.member))>;
             json s = schema_of<M>();
             if (fld.is_required)

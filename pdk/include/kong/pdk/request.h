@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include <nlohmann/json.hpp>
+
 #include "kong/pdk/channel.h"
 
 namespace kong {
@@ -21,10 +23,43 @@ class Request {
   std::string get_host() { return channel_.call(protocol::methods::request_get_host); }
   /// Port the request came in on. Any phase.
   std::int64_t get_port() { return channel_.call(protocol::methods::request_get_port); }
+  /// Scheme as the client used it: a trusted peer's X-Forwarded-Proto, else get_scheme().
+  std::string get_forwarded_scheme() {
+    return channel_.call(protocol::methods::request_get_forwarded_scheme);
+  }
+  /// Host as the client used it: a trusted peer's X-Forwarded-Host (lower
+  /// case, without user info and port), else get_host().
+  std::string get_forwarded_host() {
+    return channel_.call(protocol::methods::request_get_forwarded_host);
+  }
+  /// Port as the client used it: a trusted peer's X-Forwarded-Port (or the
+  /// port in its X-Forwarded-Host), else the listener's port after port_maps.
+  std::int64_t get_forwarded_port() {
+    return channel_.call(protocol::methods::request_get_forwarded_port);
+  }
+  /// Path as the client used it: a trusted peer's X-Forwarded-Path, else get_path().
+  std::string get_forwarded_path() {
+    return channel_.call(protocol::methods::request_get_forwarded_path);
+  }
+  /// A trusted peer's X-Forwarded-Prefix, else the prefix the route stripped;
+  /// nullopt when there is none (and before routing).
+  std::optional<std::string> get_forwarded_prefix() {
+    return channel_.call(protocol::methods::request_get_forwarded_prefix);
+  }
+  /// HTTP version of the request (1.0, 1.1, 2.0...); nullopt when Kong does not know it.
+  std::optional<double> get_http_version() {
+    return channel_.call(protocol::methods::request_get_http_version);
+  }
   /// Method, upper case ("GET").
   std::string get_method() { return channel_.call(protocol::methods::request_get_method); }
   /// Path, normalized, without the query string.
   std::string get_path() { return channel_.call(protocol::methods::request_get_path); }
+  /// Path exactly as the client sent it: not decoded, not normalized, no query string.
+  std::string get_raw_path() { return channel_.call(protocol::methods::request_get_raw_path); }
+  /// Path and "?query" exactly as the client sent them.
+  std::string get_path_with_query() {
+    return channel_.call(protocol::methods::request_get_path_with_query);
+  }
   /// Query string without the "?", not decoded; "" when none.
   std::string get_raw_query() { return channel_.call(protocol::methods::request_get_raw_query); }
   /// First value of a query argument, decoded; nullopt when absent. A flag
@@ -43,11 +78,31 @@ class Request {
   MultiMap get_headers(std::optional<std::int64_t> max_headers = std::nullopt) {
     return channel_.call(protocol::methods::request_get_headers, max_headers);
   }
-  /// The whole body; nullopt when Kong could not read it (buffered to disk).
-  /// Phases rewrite, access and response.
-  std::optional<Bytes> get_raw_body() {
-    return channel_.call(protocol::methods::request_get_raw_body);
+  /// The whole body. Kong cannot read a body nginx buffered to a file unless
+  /// `max_allowed_file_size` allows it (0: any size); over MsgPack:1 it then
+  /// fails the event rather than answer nil. Phases rewrite, access and response.
+  std::optional<Bytes> get_raw_body(std::optional<std::int64_t> max_allowed_file_size = {}) {
+    return channel_.call(protocol::methods::request_get_raw_body, max_allowed_file_size);
   }
+  /// The body parsed after `mimetype` (default: the Content-Type): a form
+  /// gives an object of its fields, JSON its object or array, multipart its
+  /// parts. nullopt when Kong could not parse it (no or unknown content type,
+  /// bad JSON); the reason does not reach the plugin. `max_args` (1..1000)
+  /// caps form fields. Phases rewrite, access and response.
+  std::optional<nlohmann::json> get_body(
+      std::optional<std::string> mimetype = std::nullopt,
+      std::optional<std::int64_t> max_args = std::nullopt,
+      std::optional<std::int64_t> max_allowed_file_size = std::nullopt) {
+    return channel_.call(protocol::methods::request_get_body, mimetype, max_args,
+                         max_allowed_file_size);
+  }
+  /// Groups of the matched route's regex path: the whole match and each group
+  /// in `unnamed`, named groups in `named`; both empty without regex captures.
+  UriCaptures get_uri_captures() {
+    return channel_.call(protocol::methods::request_get_uri_captures);
+  }
+  /// When Kong started on the request, in milliseconds since the epoch.
+  double get_start_time() { return channel_.call(protocol::methods::request_get_start_time); }
 
  private:
   Channel& channel_;

@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include <nlohmann/json.hpp>
+
 #include "kong/pdk/channel.h"
 
 namespace kong {
@@ -17,6 +19,9 @@ class Response {
 
   /// Status currently set for the client response.
   std::int64_t get_status() { return channel_.call(protocol::methods::response_get_status); }
+  /// Where the response comes from: "service" (proxied), "exit" (exit() or
+  /// error() of a plugin or Kong) or "error" (Kong failed).
+  std::string get_source() { return channel_.call(protocol::methods::response_get_source); }
   /// First value of a response header; nullopt when absent.
   std::optional<std::string> get_header(std::string_view name) {
     return channel_.call(protocol::methods::response_get_header, name);
@@ -52,6 +57,22 @@ class Response {
                          const std::optional<MultiMap>& headers = std::nullopt) {
     channel_.call(protocol::methods::response_exit, status, body, headers);
     throw EventEnded{};  // unreachable: the call unwinds; stated for [[noreturn]]
+  }
+  /// Ends the request with Kong's own error response, like exit(): `status`
+  /// 400..599, the body in the format the Accept header asks for (JSON
+  /// {"message": ...} by default, HTML, XML or text). `message` is a string or
+  /// a JSON value; without one Kong uses its text for the status ("Not
+  /// found").
+  [[noreturn]] void error(std::int64_t status,
+                          const std::optional<nlohmann::json>& message = std::nullopt,
+                          const std::optional<MultiMap>& headers = std::nullopt) {
+    channel_.call(protocol::methods::response_error, status, message, headers);
+    throw EventEnded{};  // unreachable: the call unwinds; stated for [[noreturn]]
+  }
+  /// The whole body of the response, in Kong's body_filter phase, where no
+  /// external plugin runs: this call is refused in every phase a plugin has.
+  std::optional<Bytes> get_raw_body() {
+    return channel_.call(protocol::methods::response_get_raw_body);
   }
 
  private:

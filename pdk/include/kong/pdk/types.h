@@ -50,6 +50,15 @@ class Body {
   protocol::Value v_;
 };
 
+/// kong.request.get_uri_captures: the groups of the route's regex path.
+/// `unnamed[0]` is the whole match, then each group in order; `named` holds
+/// the named groups.
+struct UriCaptures {
+  std::vector<std::string> unnamed;
+  std::map<std::string, std::string, std::less<>> named;
+  bool operator==(const UriCaptures&) const = default;
+};
+
 /// Result type of PDK functions that never return to the plugin
 /// (kong.response.exit): the event ends at the call.
 struct NoReturn {};

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "kong/pdk/entities.h"
 #include "kong/pdk/types.h"
 #include "kong/protocol/phase.h"
 #include "kong/protocol/value.h"
@@ -52,6 +53,10 @@ struct MethodInfo {
   bool result_is_bytes;
   /// Kong never answers the call: the event ends there (kong.response.exit).
   bool ends_event;
+  /// How many positional arguments the C++ side sends at most; variadic
+  /// (kong.log.*) when `variadic`.
+  std::uint8_t arity;
+  bool variadic;
 
   bool allowed_in(PhaseMask current) const {
     return check == PhaseCheck::none || (phases & current) != 0;
@@ -65,13 +70,30 @@ namespace detail {
 template <class T>
 inline constexpr bool is_bytes_v =
     std::is_same_v<T, Bytes> || std::is_same_v<T, std::optional<Bytes>>;
+
+template <class Signature>
+struct Arguments;
+template <class... A>
+struct Arguments<void(A...)> {
+  static constexpr std::uint8_t count = sizeof...(A);
+  static constexpr bool variadic = (std::is_same_v<A, LogArgs> || ...);
+};
 }  // namespace detail
 
 /// Every PDK function, indexed by MethodId.
 inline constexpr MethodInfo kMethods[] = {
-#define KONG_PDK_METHOD(id, name, R, ARGS, step, check, phase_set, pb_in, pb_out)              \
-  {MethodId::id, name,   StepKind::step,        PhaseCheck::check,          phases::phase_set, \
-   pb_in,        pb_out, detail::is_bytes_v<R>, std::is_same_v<R, NoReturn>},
+#define KONG_PDK_METHOD(id, name, R, ARGS, step, check, phase_set, pb_in, pb_out) \
+  {MethodId::id,                                                                  \
+   name,                                                                          \
+   StepKind::step,                                                                \
+   PhaseCheck::check,                                                             \
+   phases::phase_set,                                                             \
+   pb_in,                                                                         \
+   pb_out,                                                                        \
+   detail::is_bytes_v<R>,                                                         \
+   std::is_same_v<R, NoReturn>,                                                   \
+   detail::Arguments<void ARGS>::count,                                           \
+   detail::Arguments<void ARGS>::variadic},
 #include "kong/protocol/methods.def"
 };
 inline constexpr std::size_t kMethodCount = std::size(kMethods);

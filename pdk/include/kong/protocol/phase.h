@@ -83,6 +83,24 @@ inline constexpr PhaseMask response_read =
     bit(response) | bit(header_filter) | bit(body_filter) | bit(log) | bit(error) | bit(admin_api);
 inline constexpr PhaseMask service_request = bit(rewrite) | bit(access) | bit(balancer);
 inline constexpr PhaseMask rewrite_access = bit(rewrite) | bit(access);
+inline constexpr PhaseMask access_only = bit(access);
+/// kong.client's consumer functions: once authentication can have happened.
+inline constexpr PhaseMask access_and_later =
+    bit(access) | bit(response) | bit(header_filter) | bit(body_filter) | bit(log);
+inline constexpr PhaseMask certificate_only = bit(certificate);
+inline constexpr PhaseMask client_certificate_chain =
+    bit(rewrite) | bit(access) | bit(balancer) | bit(response) | bit(log);
+inline constexpr PhaseMask rewrite_to_response =
+    bit(rewrite) | bit(access) | bit(balancer) | bit(response);
+inline constexpr PhaseMask log_only = bit(log);
+inline constexpr PhaseMask serialize_value =
+    bit(rewrite) | bit(access) | bit(response) | bit(header_filter) | bit(body_filter) | bit(log);
+inline constexpr PhaseMask body_filter_only = bit(body_filter);
+inline constexpr PhaseMask balancer_preread = bit(balancer) | bit(preread);
+inline constexpr PhaseMask service_response =
+    bit(response) | bit(header_filter) | bit(body_filter) | bit(log);
+inline constexpr PhaseMask service_target =
+    bit(rewrite) | bit(access) | bit(balancer) | bit(preread);
 }  // namespace phases
 
 /// How a PDK function checks the phase it is called in (phases.lua).

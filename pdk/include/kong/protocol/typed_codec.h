@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "kong/pdk/config.h"
 #include "kong/pdk/types.h"
 #include "kong/protocol/value.h"
 
@@ -56,6 +57,11 @@ inline Value to_value(const nlohmann::json& j) {
   return json_to_value(j);
 }
 Value to_value(const MultiMap& m);
+/// Kong's entities (entity::Consumer, ...): the map of their fields().
+template <config_detail::Record T>
+Value to_value(const T& record) {
+  return json_to_value(config_detail::write(record));
+}
 template <class T>
 Value to_value(const std::optional<T>& o) {
   return o ? to_value(*o) : Value{};
@@ -71,6 +77,17 @@ bool from_value(const Value& v, double& out);
 bool from_value(const Value& v, Bytes& out);
 bool from_value(const Value& v, MultiMap& out);
 bool from_value(const Value& v, nlohmann::json& out);
+bool from_value(const Value& v, UriCaptures& out);
+template <config_detail::Record T>
+bool from_value(const Value& v, T& out) {
+  // Kong's MessagePack encoder writes an empty table as an empty array.
+  const bool empty_table = v.is_array() && v.as_array().empty();
+  if (!v.is_map() && !empty_table)
+    return false;
+  out = T{};
+  return static_cast<bool>(
+      config_from_json(empty_table ? nlohmann::json::object() : value_to_json(v), out));
+}
 inline bool from_value(const Value& v, Value& out) {
   out = v;
   return true;
@@ -103,6 +120,8 @@ constexpr std::string_view wire_type_name() {
     return "bytes";
   else if constexpr (std::is_same_v<T, MultiMap>)
     return "map of string lists";
+  else if constexpr (config_detail::Record<T> || std::is_same_v<T, UriCaptures>)
+    return "map";
   else
     return "value";
 }

@@ -1,0 +1,228 @@
+// kong.log.serialize: Kong's log serializer (kong/pdk/log.lua) over the case.
+#include <fmt/format.h>
+
+#include "cidr.h"
+#include "emulation/connection.h"
+#include "emulation/emulation.h"
+#include "emulation/serialize.h"
+
+namespace kong::mock {
+namespace {
+
+using Json = nlohmann::json;
+
+// Lua tables as ngx.req.get_headers / ngx.resp.get_headers return them:
+// lower-case names, a string for one value, an array for several.
+Json lua_headers(const Headers& headers) {
+  Json out = Json::object();
+  for (const auto& [name, value] : headers.lines()) {
+    Json& slot = out[lower(name)];
+    if (slot.is_null())
+      slot = value;
+    else if (slot.is_string())
+      slot = Json::array({slot, value});
+    else
+      slot.push_back(value);
+  }
+  return out;
+}
+
+// kong.request.get_query: a flag is true, a repeated name an array.
+Json lua_query(std::string_view raw_query) {
+  Json out = Json::object();
+  for (const auto& a : parse_query(raw_query)) {
+    const Json value = a.value ? Json(*a.value) : Json(true);
+    Json& slot = out[a.name];
+    if (slot.is_null())
+      slot = value;
+    else if (slot.is_array())
+      slot.push_back(value);
+    else
+      slot = Json::array({slot, value});
+  }
+  return out;
+}
+
+std::int64_t response_size(const KongState& s) {
+  std::size_t n = fmt::format("HTTP/1.1 {} \r\n", s.response.status).size();
+  for (const auto& [name, value] : s.response.headers.lines())
+    n += name.size() + 2 + value.size() + 2;
+  return static_cast<std::int64_t>(n + 2 + s.response.body.size());
+}
+
+Json tls_info(const KongState& s) {
+  if (!is_tls(s))
+    return nullptr;
+  return {
+      {"version", s.tls.version}, {"cipher", s.tls.cipher}, {"client_verify", client_verify(s)}};
+}
+
+Json tries(const KongState& s) {
+  if (!s.upstream_response)
+    return nullptr;
+  const std::string host = s.service.is_object() ? s.service.value("host", "") : "";
+  return Json::array({{{"balancer_start", s.started_at_ms},
+                       {"balancer_latency", 0},
+                       {"ip", parse_ip(host) ? host : "127.0.0.1"},
+                       {"port", s.service.is_object() ? s.service.value("port", 80) : 80}}});
+}
+
+// Fields both subsystems share.
+void add_common(const KongState& s, Json& out) {
+  if (!s.credential.is_nil()) {
+    const Json credential = protocol::value_to_json(s.credential);
+    Json entity = Json::object();
+    if (credential.is_object()) {
+      if (credential.contains("id"))
+        entity["id"] = credential["id"];
+      if (credential.contains("consumer_id"))
+        entity["consumer_id"] = credential["consumer_id"];
+    }
+    out["authenticated_entity"] = entity;
+  }
+  if (s.route.is_object())
+    out["route"] = s.route;
+  if (s.service.is_object())
+    out["service"] = s.service;
+  if (!s.consumer.is_nil())
+    out["consumer"] = protocol::value_to_json(s.consumer);
+  out["client_ip"] = forwarded_addr(s).ip;
+  out["started_at"] = s.started_at_ms;
+  if (auto t = tries(s); !t.is_null())
+    out["tries"] = t;
+  out["workspace"] = "8a1f36c2-1f5b-4b63-9a0e-0c6f1c0b7d21";
+  out["workspace_name"] = "default";
+}
+
+Json http_record(const KongState& s) {
+  const auto& sr = s.service_request;
+  const std::string request_uri = nginx_var(s, "request_uri").value_or("");
+  Json request = {
+      {"id", fmt::format("{:032x}", static_cast<std::uint64_t>(s.started_at_ms))},
+      {"uri", request_uri},
+      {"url", fmt::format("{}://{}:{}{}", s.url.scheme, nginx_var(s, "host").value_or(""),
+                          s.url.port, request_uri)},
+      // ngx.req reflects what kong.service.request changed: Kong reads it back.
+      {"querystring", lua_query(sr.raw_query)},
+      {"method", sr.method},
+      {"headers", lua_headers(sr.headers)},
+      {"size", std::stoll(nginx_var(s, "request_length").value_or("0"))},
+  };
+  if (auto tls = tls_info(s); !tls.is_null())
+    request["tls"] = tls;
+  Json out = {
+      {"request", request},
+      {"upstream_uri", s.upstream_response ? nginx_var(s, "upstream_uri").value_or("") : ""},
+      {"response",
+       {{"status", s.response.status},
+        {"headers", lua_headers(s.response.headers)},
+        {"size", response_size(s)}}},
+      {"latencies",
+       {{"kong", 1}, {"proxy", s.upstream_response ? 2 : -1}, {"request", 3}, {"receive", 0}}},
+      {"source", s.response.source == "service" ? "upstream" : "kong"},
+  };
+  if (s.upstream_response)
+    out["upstream_status"] = std::to_string(s.upstream_response->status);
+  add_common(s, out);
+  return out;
+}
+
+Json stream_record(const KongState& s) {
+  Json session = {{"received", static_cast<std::int64_t>(s.request_body.size())},
+                  {"sent", static_cast<std::int64_t>(s.response.body.size())},
+                  {"status", 200},
+                  {"server_port", s.url.port}};
+  if (auto tls = tls_info(s); !tls.is_null())
+    session["tls"] = tls;
+  Json out = {{"session", session},
+              {"upstream",
+               {{"received", static_cast<std::int64_t>(s.response.body.size())},
+                {"sent", static_cast<std::int64_t>(s.request_body.size())}}},
+              {"latencies", {{"kong", 1}, {"session", 3}}}};
+  add_common(s, out);
+  return out;
+}
+
+// A dotted key; "\." is a dot inside a name.
+std::vector<std::string> split_key(std::string_view key) {
+  std::vector<std::string> parts(1);
+  for (std::size_t i = 0; i < key.size(); ++i) {
+    if (key[i] == '\\' && i + 1 < key.size() && key[i + 1] == '.') {
+      parts.back() += '.';
+      ++i;
+    } else if (key[i] == '.') {
+      parts.emplace_back();
+    } else {
+      parts.back() += key[i];
+    }
+  }
+  return parts;
+}
+
+std::string lua_tostring_json(const Json& v) {
+  return lua_tostring(protocol::json_to_value(v));
+}
+
+// edit_result: set always writes, add only where absent, replace only where
+// present; set and add create missing tables on the way.
+void apply(Json& root, const std::string& key, const Json& value, const std::string& mode) {
+  const auto parts = split_key(key);
+  Json* node = &root;
+  for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
+    if (!node->is_object())
+      return;  // an array indexed by a string: nothing Kong could write either
+    if (!node->contains(parts[i]) || (*node)[parts[i]].is_null()) {
+      if (mode == "replace")
+        return;
+      (*node)[parts[i]] = Json::object();
+    }
+    Json& next = (*node)[parts[i]];
+    if (!next.is_object() && !next.is_array()) {
+      throw LuaError{fmt::format(
+          "The key '{}' could not be used as a serialize value. Subkey '{}' is not a table. "
+          "It's {}",
+          key, parts[i], lua_tostring_json(next))};
+    }
+    node = &next;
+  }
+  if (!node->is_object())
+    return;
+  const bool exists = node->contains(parts.back()) && !(*node)[parts.back()].is_null();
+  if (mode == "set" || (mode == "add" && !exists) || (mode == "replace" && exists)) {
+    if (value.is_null())
+      node->erase(parts.back());
+    else
+      (*node)[parts.back()] = value;
+  }
+}
+
+}  // namespace
+
+Json serialized_log(const KongState& s) {
+  Json out = s.subsystem == "http" ? http_record(s) : stream_record(s);
+  // Kong's default edits come first: credentials never reach the logs.
+  if (s.subsystem == "http") {
+    apply(out, "request.headers.authorization", "REDACTED", "replace");
+    apply(out, "request.headers.proxy-authorization", "REDACTED", "replace");
+  }
+  for (const auto& edit : s.serialize_edits) {
+    if (!edit.in_log)
+      apply(out, edit.key, protocol::value_to_json(edit.value), edit.mode);
+  }
+  return out;
+}
+
+protocol::Value serialize(KongState& s, const protocol::Array&) {
+  // cjson escapes "/" as "\/"; outside strings JSON has no "/".
+  std::string text = serialized_log(s).dump(-1, ' ', false, Json::error_handler_t::replace);
+  std::string escaped;
+  escaped.reserve(text.size());
+  for (char c : text) {
+    if (c == '/')
+      escaped += '\\';
+    escaped += c;
+  }
+  return protocol::Value(std::move(escaped));
+}
+
+}  // namespace kong::mock

@@ -1,0 +1,194 @@
+// nginx variables ($name) computed from the case, as kong.nginx.get_var and
+// the log serializer read them. docs/fixtures.md lists what each contains.
+#include <fmt/format.h>
+
+#include "emulation/connection.h"
+#include "emulation/emulation.h"
+
+namespace kong::mock {
+namespace {
+
+std::string request_uri(const KongState& s) {
+  return s.url.raw_query.empty() ? s.url.path : s.url.path + "?" + s.url.raw_query;
+}
+
+std::string server_protocol(const KongState& s) {
+  return "HTTP/" + (s.http_version == "2" ? std::string("2.0") : s.http_version);
+}
+
+// $http_<name>: every line of the header, joined as nginx >= 1.23 does.
+std::optional<std::string> http_header(const KongState& s, std::string_view name) {
+  std::string wanted(name);
+  std::replace(wanted.begin(), wanted.end(), '_', '-');
+  std::optional<std::string> out;
+  const std::string_view sep = lower(wanted) == "cookie" ? "; " : ", ";
+  for (const auto& [n, v] : s.request_headers.lines()) {
+    std::string key = lower(n);
+    std::replace(key.begin(), key.end(), '_', '-');
+    if (key != lower(wanted))
+      continue;
+    out = out ? *out + std::string(sep) + v : v;
+  }
+  return out;
+}
+
+// $arg_<name>: the first raw (undecoded) value, name compared ignoring case.
+std::optional<std::string> query_arg(const KongState& s, std::string_view name) {
+  std::string_view rest = s.url.raw_query;
+  while (!rest.empty()) {
+    const auto amp = rest.find('&');
+    const std::string_view pair = rest.substr(0, amp);
+    const auto eq = pair.find('=');
+    if (lower(pair.substr(0, eq)) == lower(name))
+      return std::string(eq == std::string_view::npos ? "" : pair.substr(eq + 1));
+    if (amp == std::string_view::npos)
+      break;
+    rest.remove_prefix(amp + 1);
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> cookie(const KongState& s, std::string_view name) {
+  const auto header = http_header(s, "cookie");
+  std::string_view rest = header ? std::string_view(*header) : std::string_view();
+  while (!rest.empty()) {
+    while (rest.starts_with(' '))
+      rest.remove_prefix(1);
+    const auto semi = rest.find(';');
+    const std::string_view pair = rest.substr(0, semi);
+    const auto eq = pair.find('=');
+    if (eq != std::string_view::npos && pair.substr(0, eq) == name)
+      return std::string(pair.substr(eq + 1));
+    if (semi == std::string_view::npos)
+      break;
+    rest.remove_prefix(semi + 1);
+  }
+  return std::nullopt;
+}
+
+std::string host(const KongState& s) {
+  const auto header = s.request_headers.first("host");
+  if (!header)
+    return s.url.host;
+  // nginx's $host: the Host header, lower case, without the port.
+  std::string h = lower(*header);
+  if (h.starts_with('[')) {
+    if (const auto close = h.find(']'); close != std::string::npos)
+      h.resize(close + 1);
+  } else if (const auto colon = h.find(':'); colon != std::string::npos) {
+    h.resize(colon);
+  }
+  return h;
+}
+
+std::int64_t request_length(const KongState& s) {
+  std::size_t n = fmt::format("{} {} {}\r\n", s.method, request_uri(s), server_protocol(s)).size();
+  for (const auto& [name, value] : s.request_headers.lines())
+    n += name.size() + 2 + value.size() + 2;
+  return static_cast<std::int64_t>(n + 2 + s.request_body.size());
+}
+
+// Kong sets $upstream_scheme/_uri/_host after the access handlers ran.
+bool after_access(const KongState& s) {
+  return s.phase == Phase::response || s.phase == Phase::log;
+}
+
+std::string upstream_uri(const KongState& s) {
+  const auto& r = s.service_request;
+  return r.raw_query.empty() ? r.path : r.path + "?" + r.raw_query;
+}
+
+std::optional<std::string> computed(const KongState& s, std::string_view name) {
+  if (name.starts_with("http_"))
+    return http_header(s, name.substr(5));
+  if (name.starts_with("arg_"))
+    return query_arg(s, name.substr(4));
+  if (name.starts_with("cookie_"))
+    return cookie(s, name.substr(7));
+  if (name == "remote_addr")
+    return forwarded_addr(s).ip;
+  if (name == "remote_port") {
+    const auto port = forwarded_addr(s).port;
+    return port ? std::to_string(*port) : "";
+  }
+  if (name == "realip_remote_addr")
+    return s.client_ip;
+  if (name == "realip_remote_port")
+    return std::to_string(s.client_port);
+  if (name == "scheme")
+    return s.url.scheme;
+  if (name == "https")
+    return is_tls(s) ? "on" : "";
+  if (name == "host")
+    return host(s);
+  if (name == "hostname")
+    return s.kong.node_hostname;
+  if (name == "server_name")
+    return "kong";
+  if (name == "server_port")
+    return std::to_string(s.url.port);
+  if (name == "server_protocol")
+    return server_protocol(s);
+  if (name == "request_method")
+    return s.method;
+  if (name == "request_uri")
+    return request_uri(s);
+  if (name == "uri" || name == "document_uri")
+    return url_decode(s.url.path, false);
+  if (name == "args" || name == "query_string") {
+    if (s.url.raw_query.empty())
+      return std::nullopt;
+    return s.url.raw_query;
+  }
+  if (name == "is_args")
+    return s.url.raw_query.empty() ? "" : "?";
+  if (name == "request")
+    return fmt::format("{} {} {}", s.method, request_uri(s), server_protocol(s));
+  if (name == "request_length")
+    return std::to_string(request_length(s));
+  if (name == "content_type")
+    return s.request_headers.first("content-type");
+  if (name == "content_length")
+    return s.request_headers.first("content-length");
+  if (name == "msec")
+    return fmt::format("{:.3f}", static_cast<double>(s.started_at_ms) / 1000.0);
+  if (is_tls(s)) {
+    if (name == "ssl_protocol")
+      return s.tls.version;
+    if (name == "ssl_cipher")
+      return s.tls.cipher;
+    if (name == "ssl_client_verify")
+      return ssl_client_verify(s);
+    if (name == "ssl_server_name")
+      return s.url.host;
+  }
+  if (name == "upstream_scheme")
+    return after_access(s) ? s.service_request.scheme : "";
+  if (name == "upstream_uri")
+    return after_access(s) ? upstream_uri(s) : "";
+  if (name == "upstream_host")
+    return after_access(s) ? s.service_request.headers.first("host").value_or("") : "";
+  if (s.upstream_response) {
+    if (name == "upstream_status")
+      return std::to_string(s.upstream_response->status);
+    if (name == "upstream_addr") {
+      const auto& svc = s.service;
+      const std::string h = svc.is_object() ? svc.value("host", "127.0.0.1") : "127.0.0.1";
+      const int port = svc.is_object() ? svc.value("port", 80) : 80;
+      return fmt::format("{}:{}", h, port);
+    }
+  }
+  if (name == "status" && after_access(s))
+    return std::to_string(s.response.status);
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<std::string> nginx_var(const KongState& s, std::string_view name) {
+  if (const auto it = s.nginx_vars.find(std::string(name)); it != s.nginx_vars.end())
+    return it->second;
+  return computed(s, name);
+}
+
+}  // namespace kong::mock

@@ -1,0 +1,100 @@
+// kong.service: where and how Kong connects upstream, as kong/pdk/service.lua.
+// The settings are recorded in the state (ngx.ctx.balancer_data and the
+// upstream TLS options) for expectations and later calls to read.
+#include <algorithm>
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "emulation/emulation.h"
+
+namespace kong::mock {
+namespace {
+
+using protocol::Array;
+using protocol::Value;
+
+// Lua's `type(n) ~= "number" or floor(n) ~= n` check, then the range.
+std::int64_t checked_integer(const Value& v, std::string_view what, double min, double max) {
+  if (!v.is_number() || std::floor(v.as_double()) != v.as_double())
+    throw LuaError{fmt::format("{} must be an integer", what)};
+  if (v.as_double() < min || v.as_double() > max) {
+    throw LuaError{fmt::format("{} must be an integer between {} and {}: given {}", what,
+                               static_cast<std::int64_t>(min), static_cast<std::int64_t>(max),
+                               lua_tostring(v))};
+  }
+  return static_cast<std::int64_t>(v.as_double());
+}
+
+Value set_upstream(KongState& s, const Array& args) {
+  const Value& host = arg(args, 0);
+  if (!host.is_text())
+    throw LuaError{"host must be a string"};
+  const auto& names = s.kong.upstreams;
+  if (std::find(names.begin(), names.end(), host.text()) == names.end())
+    return Value{};  // nil, "could not find an Upstream named '<host>'"
+  s.balancer.host = std::string(host.text());
+  return Value(true);
+}
+
+Value set_target(KongState& s, const Array& args) {
+  const Value& host = arg(args, 0);
+  if (!host.is_text())
+    throw LuaError{"host must be a string"};
+  const std::int64_t port = checked_integer(arg(args, 1), "port", 0, 65535);
+  s.balancer.host = std::string(host.text());
+  s.balancer.port = port;
+  s.balancer.upstream_host = std::string(host.text());
+  return Value{};
+}
+
+Value set_retries(KongState& s, const Array& args) {
+  s.balancer.retries = checked_integer(arg(args, 0), "retries", 0, 32767);
+  return Value{};
+}
+
+Value set_timeouts(KongState& s, const Array& args) {
+  const std::int64_t connect = checked_integer(arg(args, 0), "connect_timeout", 1, 2147483646);
+  const std::int64_t write = checked_integer(arg(args, 1), "write_timeout", 1, 2147483646);
+  const std::int64_t read = checked_integer(arg(args, 2), "read_timeout", 1, 2147483646);
+  s.balancer.connect_timeout = connect;
+  s.balancer.write_timeout = write;
+  s.balancer.read_timeout = read;
+  return Value{};
+}
+
+Value set_target_retry_callback(KongState&, const Array&) {
+  // A Lua function cannot travel over RPC: whatever arrives is not one.
+  throw LuaError{"retry_callback must be a function"};
+}
+
+Value set_tls_verify(KongState& s, const Array& args) {
+  const Value& on = arg(args, 0);
+  if (!on.is_bool())
+    throw LuaError{"argument must be a boolean"};
+  s.balancer.tls_verify = on.as_bool();
+  return Value(true);
+}
+
+Value set_tls_verify_depth(KongState& s, const Array& args) {
+  const Value& depth = arg(args, 0);
+  if (!depth.is_number())
+    throw LuaError{"argument must be a number"};
+  s.balancer.tls_verify_depth = static_cast<std::int64_t>(depth.as_double());
+  return Value(true);
+}
+
+}  // namespace
+
+void register_service(Emulation& e) {
+  using enum protocol::MethodId;
+  e.add(service_set_upstream, set_upstream);
+  e.add(service_set_target, set_target);
+  e.add(service_set_retries, set_retries);
+  e.add(service_set_timeouts, set_timeouts);
+  e.add(service_set_target_retry_callback, set_target_retry_callback);
+  e.add(service_set_tls_verify, set_tls_verify);
+  e.add(service_set_tls_verify_depth, set_tls_verify_depth);
+}
+
+}  // namespace kong::mock
