@@ -53,7 +53,8 @@ struct Config {
       kong.log.err("key of unknown consumer ", owner->second);
       kong.response.exit(401, nlohmann::json{{"message", "Invalid authentication credentials"}});
     }
-    kong.client.authenticate(*consumer, kong::entity::Credential{"key:" + *key, consumer->id});
+    kong.client.authenticate(
+        *consumer, kong::entity::Credential{.id = "key:" + *key, .consumer_id = consumer->id});
 
     kong.service.request.set_header("X-Consumer-ID", consumer->id);
     kong.service.request.set_header("X-Consumer-Username", consumer->username.value_or(""));

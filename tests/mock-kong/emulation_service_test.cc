@@ -124,6 +124,13 @@ TEST(EmulationServiceRequest, SetQuerySortsKeysAndEscapesValues) {
             "args must be a table");
 }
 
+TEST(EmulationServiceRequest, SetQueryWritesNothingForANameWithAnEmptyList) {
+  KongState s = StateFor("http://a/");
+  Call(s, MethodId::service_request_set_query,
+       {Value(Map{{Value("a"), Value(Array{})}, {Value("b"), Value("1")}})});
+  EXPECT_EQ(s.service_request.raw_query, "b=1");
+}
+
 TEST(EmulationServiceRequest, HeaderSettersTrackTheUpstreamHostAndAuthorityNeedsGrpc) {
   KongState s = StateFor("http://a/");
   Call(s, MethodId::service_request_set_header, {Value("Host"), Value("up.internal")});

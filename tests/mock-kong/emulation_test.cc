@@ -104,7 +104,7 @@ TEST(Emulation, ResponseSetHeaderReplacesAndAddHeaderAppends) {
 TEST(Emulation, ResponseSetHeaderRaisesKongsTextsForBadNamesAndValues) {
   KongState s = StateFor("http://a/");
   EXPECT_EQ(RaisedBy(s, MethodId::response_set_header, {Value(1), Value("v")}),
-            "invalid header name 1: got number, expected string");
+            "invalid header name \"1\": got number, expected string");
   EXPECT_EQ(RaisedBy(s, MethodId::response_set_header, {Value("x"), Value(Map{})}),
             "invalid header value for \"x\": got table, expected array of string, string, number "
             "or boolean");

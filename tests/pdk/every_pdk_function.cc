@@ -33,7 +33,7 @@ std::vector<CallCase> EveryPdkFunction() {
                  {"id", "c1"},
                  {"tags", Array{}},
                  {"username", "alice"}}),
-         StrMap({{"consumer_id", "c1"}, {"id", "k1"}})}},
+         StrMap({{"consumer", Value{}}, {"consumer_id", "c1"}, {"id", "k1"}})}},
        Value{}},
       {"client.authenticate without a credential",
        access,

@@ -73,6 +73,16 @@ TEST(TypedPdkResults, DecodesACredentialAsKongSendsIt) {
   EXPECT_EQ(cred->consumer_id, "c1");
 }
 
+TEST(TypedPdkResults, DecodesTheConsumerOfACredentialFromKongsDatabase) {
+  FakeChannel channel(Phase::access);
+  channel.answer(StrMap({{"id", "k1"}, {"consumer", StrMap({{"id", "c1"}})}, {"key", "secret"}}));
+  Pdk kong(channel);
+  const std::optional<entity::Credential> cred = kong.client.get_credential();
+  ASSERT_TRUE(cred.has_value() && cred->consumer.has_value());
+  EXPECT_EQ(cred->consumer->id, "c1");
+  EXPECT_EQ(cred->consumer_id, "");
+}
+
 TEST(TypedPdkResults, DecodesARouteAsKongSendsIt) {
   FakeChannel channel(Phase::access);
   // Lua's empty tables (headers, snis) pack as empty arrays; a null name is absent.

@@ -137,7 +137,8 @@ void tour_access(kong::Pdk& kong) {
   const auto consumer = kong.client.load_consumer("alice", true);
   report(kong, "client.load_consumer", consumer);
   if (consumer)
-    kong.client.authenticate(*consumer, kong::entity::Credential{"cred-1", consumer->id});
+    kong.client.authenticate(*consumer,
+                             kong::entity::Credential{.id = "cred-1", .consumer_id = consumer->id});
   report(kong, "client.get_consumer", kong.client.get_consumer());
   report(kong, "client.get_credential", kong.client.get_credential());
   report(kong, "client.get_protocol", kong.client.get_protocol());

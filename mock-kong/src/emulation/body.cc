@@ -303,6 +303,8 @@ std::string encode_ordered_args(const Value& args) {
       } else {
         encode_arg(pieces, key, v);
       }
+      if (pieces.empty())
+        continue;  // an empty table adds nothing, as in Kong's encode_args
       std::string piece;
       for (const auto& p : pieces)
         piece += (piece.empty() ? "" : "&") + p;

@@ -74,10 +74,13 @@ std::string lua_tostring(const protocol::Value& v) {
 }
 
 std::string lua_quote(const protocol::Value& v) {
-  if (!v.is_text())
+  // LuaJIT's %q takes its argument as a string, so a number is quoted too:
+  // string.format("%q", 1) is "\"1\"".
+  if (!v.is_text() && !v.is_number())
     return lua_tostring(v);
+  const std::string text = lua_tostring(v);
   std::string out = "\"";
-  for (char c : v.text()) {
+  for (char c : text) {
     if (c == '"' || c == '\\')
       out.push_back('\\');
     if (c == '\n') {

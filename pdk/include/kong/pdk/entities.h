@@ -32,20 +32,25 @@ struct Consumer {
   }
 };
 
-/// The credential a consumer authenticated with (kong.client.get_credential).
-struct Credential {
-  std::string id;
-  std::string consumer_id;
-
-  static constexpr auto fields() {
-    return std::tuple{field("id", &Credential::id), field("consumer_id", &Credential::consumer_id)};
-  }
-};
-
 /// A reference to another entity: {"id": ...}.
 struct Key {
   std::string id;
   static constexpr auto fields() { return std::tuple{field("id", &Key::id)}; }
+};
+
+/// The credential a consumer authenticated with (kong.client.get_credential).
+/// Credentials from Kong's database name their consumer as `consumer`
+/// ({"id": ...}); those a plugin passes to authenticate usually as
+/// `consumer_id`. Either may be empty.
+struct Credential {
+  std::string id;
+  std::string consumer_id;
+  std::optional<Key> consumer = std::nullopt;
+
+  static constexpr auto fields() {
+    return std::tuple{field("id", &Credential::id), field("consumer_id", &Credential::consumer_id),
+                      field("consumer", &Credential::consumer)};
+  }
 };
 
 /// The matched route (kong.router.get_route).
