@@ -181,40 +181,34 @@ Result<CaseRun> run_case(const Case& c, PluginSession& plugin) {
   // certificate and rewrite run before any route is matched: only plugins
   // configured globally have them (kong-pdk-reference.md, "Phases").
   const bool global = c.scope == "global";
-  if (c.subsystem == "stream") {
-    // A TCP or TLS connection: certificate (TLS only), then preread, the
-    // stream's collecting phase (an exit there ends the session as in
-    // access), the proxied connection, log.
-    if (global && handles(Phase::certificate) && s.url.scheme == "https")
-      run_before_response(Phase::certificate);
+  // A stream case is a TCP or TLS connection: preread, its collecting phase
+  // (an exit there ends the session as in access), replaces rewrite to response.
+  const bool stream = c.subsystem == "stream";
+  if (global && handles(Phase::certificate) && s.url.scheme == "https")
+    run_before_response(Phase::certificate);
+  if (stream) {
     s.routed = true;
     if (handles(Phase::preread) && !s.exited)
       run_before_response(Phase::preread);
-    if (!s.exited)
-      proxy(c, s);
-    if (handles(Phase::log))
-      events.run(Phase::log);
-    return run;
+  } else {
+    if (global && handles(Phase::rewrite) && !s.exited)
+      run_before_response(Phase::rewrite);
+    // The router has run: access sees the match ($upstream_x_forwarded_prefix).
+    s.routed = true;
+    // Collecting the plugins in access, Kong turns on buffered proxying for
+    // one with a response handler; enable_buffering does the same.
+    if (handles(Phase::response))
+      s.buffered_proxying = true;
+    if (handles(Phase::access) && !s.exited)
+      run_before_response(Phase::access);
+    // An exit sends its response and turns buffering off again: no response phase.
+    if (s.exited)
+      s.buffered_proxying = false;
   }
-  if (global && handles(Phase::certificate) && s.url.scheme == "https")
-    run_before_response(Phase::certificate);
-  if (global && handles(Phase::rewrite) && !s.exited)
-    run_before_response(Phase::rewrite);
-  // The router has run: access sees the match ($upstream_x_forwarded_prefix).
-  s.routed = true;
-  // Collecting the plugins in access, Kong turns on buffered proxying for
-  // one with a response handler; enable_buffering does the same.
-  if (handles(Phase::response))
-    s.buffered_proxying = true;
-  if (handles(Phase::access) && !s.exited)
-    run_before_response(Phase::access);
-  // An exit sends its response and turns buffering off again: no response phase.
-  if (s.exited)
-    s.buffered_proxying = false;
   if (!s.exited)
     proxy(c, s);
   // Only buffered proxying has a response phase, after the whole upstream answer.
-  if (handles(Phase::response) && s.buffered_proxying && !s.exited)
+  if (!stream && handles(Phase::response) && s.buffered_proxying && !s.exited)
     run_before_response(Phase::response);
   // log runs after the response is sent, from saved copies of request and
   // response; it runs after an exit too.

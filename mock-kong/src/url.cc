@@ -26,6 +26,14 @@ std::string lower(std::string_view s) {
   return out;
 }
 
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+    s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
+    s.remove_suffix(1);
+  return s;
+}
+
 Result<Url> parse_url(std::string_view text) {
   Url url;
   const auto colon = text.find("://");

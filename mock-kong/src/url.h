@@ -23,6 +23,9 @@ struct Url {
 /// ASCII lower case: schemes, hosts and header names.
 std::string lower(std::string_view s);
 
+/// Without the spaces and tabs at either end: header values and their parts.
+std::string_view trim(std::string_view s);
+
 /// Parses "https://Example.com:8443/v1/x?a=1". The error names the problem.
 Result<Url> parse_url(std::string_view text);
 

@@ -122,6 +122,14 @@ TEST(EmulationRequest, GetBodyParsesAFormWithRepeatsAndFlags) {
             "max_args must be a number");
 }
 
+TEST(EmulationRequest, GetHostIsNginxsHostVariable) {
+  KongState v6 = StateFor("http://a/", {{"Host", "[::1]:8080"}});
+  EXPECT_EQ(Call(v6, MethodId::request_get_host), Value("[::1]"));
+  KongState overridden = StateFor("http://a/", {{"Host", "a.example"}});
+  overridden.nginx_vars["host"] = "b.example";
+  EXPECT_EQ(Call(overridden, MethodId::request_get_host), Value("b.example"));
+}
+
 TEST(EmulationRequest, GetBodyParsesMultipartFields) {
   KongState s = StateFor("http://a/", {{"Content-Type", "multipart/form-data; boundary=XyZ"}});
   s.request_body =

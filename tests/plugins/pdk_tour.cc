@@ -14,9 +14,6 @@
 namespace {
 
 template <class T>
-nlohmann::json show(const T& v);
-
-template <class T>
 nlohmann::json show_one(const T& v) {
   if constexpr (std::is_same_v<T, kong::Bytes>) {
     return v.data;

@@ -54,14 +54,6 @@ Value decode_form(std::string_view body, std::int64_t max_args) {
   return table_value(std::move(table));
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
-    s.remove_suffix(1);
-  return s;
-}
-
 // A parameter of a header value: boundary=x, name="x".
 std::optional<std::string> header_param(std::string_view value, std::string_view param) {
   const std::string lowered = lower(value);
@@ -111,7 +103,10 @@ std::optional<Value> decode_multipart(std::string_view body, std::string_view co
       const std::size_t eol = part.find('\n', line_start);
       if (eol == part.npos)
         return std::nullopt;
-      const std::string_view line = trim(part.substr(line_start, eol - line_start));
+      std::string_view line = part.substr(line_start, eol - line_start);
+      if (line.ends_with('\r'))
+        line.remove_suffix(1);
+      line = trim(line);
       line_start = eol + 1;
       if (line.empty())
         break;
@@ -124,10 +119,6 @@ std::optional<Value> decode_multipart(std::string_view body, std::string_view co
     at = next;
   }
   return table_value(std::move(table));
-}
-
-std::string lua_number(const Value& v) {
-  return lua_tostring(v);
 }
 
 void cjson_string(std::string& out, std::string_view s) {
@@ -176,7 +167,7 @@ void cjson_value(std::string& out, const Value& v) {
   } else if (v.is_number()) {
     if (v.is_double() && !std::isfinite(v.as_double()))
       throw LuaError{"Cannot serialise number: must not be NaN or Infinity"};
-    out += lua_number(v);
+    out += lua_tostring(v);
   } else if (v.is_text()) {
     cjson_string(out, v.text());
   } else if (v.is_array()) {
@@ -212,7 +203,7 @@ void encode_arg(std::vector<std::string>& pieces, const std::string& key, const 
     if (v.as_bool())
       pieces.push_back(key);
   } else if (v.is_text() || v.is_number()) {
-    const std::string text = v.is_text() ? std::string(v.text()) : lua_number(v);
+    const std::string text = v.is_text() ? std::string(v.text()) : lua_tostring(v);
     pieces.push_back(key + "=" + escape_uri_component(text));
   } else {
     throw LuaError{fmt::format("attempt to use {} as query arg value", lua_type(v))};

@@ -14,14 +14,6 @@ namespace {
 using protocol::Array;
 using protocol::Value;
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-    s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-    s.remove_suffix(1);
-  return s;
-}
-
 // One entry of a forwarded list: "1.2.3.4", "1.2.3.4:80", "::1", "[::1]:80",
 // as nginx's ngx_parse_addr_port reads it.
 std::optional<ForwardedAddr> parse_addr_port(std::string_view entry) {

@@ -26,12 +26,10 @@ std::optional<std::string> header(const KongState& s, std::string_view name) {
   return find_header(s.request_headers, name);
 }
 
-// $host: the Host header without its port, lower case; else the URL's host.
+// Kong reads nginx's $host: the Host header without its port, lower case;
+// else the URL's host.
 std::string host_of(const KongState& s) {
-  std::string host = s.request_headers.first("host").value_or(s.url.host);
-  if (!host.empty() && host.front() != '[')
-    host = host.substr(0, host.find(':'));
-  return lower(host);
+  return nginx_var(s, "host").value_or("");
 }
 
 // kong.tools.uri.normalize(path, true): percent-decode all but reserved

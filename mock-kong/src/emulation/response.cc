@@ -183,13 +183,6 @@ std::string mime_type_for(std::string_view accepted) {
   return std::string(kJsonType);
 }
 
-std::string trim(std::string_view v) {
-  const auto b = v.find_first_not_of(" \t");
-  if (b == std::string_view::npos)
-    return "";
-  return std::string(v.substr(b, v.find_last_not_of(" \t") - b + 1));
-}
-
 // response.lua's get_response_type: the Accept entry of highest quality
 // (q needs a decimal point to count, as Kong's pattern does), JSON by default.
 std::string response_type(const std::optional<std::string>& accept) {
@@ -207,7 +200,7 @@ std::string response_type(const std::optional<std::string>& accept) {
     std::string_view params = entry;
     while (!params.empty()) {
       const auto semi = params.find(';');
-      const std::string part = trim(params.substr(0, semi));
+      const std::string part(trim(params.substr(0, semi)));
       params = semi == params.npos ? std::string_view() : params.substr(semi + 1);
       if (part.find('/') != std::string::npos && part.find_first_of(" \t") == std::string::npos) {
         name = part;
