@@ -67,11 +67,16 @@ std::string lua_tostring(const protocol::Value& v);
 /// Lua's string.format("%q", v) for a string or number.
 std::string lua_quote(const protocol::Value& v);
 
+/// The expected types Kong's "invalid header value" errors list: set_header
+/// and add_header say one, set_headers and exit (validate_headers) the other.
+inline constexpr std::string_view kSetHeaderTypes = "array of string, string, number or boolean";
+inline constexpr std::string_view kHeaderTableTypes = "string, number, boolean or array of strings";
+
 /// Values of a header as Kong's set_header/add_header accept them: a string,
 /// number or boolean (converted with tostring), or an array of strings. An
 /// empty string is sent as a single space, as nginx cannot send an empty value.
 /// Raises Kong's "invalid header ..." errors; `what` is the expected list in
-/// the message ("array of string, string, number or boolean").
+/// the message (kSetHeaderTypes or kHeaderTableTypes).
 std::vector<std::string> header_values(const protocol::Value& name, const protocol::Value& value,
                                        std::string_view what);
 /// Raises Kong's "invalid header name %q: got %s, expected string".

@@ -17,8 +17,6 @@ namespace {
 using protocol::Array;
 using protocol::Value;
 
-constexpr std::string_view kSetHeaderTypes = "array of string, string, number or boolean";
-constexpr std::string_view kExitHeaderTypes = "string, number, boolean or array of strings";
 constexpr std::string_view kJsonType = "application/json; charset=utf-8";
 
 std::int64_t checked_status(const Value& status, std::int64_t min) {
@@ -35,7 +33,7 @@ void check_headers(const Value& table) {
   if (table.is_map()) {
     for (const auto& [name, value] : table.as_map()) {
       header_name(name);
-      header_values(name, value, kExitHeaderTypes);
+      header_values(name, value, kHeaderTableTypes);
     }
   }
 }
@@ -51,7 +49,7 @@ void set_all(KongState& s, Headers& headers, const Value& table) {
       s.log.push_back({"warn", "manually setting Transfer-Encoding. Ignored.", s.phase});
       continue;
     }
-    headers.set(n, header_values(name, value, kExitHeaderTypes));
+    headers.set(n, header_values(name, value, kHeaderTableTypes));
   }
 }
 

@@ -16,9 +16,6 @@ namespace {
 using protocol::Array;
 using protocol::Value;
 
-constexpr std::string_view kSetHeaderTypes = "array of string, string, number or boolean";
-constexpr std::string_view kSetHeadersTypes = "string, number, boolean or array of strings";
-
 // The methods Kong's set_method accepts (case-sensitive).
 constexpr std::array<std::string_view, 15> kMethods = {
     "GET",  "HEAD",     "PUT",       "POST", "DELETE", "OPTIONS", "MKCOL", "COPY",
@@ -75,7 +72,7 @@ Value set_headers(KongState& s, const Array& args) {
   // validate_headers checks every entry before any is set.
   std::vector<std::pair<std::string, std::vector<std::string>>> checked;
   for (const auto& [name, value] : headers.as_map())
-    checked.emplace_back(header_name(name), header_values(name, value, kSetHeadersTypes));
+    checked.emplace_back(header_name(name), header_values(name, value, kHeaderTableTypes));
   for (const auto& [name, values] : checked) {
     note_host(s, name, values);
     s.service_request.headers.set(name, values);
