@@ -53,6 +53,8 @@ struct MethodInfo {
   bool result_is_bytes;
   /// Kong never answers the call: the event ends there (kong.response.exit).
   bool ends_event;
+  /// The C++ result is std::optional: an empty ProtoBuf:1 answer is nil.
+  bool result_optional;
   /// How many positional arguments the C++ side sends at most; variadic
   /// (kong.log.*) when `variadic`.
   std::uint8_t arity;
@@ -70,6 +72,11 @@ namespace detail {
 template <class T>
 inline constexpr bool is_bytes_v =
     std::is_same_v<T, Bytes> || std::is_same_v<T, std::optional<Bytes>>;
+
+template <class T>
+inline constexpr bool is_optional_v = false;
+template <class T>
+inline constexpr bool is_optional_v<std::optional<T>> = true;
 
 template <class Signature>
 struct Arguments;
@@ -92,6 +99,7 @@ inline constexpr MethodInfo kMethods[] = {
    pb_out,                                                                        \
    detail::is_bytes_v<R>,                                                         \
    std::is_same_v<R, NoReturn>,                                                   \
+   detail::is_optional_v<R>,                                                      \
    detail::Arguments<void ARGS>::count,                                           \
    detail::Arguments<void ARGS>::variadic},
 #include "kong/protocol/methods.def"

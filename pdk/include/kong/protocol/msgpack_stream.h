@@ -1,11 +1,11 @@
 #pragma once
 
 #include <cstddef>
-#include <memory>
 #include <span>
 #include <string>
 
 #include "kong/protocol/msgpack_codec.h"
+#include "kong/protocol/receive_buffer.h"
 
 namespace kong::protocol {
 
@@ -18,9 +18,9 @@ class MsgpackStream {
   explicit MsgpackStream(MsgpackLimits limits = {});
 
   /// Free space at the end of the buffer, at least `min_bytes` long, to read into.
-  std::span<char> prepare(std::size_t min_bytes = 64 * 1024);
+  std::span<char> prepare(std::size_t min_bytes = 64 * 1024) { return buffer_.prepare(min_bytes); }
   /// Marks `n` bytes of the prepared space as received.
-  void commit(std::size_t n) { end_ += n; }
+  void commit(std::size_t n) { buffer_.commit(n); }
 
   enum class Status { value, need_more, error };
   /// Takes the next complete value. On error, `error` says what and at which
@@ -28,18 +28,14 @@ class MsgpackStream {
   Status next(Value& out, std::string& error);
 
   /// Stream offset of the next value's first byte.
-  std::size_t offset() const { return consumed_ + begin_; }
+  std::size_t offset() const { return buffer_.offset(); }
   /// Bytes received but not yet handed out.
-  std::size_t buffered() const { return end_ - begin_; }
+  std::size_t buffered() const { return buffer_.pending().size(); }
 
  private:
   MsgpackLimits limits_;
   MsgpackScanner scanner_;
-  std::unique_ptr<char[]> buf_;  // not zero-filled: reads overwrite it
-  std::size_t capacity_ = 0;
-  std::size_t begin_ = 0;     // first byte of the next value
-  std::size_t end_ = 0;       // end of received bytes
-  std::size_t consumed_ = 0;  // bytes dropped from the front, for offsets
+  ReceiveBuffer buffer_;
 };
 
 }  // namespace kong::protocol
