@@ -13,107 +13,77 @@ using protocol::Array;
 using protocol::Map;
 using protocol::Value;
 
-enum class EventEnd { returned, exited, failed };
-
-Value event_params(std::string_view key, Value id, std::string_view data_key, Value data) {
-  Map m;
-  m.emplace_back(Value(key), std::move(id));
-  // Kong's encoder leaves nil map values out: a nil result has no Data.
-  if (!data.is_nil())
-    m.emplace_back(Value(data_key), std::move(data));
-  return Value(std::move(m));
-}
-
+// Runs one event at a time, answering its PDK calls from the emulation.
 class EventRunner {
  public:
   EventRunner(KongState& state, PluginSession& plugin, CaseRun& run)
       : state_(state), plugin_(plugin), run_(run) {}
 
-  EventEnd run(Phase phase) {
+  EventEnd::Kind run(Phase phase) {
     state_.phase = phase;
     run_.phases_run.emplace_back(to_string(phase));
-    auto answer = handle_event(phase);
-    for (;;) {
-      if (!answer)
-        return fail(answer.error().message);
-      if (answer->error)
-        return fail(fmt::format("{} handler failed: {}", to_string(phase), *answer->error));
-      const Value* event_id = answer->result.find("EventId");
-      const Value* data = answer->result.find("Data");
-      if (!event_id || !event_id->is_int()) {
-        return fail(
-            fmt::format("{}: expected {{EventId: integer, Data}} from the plugin server, got {}",
-                        to_string(phase), protocol::to_debug_string(answer->result)));
-      }
-      if (data && data->is_text() && data->text() == "ret")
-        return EventEnd::returned;
-      if (!data || !data->is_map() || !data->find("Method") || !data->find("Method")->is_text()) {
-        return fail(fmt::format("{}: expected Data \"ret\" or a PDK call {{Method, Args}}, got {}",
-                                to_string(phase),
-                                data ? protocol::to_debug_string(*data) : "nothing"));
-      }
-      const std::string method(data->find("Method")->text());
-      const Value* args_value = data->find("Args");
-      Array args = args_value && args_value->is_array() ? args_value->as_array() : Array{};
-
-      const protocol::MethodInfo* info = protocol::find_method(method);
-      Value result;
-      if (info == nullptr) {
-        // Kong logs and answers nil (protocol.md §3).
-        state_.log.push_back({"err", "could not find pdk method: " + method, phase});
-        run_.errors.push_back(
-            fmt::format("{}: could not find pdk method: {}", to_string(phase), method));
-      } else {
-        state_.exercised.insert(info->id);
-        TraceEntry& entry =
-            state_.trace.emplace_back(TraceEntry{phase, method, Value(args), {}, {}});
-        try {
-          if (!info->allowed_in(protocol::bit(phase)))
-            throw LuaError{info->phase_error(to_string(phase))};
-          const Handler handler = Emulation::get().find(info->id);
-          if (handler == nullptr)
-            throw LuaError{"mock-kong does not emulate " + method + " yet"};
-          result = handler(state_, args);
-        } catch (const LuaError& e) {
-          // A Lua error inside the PDK call: Kong abandons the event.
-          state_.trace.back().error = e.message;
-          return fail(fmt::format("{}: {}", method, e.message));
-        }
-        entry.result = result;
-        if (info->ends_event)
-          return EventEnd::exited;  // Kong sends no Step
-      }
-      const auto step = info ? protocol::step_method(info->step)
-                             : protocol::step_method(protocol::StepKind::plain);
-      answer = plugin_.client->call(
-          step, Array{event_params("EventId", *event_id, "Data", std::move(result))});
+    const CallHandler answer = [&](std::string_view name, const protocol::MethodInfo* info,
+                                   Array args) { return call(phase, name, info, std::move(args)); };
+    EventEnd end = plugin_.client->run_event(plugin_.instance_id, phase, answer);
+    // The server lost the instance (it restarted): Kong starts a new one and
+    // runs the event again, once here.
+    if (end.kind == EventEnd::Kind::lost_instance && plugin_.restart_instance) {
+      if (!end.error.empty())
+        run_.errors.push_back(end.error);
+      auto id = plugin_.restart_instance();
+      if (!id)
+        return fail(id.error().message);
+      plugin_.instance_id = *id;
+      end = plugin_.client->run_event(plugin_.instance_id, phase, answer);
     }
+    switch (end.kind) {
+      case EventEnd::Kind::returned:
+      case EventEnd::Kind::exited:
+        return end.kind;
+      case EventEnd::Kind::failed:
+        return fail(std::move(end.error));
+      case EventEnd::Kind::lost_instance:
+        break;
+    }
+    return fail(fmt::format("{}: the plugin server does not know instance {}{}", to_string(phase),
+                            plugin_.instance_id, end.error.empty() ? "" : ": " + end.error));
   }
 
  private:
-  Result<MsgpackClient::Answer> handle_event(Phase phase) {
-    auto call = [&] {
-      Map m;
-      m.emplace_back(Value("InstanceId"), Value(plugin_.instance_id));
-      m.emplace_back(Value("EventName"), Value(to_string(phase)));
-      return plugin_.client->call("plugin.HandleEvent", Array{Value(std::move(m))});
-    };
-    auto answer = call();
-    // The server lost the instance (it restarted): Kong starts a new one and retries.
-    if (answer && answer->error && answer->error->find("no plugin instance") != std::string::npos &&
-        plugin_.restart_instance) {
-      auto id = plugin_.restart_instance();
-      if (!id)
-        return Error{id.error().message};
-      plugin_.instance_id = *id;
-      answer = call();
+  // What Kong does with one PDK call: the phase check, then the emulation.
+  CallOutcome call(Phase phase, std::string_view name, const protocol::MethodInfo* info,
+                   Array args) {
+    if (info == nullptr) {
+      // Kong logs and answers nil (protocol.md §3).
+      state_.log.push_back({"err", fmt::format("could not find pdk method: {}", name), phase});
+      run_.errors.push_back(
+          fmt::format("{}: could not find pdk method: {}", to_string(phase), name));
+      return {};
     }
-    return answer;
+    state_.exercised.insert(info->id);
+    state_.trace.push_back(TraceEntry{phase, std::string(name), Value(args), {}, {}});
+    Value result;
+    try {
+      if (!info->allowed_in(protocol::bit(phase)))
+        throw LuaError{info->phase_error(to_string(phase))};
+      const Handler handler = Emulation::get().find(info->id);
+      if (handler == nullptr)
+        throw LuaError{fmt::format("mock-kong does not emulate {} yet", name)};
+      result = handler(state_, args);
+    } catch (const LuaError& e) {
+      // A Lua error inside the PDK call: Kong abandons the event.
+      state_.trace.back().error = e.message;
+      return {CallOutcome::Kind::failed, {}, fmt::format("{}: {}", name, e.message)};
+    }
+    state_.trace.back().result = result;
+    if (info->ends_event)
+      return {CallOutcome::Kind::ended, {}, {}};
+    return {CallOutcome::Kind::answer, std::move(result), {}};
   }
 
-  EventEnd fail(std::string error) {
+  EventEnd::Kind fail(std::string error) {
     run_.errors.push_back(std::move(error));
-    return EventEnd::failed;
+    return EventEnd::Kind::failed;
   }
 
   KongState& state_;
@@ -174,7 +144,7 @@ Result<CaseRun> run_case(const Case& c, PluginSession& plugin) {
   };
   // Runs a phase before the response is sent: a failure there is Kong's 500.
   auto run_before_response = [&](Phase p) {
-    if (events.run(p) == EventEnd::failed)
+    if (events.run(p) == EventEnd::Kind::failed)
       internal_error(s);
   };
 

@@ -10,18 +10,19 @@
 #include "kong/result.h"
 
 #include "kong_state.h"
-#include "msgpack_client.h"
+#include "plugin_client.h"
 
 namespace kong::mock {
 
 /// The plugin instance the cases run against.
 struct PluginSession {
-  MsgpackClient* client = nullptr;
+  /// Kong's side of the plugin's protocol (its dump's "Protocol").
+  PluginClient* client = nullptr;
   std::int64_t instance_id = 0;
   /// Phases the plugin handles (its dump's "Phases").
   std::vector<Phase> phases;
   /// Starts a fresh instance and returns its id: Kong does this when the
-  /// server answers "no plugin instance" (it restarted), then retries.
+  /// server lost the instance (it restarted), then runs the event again.
   std::function<Result<std::int64_t>()> restart_instance;
   /// The configuration's __plugin_id (kong.plugin.get_id); empty: the state's default.
   std::string plugin_id;

@@ -1,14 +1,14 @@
 #include "msgpack_client.h"
 
 #include <sys/socket.h>
-#include <sys/time.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 
 #include <fmt/format.h>
+
+#include "unix_socket.h"
 
 namespace kong::mock {
 
@@ -34,25 +34,11 @@ Result<MsgpackClient::Connection*> MsgpackClient::connection() {
   auto& slot = pool_[next_++ % pool_.size()];
   if (slot)
     return slot.get();
-  sockaddr_un addr{};
-  if (options_.socket_path.size() >= sizeof(addr.sun_path)) {
-    return Error{fmt::format("socket path {} is too long", options_.socket_path)};
-  }
-  addr.sun_family = AF_UNIX;
-  std::memcpy(addr.sun_path, options_.socket_path.c_str(), options_.socket_path.size() + 1);
+  auto fd = connect_unix(options_.socket_path, options_.timeout);
+  if (!fd)
+    return fd.error();
   auto conn = std::make_unique<Connection>();
-  conn->fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (conn->fd < 0 || ::connect(conn->fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
-    return Error{
-        fmt::format("cannot connect to {}: {}", options_.socket_path, std::strerror(errno))};
-  }
-  // Blocking reads that time out by themselves: one recv per answer, where
-  // poll + recv would cost a second system call on every call.
-  timeval tv{};
-  tv.tv_sec = static_cast<time_t>(options_.timeout.count() / 1000);
-  tv.tv_usec = static_cast<suseconds_t>(options_.timeout.count() % 1000 * 1000);
-  ::setsockopt(conn->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  ::setsockopt(conn->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  conn->fd = *fd;
   slot = std::move(conn);
   return slot.get();
 }
@@ -77,15 +63,8 @@ Result<MsgpackClient::Answer> MsgpackClient::call(std::string_view method, Array
   protocol::msgpack_encode(
       Value(Array{Value(0), Value(msgid), Value(method), Value(std::move(params))}), out,
       protocol::StrForm::kong);
-  for (std::size_t sent = 0; sent < out.size();) {
-    const ssize_t n = ::send(c.fd, out.data() + sent, out.size() - sent, MSG_NOSIGNAL);
-    if (n < 0) {
-      if (errno == EINTR)
-        continue;
-      return broken(fmt::format("writing to the plugin server: {}", std::strerror(errno)));
-    }
-    sent += static_cast<std::size_t>(n);
-  }
+  if (!send_all(c.fd, out))
+    return broken(fmt::format("writing to the plugin server: {}", std::strerror(errno)));
 
   const auto deadline = std::chrono::steady_clock::now() + options_.timeout;
   for (;;) {

@@ -14,14 +14,11 @@
 
 #include "expectations.h"
 #include "lifecycle.h"
-#include "msgpack_client.h"
+#include "msgpack_plugin_client.h"
+#include "protobuf_client.h"
 
 namespace kong::mock {
 namespace {
-
-using protocol::Array;
-using protocol::Map;
-using protocol::Value;
 
 std::string shell_quote(const std::string& s) {
   if (!s.empty() &&
@@ -130,8 +127,9 @@ int replay(const ReplayOptions& options, std::FILE* out) {
     std::fprintf(stderr, "mock-kong: %s\n", info.error().message.c_str());
     return kCannotRun;
   }
-  if (info->protocol != "MsgPack:1") {
-    std::fprintf(stderr, "mock-kong: %s speaks %s; this mock-kong speaks MsgPack:1\n",
+  if (info->protocol != "MsgPack:1" && info->protocol != "ProtoBuf:1") {
+    std::fprintf(stderr,
+                 "mock-kong: %s speaks %s; Kong (and mock-kong) speak MsgPack:1 and ProtoBuf:1\n",
                  info->name.c_str(), info->protocol.c_str());
     return kCannotRun;
   }
@@ -162,24 +160,17 @@ int replay(const ReplayOptions& options, std::FILE* out) {
   }
   resources.plugin = std::move(started).value();
 
-  MsgpackClient client({socket, 2, options.call_timeout});
+  // Kong's side of the protocol the plugin's dump names.
+  std::unique_ptr<PluginClient> client;
+  if (info->protocol == "ProtoBuf:1") {
+    client = std::make_unique<ProtobufClient>(
+        ProtobufClient::Options{.socket_path = socket, .timeout = options.call_timeout});
+  } else {
+    client = std::make_unique<MsgpackPluginClient>(MsgpackClient::Options{
+        .socket_path = socket, .pool_size = 2, .timeout = options.call_timeout});
+  }
   const std::string config_text = config->dump();
-  auto start_instance = [&]() -> Result<std::int64_t> {
-    Map m;
-    m.emplace_back(Value("Name"), Value(info->name));
-    m.emplace_back(Value("Config"), Value(config_text));
-    auto answer = client.call("plugin.StartInstance", Array{Value(std::move(m))});
-    if (!answer)
-      return answer.error();
-    if (answer->error)
-      return Error{"plugin.StartInstance failed: " + *answer->error};
-    const Value* id = answer->result.find("Id");
-    if (!id || !id->is_int()) {
-      return Error{"plugin.StartInstance: expected {Id: integer, ...}, got " +
-                   protocol::to_debug_string(answer->result)};
-    }
-    return id->as_int();
-  };
+  auto start_instance = [&]() { return client->start_instance(info->name, config_text); };
   auto instance = start_instance();
   if (!instance) {
     std::fprintf(stderr, "mock-kong: %s\n", instance.error().message.c_str());
@@ -187,7 +178,7 @@ int replay(const ReplayOptions& options, std::FILE* out) {
   }
 
   PluginSession session{
-      &client, *instance, {}, start_instance, (*config)["__plugin_id"].get<std::string>()};
+      client.get(), *instance, {}, start_instance, (*config)["__plugin_id"].get<std::string>()};
   for (const auto& p : info->phases) {
     if (auto phase = parse_phase(p))
       session.phases.push_back(*phase);
@@ -218,7 +209,8 @@ int replay(const ReplayOptions& options, std::FILE* out) {
     if (run && (options.verbose || !mismatches.empty()))
       print_trace(out, run->state);
   }
-  client.call("plugin.CloseInstance", Array{Value(session.instance_id)});
+  if (auto closed = client->close_instance(session.instance_id); !closed)
+    std::fprintf(stderr, "mock-kong: %s\n", closed.error().message.c_str());
   resources.plugin->stop();
   std::fprintf(out, "%zu cases: %zu passed, %zu failed\n", fixture->cases.size(),
                fixture->cases.size() - failed, failed);

@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include "msgpack_plugin_client.h"
 #include "scripted_server.h"
 #include "support/test_support.h"
 
@@ -31,7 +32,7 @@ class LifecycleTest : public ::testing::Test {
     server_ = std::make_unique<ScriptedServer>(
         dir_.file("plugin.socket"),
         [this](const ScriptedServer::Request& r) { return Respond(r); });
-    client_ = std::make_unique<MsgpackClient>(
+    client_ = std::make_unique<MsgpackPluginClient>(
         MsgpackClient::Options{dir_.file("plugin.socket"), 2, std::chrono::seconds(10)});
     session_.client = client_.get();
     session_.instance_id = 1;
@@ -80,7 +81,7 @@ class LifecycleTest : public ::testing::Test {
   test::ScratchDir dir_;
   Script script_;
   std::unique_ptr<ScriptedServer> server_;
-  std::unique_ptr<MsgpackClient> client_;
+  std::unique_ptr<MsgpackPluginClient> client_;
   PluginSession session_;
   std::int64_t next_event_ = 1;
   std::map<std::int64_t, std::string> event_phase_;
