@@ -17,6 +17,7 @@
 #include <gtest/gtest.h>
 
 #include "kong/protocol/frame_stream.h"
+#include "kong/protocol/protobuf_codec.h"
 
 #include "support/test_support.h"
 
@@ -24,6 +25,7 @@ namespace kong::mock {
 namespace {
 
 using protocol::Array;
+using protocol::Map;
 using protocol::Value;
 using ::testing::HasSubstr;
 
@@ -96,11 +98,13 @@ class ScriptedFrameServer {
   }
   ~ScriptedFrameServer() {
     ::shutdown(listen_fd_, SHUT_RDWR);
-    thread_.join();
+    if (thread_.joinable())
+      thread_.join();
     ::close(listen_fd_);
   }
-  // Bytes received on each finished connection.
-  std::vector<std::string> received() {
+  // Waits until every script has run, then gives the bytes each connection received.
+  std::vector<std::string> finish() {
+    thread_.join();
     std::lock_guard lock(mutex_);
     return received_;
   }
@@ -183,9 +187,9 @@ TEST_F(ProtobufClientTest, SendsKongsExactFramesForAnInstanceAndAnEventWithOneCa
   ASSERT_EQ(kong.calls.size(), 1u);
   EXPECT_EQ(kong.calls[0].first, "kong.request.get_header");
   EXPECT_EQ(kong.calls[0].second, Array{Value("host")});
-  ASSERT_EQ(server.received().size(), 1u) << "one keep-alive connection for both commands";
-  EXPECT_EQ(server.received()[0],
-            frame(kStartInstance) + frame(kHandleAccess) + frame(kExampleCom));
+  const auto received = server.finish();
+  ASSERT_EQ(received.size(), 1u) << "one keep-alive connection for both commands";
+  EXPECT_EQ(received[0], frame(kStartInstance) + frame(kHandleAccess) + frame(kExampleCom));
 }
 
 TEST_F(ProtobufClientTest, ReusesItsConnectionForEventAfterEvent) {
@@ -313,6 +317,36 @@ TEST_F(ProtobufClientTest, AnExitEndsTheEventAndItsConnectionIsNotReused) {
   kong.answer = {};
   EXPECT_EQ(client.run_event(1, Phase::access, kong.handler()).kind, EventEnd::Kind::returned);
   EXPECT_EQ(client.connections_opened(), 2u);
+}
+
+TEST_F(ProtobufClientTest, MultimapsGoBackAsKongsLuaTablesNotMsgpacksFixedOnes) {
+  std::string answer;
+  ScriptedFrameServer server(socket_, {[&](Peer& p) {
+                               p.read();
+                               p.write("kong.request.get_query");
+                               p.write(std::string("\x08\x64", 2));  // Int{v: 100}
+                               answer = p.read();
+                               p.write("");
+                               p.write(std::string("\x08\x01", 2));
+                               p.read();
+                             }});
+  Kong kong;
+  // The emulation's MsgPack:1 shape: ?a=1&a=2&b=x&debug
+  Map query;
+  query.emplace_back(Value("a"), Value(Array{Value("1"), Value("2")}));
+  query.emplace_back(Value("b"), Value(Array{Value("x")}));
+  query.emplace_back(Value("debug"), Value(Array{}));
+  kong.answer = {CallOutcome::Kind::answer, Value(std::move(query)), {}};
+  {
+    auto client = Client();
+    EXPECT_EQ(client.run_event(1, Phase::access, kong.handler()).kind, EventEnd::Kind::returned);
+  }
+  Map lua;
+  lua.emplace_back(Value("a"), Value(Array{Value("1"), Value("2")}));
+  lua.emplace_back(Value("b"), Value("x"));
+  lua.emplace_back(Value("debug"), Value(true));
+  const auto& get_query = protocol::info(protocol::MethodId::request_get_query);
+  EXPECT_EQ(protocol::protobuf::decode_result(get_query, answer), Value(std::move(lua)));
 }
 
 }  // namespace

@@ -245,7 +245,7 @@ TEST_F(RpcDispatcher, AcceptsEveryTypedStepMethod) {
 
 TEST_F(RpcDispatcher, DecodesAMultiMapStep) {
   EventAnswer a = StartEvent("headers");
-  ASSERT_EQ(a.data, CallData("kong.request.get_headers", {}));
+  ASSERT_EQ(a.data, CallData("kong.request.get_headers", {100}));
   ASSERT_TRUE(Answered(
       Step(a.event_id, StrMap({{"a", Array{"1"}}, {"b", Array{"2", "3"}}}), "plugin.StepMultiMap"),
       a));

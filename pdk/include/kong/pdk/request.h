@@ -67,7 +67,7 @@ class Request {
   std::optional<std::string> get_query_arg(std::string_view name);
   /// Every query argument with all its values; a flag has no values.
   /// `max_args` (1..1000, Kong's default 100) caps how many are parsed.
-  MultiMap get_query(std::optional<std::int64_t> max_args = std::nullopt) {
+  MultiMap get_query(std::int64_t max_args = kDefaultMaxArgs) {
     return channel_.call(protocol::methods::request_get_query, max_args);
   }
   /// First value of a header (case-insensitive name, "_" matches "-"); nullopt when absent.
@@ -75,7 +75,7 @@ class Request {
     return channel_.call(protocol::methods::request_get_header, name);
   }
   /// Every header, names lower case. `max_headers`: 1..1000, Kong's default 100.
-  MultiMap get_headers(std::optional<std::int64_t> max_headers = std::nullopt) {
+  MultiMap get_headers(std::int64_t max_headers = kDefaultMaxHeaders) {
     return channel_.call(protocol::methods::request_get_headers, max_headers);
   }
   /// The whole body. Kong cannot read a body nginx buffered to a file unless

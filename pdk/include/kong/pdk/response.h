@@ -27,7 +27,7 @@ class Response {
     return channel_.call(protocol::methods::response_get_header, name);
   }
   /// Every response header, names lower case.
-  MultiMap get_headers(std::optional<std::int64_t> max_headers = std::nullopt) {
+  MultiMap get_headers(std::int64_t max_headers = kDefaultMaxHeaders) {
     return channel_.call(protocol::methods::response_get_headers, max_headers);
   }
   /// Sets the status (100..999).

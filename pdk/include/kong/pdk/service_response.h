@@ -31,7 +31,7 @@ class ServiceResponse {
   /// The upstream headers, as Kong sends them: with buffered proxying (so in
   /// response) an empty map, otherwise every header of the client response,
   /// the upstream's and those added since. Prefer get_header().
-  MultiMap get_headers(std::optional<std::int64_t> max_headers = std::nullopt) {
+  MultiMap get_headers(std::int64_t max_headers = kDefaultMaxHeaders) {
     return channel_.call(protocol::methods::service_response_get_headers, max_headers);
   }
   /// The whole upstream body; empty when there was none.

@@ -63,4 +63,11 @@ struct UriCaptures {
 /// (kong.response.exit): the event ends at the call.
 struct NoReturn {};
 
+/// Kong's default caps on the headers and query arguments a getter returns
+/// (lua_max_req_headers, lua_max_resp_headers, lua_max_uri_args). The C++ PDK
+/// sends them when none is given, as the Go PDK does: over ProtoBuf:1 an
+/// absent number arrives as 0, which Kong refuses.
+inline constexpr std::int64_t kDefaultMaxHeaders = 100;
+inline constexpr std::int64_t kDefaultMaxArgs = 100;
+
 }  // namespace kong
