@@ -13,4 +13,7 @@ namespace kong::server {
 nlohmann::json plugin_info(const std::string& name, const PluginType& type,
                            const std::string& protocol, const std::string& socket_path);
 
+/// The plugin's Kong entity schema: {"name": name, "fields": [{"config": record}]}.
+nlohmann::json plugin_schema(const std::string& name, const PluginType& type);
+
 }  // namespace kong::server

@@ -21,9 +21,12 @@
 #include "server/command_line.h"
 #include "server/connection.h"
 #include "server/event_loop.h"
+#include "server/instances.h"
 #include "server/listen_socket.h"
+#include "server/msgpack_connection.h"
 #include "server/plugin_info.h"
 #include "server/rpc_dispatcher.h"
+#include "server/stack_pool.h"
 
 namespace kong {
 namespace {
@@ -56,7 +59,9 @@ class Server {
  public:
   Server(int listen_fd, std::string name, const PluginType& type, const ServerOptions& options)
       : listen_fd_(listen_fd),
-        dispatcher_(std::move(name), type, options),
+        stacks_(options.handler_stack_bytes),
+        instances_(std::move(name), type),
+        dispatcher_(instances_, stacks_),
         limits_{options.max_message_bytes, 256},
         accept_([this] { accept(); }),
         signal_([this] { loop_.stop(); }) {
@@ -99,7 +104,7 @@ class Server {
           continue;
         return;
       }
-      auto conn = std::make_unique<server::Connection>(fd, loop_, dispatcher_, limits_);
+      auto conn = std::make_unique<server::MsgpackConnection>(fd, loop_, dispatcher_, limits_);
       conn->announce_pid();
       connections_.insert_or_assign(conn.get(), std::move(conn));
     }
@@ -108,6 +113,10 @@ class Server {
   int listen_fd_;
   int signal_fd_ = -1;
   server::EventLoop loop_;
+  // Events, in the dispatcher and the connections, go before the stacks
+  // their fibers unwind into.
+  server::StackPool stacks_;
+  server::Instances instances_;
   server::RpcDispatcher dispatcher_;
   protocol::MsgpackLimits limits_;
   ReadWatcher accept_;
