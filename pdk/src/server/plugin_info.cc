@@ -2,8 +2,8 @@
 
 namespace kong::server {
 
-nlohmann::json plugin_info(const std::string& name, const PluginType& type,
-                           const std::string& protocol, const std::string& socket_path) {
+nlohmann::json plugin_info(const std::string& name, const PluginType& type, Protocol protocol,
+                           const std::string& socket_path) {
   auto phases = nlohmann::json::array();
   for (Phase p : type.phases)
     phases.push_back(std::string(to_string(p)));
@@ -15,7 +15,7 @@ nlohmann::json plugin_info(const std::string& name, const PluginType& type,
       {"Schema", plugin_schema(name, type)},
   };
   return {
-      {"Protocol", protocol},
+      {"Protocol", std::string(to_string(protocol))},
       {"SocketPath", socket_path},
       {"Plugins", nlohmann::json::array({std::move(info)})},
   };
