@@ -46,7 +46,9 @@ std::int64_t start_event(server::RpcDispatcher& dispatcher, std::string& error) 
 
 void BM_ServerStepInProcess(benchmark::State& state) {
   const PluginType type = plugin_type<LoopingPlugin>("0.1.0", 1);
-  server::RpcDispatcher dispatcher("bench_plugin", type, ServerOptions{});
+  server::StackPool stacks(ServerOptions{}.handler_stack_bytes);
+  server::Instances instances("bench_plugin", type);
+  server::RpcDispatcher dispatcher(instances, stacks);
   std::string error;
   const std::int64_t event_id = start_event(dispatcher, error);
   if (event_id == 0) {
@@ -64,7 +66,7 @@ void BM_ServerStepInProcess(benchmark::State& state) {
   protocol::MsgpackStream in;
   std::string out;
   for (auto _ : state) {
-    // What Connection does between a read and a write.
+    // What MsgpackConnection does between a read and a write.
     auto space = in.prepare();
     std::memcpy(space.data(), request.data(), request.size());
     in.commit(request.size());
@@ -79,7 +81,7 @@ void BM_ServerStepInProcess(benchmark::State& state) {
       state.SkipWithError(reply.error.c_str());
       break;
     }
-    // [1, msgid, error, result], as Connection::answer writes it.
+    // [1, msgid, error, result], as MsgpackConnection::answer writes it.
     out.clear();
     out.push_back(static_cast<char>(0x94));
     protocol::msgpack_encode(Value(1), out);

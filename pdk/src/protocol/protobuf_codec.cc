@@ -14,6 +14,7 @@
 #include <google/protobuf/struct.pb.h>
 
 #include "proto/kong_plugin_protocol.pb.h"
+#include "protocol/protobuf_serialize.h"
 
 namespace kong::protocol::protobuf {
 namespace {
@@ -57,19 +58,6 @@ std::unique_ptr<gpb::Message> parse(const gpb::Descriptor* type, std::string_vie
                                  to_debug_string(Value(Bytes{std::string(frame)}))));
   }
   return message;
-}
-
-// Map fields travel in hash order unless asked otherwise; the same value
-// must give the same bytes (the conformance test, recorded frames).
-std::string serialize(const gpb::Message& message) {
-  std::string out;
-  {
-    gpb::io::StringOutputStream stream(&out);
-    gpb::io::CodedOutputStream coded(&stream);
-    coded.SetSerializationDeterministic(true);
-    message.SerializeToCodedStream(&coded);
-  }
-  return out;
 }
 
 // Fields in field-number order: Kong's unwrap order for positional arguments.
@@ -427,6 +415,17 @@ std::string read_file(const std::string& path) {
 }
 
 }  // namespace
+
+std::string serialize(const gpb::Message& message) {
+  std::string out;
+  {
+    gpb::io::StringOutputStream stream(&out);
+    gpb::io::CodedOutputStream coded(&stream);
+    coded.SetSerializationDeterministic(true);
+    message.SerializeToCodedStream(&coded);
+  }
+  return out;
+}
 
 std::string encode_arguments(const MethodInfo& method, const Array& args) {
   const std::string name = input_name(method);

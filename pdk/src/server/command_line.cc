@@ -44,6 +44,13 @@ Result<CommandLine> parse_command_line(int argc, char** argv) {
         return Error{"-max-message-bytes needs a positive number of bytes"};
       }
       cl.max_message_bytes = n;
+    } else if (arg == "protocol") {
+      auto v = take_value();
+      if (!v)
+        return Error{"-protocol needs MsgPack:1 or ProtoBuf:1"};
+      cl.protocol = parse_protocol(*v);
+      if (!cl.protocol)
+        return Error{fmt::format("-protocol needs MsgPack:1 or ProtoBuf:1, got \"{}\"", *v)};
     } else {
       return Error{fmt::format("unknown flag \"{}\"", argv[i])};
     }
@@ -61,6 +68,9 @@ std::string usage(std::string_view program) {
       "                          (default /usr/local/kong)\n"
       "  -max-message-bytes N    refuse messages declaring more than N bytes\n"
       "                          (default 67108864)\n"
+      "  -protocol NAME          serve Kong's MsgPack:1 or ProtoBuf:1 (the Go PDK's)\n"
+      "                          protocol; -dump tells Kong which (default: the\n"
+      "                          plugin's choice, MsgPack:1 unless it chose otherwise)\n"
       "  -help                   print this help, and exit\n"
       "Flags may also be written --flag and -flag=value.\n",
       program);

@@ -5,17 +5,21 @@
 #include <string>
 #include <string_view>
 
+#include "kong/pdk/protocol.h"
 #include "kong/result.h"
 
 namespace kong::server {
 
 /// The plugin executable's flags, spelled as the Go PDK's (-dump, -help,
-/// -kong-prefix DIR); "--flag" and "-flag=value" work too.
+/// -kong-prefix DIR), plus -max-message-bytes N and -protocol NAME;
+/// "--flag" and "-flag=value" work too.
 struct CommandLine {
   bool dump = false;
   bool help = false;
   std::string kong_prefix = "/usr/local/kong";
   std::optional<std::size_t> max_message_bytes;
+  /// Overrides ServerOptions::protocol when given.
+  std::optional<Protocol> protocol;
 };
 
 Result<CommandLine> parse_command_line(int argc, char** argv);

@@ -8,26 +8,14 @@
 #include <cstdio>
 #include <cstring>
 
-#include <fmt/format.h>
-
 namespace kong::server {
 
-using protocol::Array;
-using protocol::Value;
-
-Connection::Connection(int fd, EventLoop& loop, RpcDispatcher& dispatcher,
-                       const protocol::MsgpackLimits& limits)
-    : fd_(fd), loop_(loop), dispatcher_(dispatcher), in_(limits) {
+Connection::Connection(int fd, EventLoop& loop) : fd_(fd), loop_(loop) {
   loop_.add(fd_, EPOLLIN, this);
 }
 
 Connection::~Connection() {
   close();
-}
-
-void Connection::announce_pid() {
-  protocol::msgpack_encode(Value(Array{Value(2), Value("serverPid"), Value(::getpid())}), out_);
-  flush();
 }
 
 void Connection::on_ready(std::uint32_t events) {
@@ -42,7 +30,7 @@ void Connection::on_ready(std::uint32_t events) {
 void Connection::read() {
   // One read per wake-up: the loop is level-triggered, so whatever is left
   // comes back in the next batch without a read that fails with EAGAIN.
-  auto space = in_.prepare();
+  auto space = receive_space();
   const ssize_t n = ::recv(fd_, space.data(), space.size(), 0);
   if (n == 0) {  // Kong closed it; a message cut short is dropped with it
     close();
@@ -55,59 +43,10 @@ void Connection::read() {
     }
     return;
   }
-  in_.commit(static_cast<std::size_t>(n));
-  Value request;
-  std::string error;
-  for (bool open = !closing_; open;) {
-    const std::size_t at = in_.offset();  // where this message starts, for errors
-    const auto status = in_.next(request, error);
-    if (status == protocol::MsgpackStream::Status::need_more)
-      break;
-    if (status == protocol::MsgpackStream::Status::error) {
-      refuse(error);
-      break;
-    }
-    open = handle(std::move(request), at);
-  }
+  // Bytes after a refusal are not looked at: the stream is given up.
+  if (!closing_)
+    received(static_cast<std::size_t>(n));
   flush();
-}
-
-bool Connection::handle(Value request, std::size_t at) {
-  // [0, msgid, method, params] (protocol.md §3)
-  const bool well_formed = request.is_array() && request.as_array().size() == 4 &&
-                           request.as_array()[0] == Value(0) && request.as_array()[2].is_text();
-  if (!well_formed) {
-    refuse(fmt::format("message at byte {}: expected a request [0, msgid, method, params], got {}",
-                       at, protocol::to_debug_string(request)));
-    return false;
-  }
-  auto& parts = request.as_array();
-  if (!parts[3].is_array()) {
-    answer(parts[1],
-           fmt::format("{}: params must be an array, got {}", parts[2].text(),
-                       protocol::type_name(parts[3])),
-           Value{});
-    return true;
-  }
-  Reply reply = dispatcher_.dispatch(parts[2].text(), std::move(parts[3].as_array()));
-  answer(parts[1], reply.error, reply.result);
-  return true;
-}
-
-void Connection::answer(const Value& msgid, const std::string& error, const Value& result) {
-  // [1, msgid, error, result], written piece by piece to spare a copy of result.
-  out_.push_back(static_cast<char>(0x94));
-  protocol::msgpack_encode(Value(1), out_);
-  protocol::msgpack_encode(msgid, out_);
-  protocol::msgpack_encode(error.empty() ? Value{} : Value(error), out_);
-  protocol::msgpack_encode(result, out_);
-}
-
-void Connection::refuse(const std::string& why) {
-  // The stream cannot be resynchronized: say why, then close.
-  std::fprintf(stderr, "connection: %s; closing it\n", why.c_str());
-  answer(Value{}, why, Value{});
-  closing_ = true;
 }
 
 void Connection::flush() {
@@ -118,7 +57,7 @@ void Connection::flush() {
         continue;
       if (errno == EAGAIN)
         break;
-      close();  // Kong went away; its events stay until they expire
+      close();  // Kong went away
       return;
     }
     out_sent_ += static_cast<std::size_t>(n);

@@ -1,51 +1,58 @@
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 
-#include "kong/protocol/msgpack_stream.h"
-
 #include "server/event_loop.h"
-#include "server/rpc_dispatcher.h"
 
 namespace kong::server {
 
-/// One MsgPack:1 connection from Kong. Reads whatever has arrived, answers
-/// every complete request in it, and writes all the answers with one write.
-class Connection final : public Watcher {
+/// One connection from Kong, whatever the protocol: the socket work both
+/// protocols share. Per wake-up it makes one read (the loop is level-
+/// triggered, so what is left comes back in the next batch without a read
+/// that fails with EAGAIN), lets the protocol handle what arrived, and
+/// writes all pending output with one write.
+class Connection : public Watcher {
  public:
-  /// Takes ownership of `fd` (non-blocking) and starts watching it.
-  Connection(int fd, EventLoop& loop, RpcDispatcher& dispatcher,
-             const protocol::MsgpackLimits& limits);
   ~Connection() override;
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
 
-  /// Announces the server's pid: Kong drops its instance ids when it changes.
-  void announce_pid();
-  void on_ready(std::uint32_t events) override;
+  void on_ready(std::uint32_t events) final;
 
   /// The connection is over; the owner may destroy it after this batch.
   bool closed() const { return fd_ < 0; }
 
- private:
-  void read();
-  /// Answers one request, which started at stream byte `at`; false when
-  /// the stream cannot go on.
-  bool handle(protocol::Value request, std::size_t at);
-  void answer(const protocol::Value& msgid, const std::string& error,
-              const protocol::Value& result);
-  void refuse(const std::string& why);
+ protected:
+  /// Takes ownership of `fd` (non-blocking) and starts watching it.
+  Connection(int fd, EventLoop& loop);
+
+  /// Where the next read puts its bytes.
+  virtual std::span<char> receive_space() = 0;
+  /// `n` bytes arrived in receive_space(): handle them, appending answers
+  /// to out(). The connection writes them afterwards.
+  virtual void received(std::size_t n) = 0;
+
+  /// Output waiting to be written.
+  std::string& out() { return out_; }
   /// Writes what is pending; what the socket does not take waits for EPOLLOUT.
   void flush();
+  /// Closes once the pending output is written; input is ignored from now on.
+  void close_after_write() { closing_ = true; }
+  bool closing() const { return closing_; }
+
+ private:
+  void read();
   void close();
 
   int fd_;
   EventLoop& loop_;
-  RpcDispatcher& dispatcher_;
-  protocol::MsgpackStream in_;
   std::string out_;
   std::size_t out_sent_ = 0;
   bool want_write_ = false;
-  bool closing_ = false;  // close once out_ is written
+  bool closing_ = false;
 };
 
 }  // namespace kong::server

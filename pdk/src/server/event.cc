@@ -32,17 +32,17 @@ void Event::body() {
     Pdk kong(*this);
     instance_->handle(phase_, kong);
     if (!ended_)
-      outcome_ = {Outcome::Kind::returned, {}, {}};
+      outcome_ = {Outcome::Kind::returned, nullptr, {}, {}};
   } catch (const ctx::detail::forced_unwind&) {
     throw;  // the event is being destroyed: let Boost.Context unwind
   } catch (const EventEnded&) {
-    // send() has put the ending call in outcome_.
+    // end(): the ending call went out, and the handler has unwound.
   } catch (const std::exception& e) {
     if (!ended_)
-      outcome_ = {Outcome::Kind::failed, {}, e.what()};
+      outcome_ = {Outcome::Kind::failed, nullptr, {}, e.what()};
   } catch (...) {
     if (!ended_)
-      outcome_ = {Outcome::Kind::failed, {}, "handler threw a non-standard exception"};
+      outcome_ = {Outcome::Kind::failed, nullptr, {}, "handler threw a non-standard exception"};
   }
 }
 
@@ -54,27 +54,35 @@ Event::Outcome Event::run(protocol::Value result, std::optional<std::string> err
   return std::move(outcome_);
 }
 
+void Event::end() {
+  run(protocol::Value{});  // send() takes an answer without error as "sent"
+}
+
 protocol::Value Event::send(const protocol::MethodInfo& info, protocol::Array args) {
   // A handler that swallowed EventEnded (a `catch (...)` without rethrow)
   // must not send more calls, nor turn its exit into "ret": the exit stays
   // what Kong gets, and every later call unwinds again.
   if (ended_)
     throw EventEnded{};
-  protocol::Map call;
-  call.reserve(2);
-  call.emplace_back(protocol::Value("Method"), protocol::Value(info.name));
-  call.emplace_back(protocol::Value("Args"), protocol::Value(std::move(args)));
+  outcome_ = {
+      info.ends_event ? Outcome::Kind::ended : Outcome::Kind::call, &info, std::move(args), {}};
+  caller_ = std::move(caller_).resume();
+  // A call that never reached Kong (it has no ProtoBuf:1 rpc, say) fails here,
+  // an exit included: the handler may catch it and go on.
+  if (answer_error_)
+    throw PdkError(info.name, *answer_error_);
   if (info.ends_event) {
-    // Kong runs the call and sends no Step back (protocol.md §3): end here.
-    outcome_ = {Outcome::Kind::ended, protocol::Value(std::move(call)), {}};
+    // Kong runs the call and sends no answer (protocol.md §3, §4): the rest
+    // of the handler is not run.
     ended_ = true;
     throw EventEnded{};
   }
-  outcome_ = {Outcome::Kind::call, protocol::Value(std::move(call)), {}};
-  caller_ = std::move(caller_).resume();
-  if (answer_error_)
-    throw PdkError(info.name, *answer_error_);
   return std::move(answer_);
+}
+
+std::string handler_failure(std::string_view plugin_name, Phase phase, std::string_view error) {
+  return std::string(plugin_name) + " " + std::string(to_string(phase)) +
+         " handler failed: " + std::string(error);
 }
 
 }  // namespace kong::server

@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include <boost/context/fiber.hpp>
 
@@ -18,26 +19,39 @@ namespace kong::server {
 /// One phase handler run for one request, on a stackful fiber of its own.
 /// The handler runs on the I/O thread, where Kong's messages are read: at
 /// each PDK call the fiber hands the call back to the connection that is
-/// answering Kong, and the next Step (on whichever connection it arrives)
-/// resumes it with Kong's result. No thread hand-off per call.
+/// answering Kong, and Kong's answer (a MsgPack:1 Step on whichever
+/// connection it arrives, a ProtoBuf:1 frame on the event's own) resumes it
+/// with Kong's result. No thread hand-off per call.
 class Event final : public Channel {
  public:
   Event(std::int64_t id, Phase phase, std::shared_ptr<PluginInstance> instance, StackPool& stacks);
   ~Event() override;
 
-  /// What the handler did when it last stopped, for Kong.
+  /// What the handler did when it last stopped, for Kong. Protocol-neutral:
+  /// each connection puts a call on the wire its own way.
   struct Outcome {
     enum class Kind { call, returned, ended, failed } kind;
-    /// call: the PDK call {"Method", "Args"}; ended: the call that ended the
-    /// event (kong.response.exit), which Kong answers with no Step.
-    protocol::Value call;
+    /// call: the PDK function called, which waits for Kong's answer; ended:
+    /// the call that ends the event (kong.response.exit), which Kong never
+    /// answers. Null otherwise.
+    const protocol::MethodInfo* method = nullptr;
+    /// call, ended: its positional arguments.
+    protocol::Array args;
     /// failed: why the handler failed.
     std::string error;
   };
 
   /// Starts the handler, or resumes it with Kong's answer to its last call:
-  /// a result, or an error text (StepError). Returns when it calls again or ends.
+  /// a result, or an error text (MsgPack:1's StepError; a call that could not
+  /// be sent), which the call throws as PdkError. Returns when it calls again
+  /// or ends. After an `ended` outcome the handler waits too: end() once the
+  /// call is sent, or run() with an error when it could not be.
   Outcome run(protocol::Value result, std::optional<std::string> error = std::nullopt);
+
+  /// The ending call went to Kong: unwinds the handler (EventEnded), so its
+  /// destructors run on its own stack. Later calls of a handler that
+  /// swallows the unwinding throw again; nothing more reaches Kong.
+  void end();
 
   std::int64_t id() const { return id_; }
   Phase phase() const override { return phase_; }
@@ -54,11 +68,15 @@ class Event final : public Channel {
   std::shared_ptr<PluginInstance> instance_;
   boost::context::fiber fiber_;   // the handler, while suspended
   boost::context::fiber caller_;  // the I/O loop, while the handler runs
-  Outcome outcome_{Outcome::Kind::returned, {}, {}};
+  Outcome outcome_{Outcome::Kind::returned, nullptr, {}, {}};
   protocol::Value answer_;
   std::optional<std::string> answer_error_;
-  bool ended_ = false;  // a call ended the event (kong.response.exit)
+  bool ended_ = false;  // a call ended the event (kong.response.exit) and went out
   std::chrono::steady_clock::time_point last_active_;
 };
+
+/// The error text of a failed handler, as Kong logs it:
+/// "<plugin> <phase> handler failed: <what>".
+std::string handler_failure(std::string_view plugin_name, Phase phase, std::string_view error);
 
 }  // namespace kong::server

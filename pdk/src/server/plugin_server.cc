@@ -9,6 +9,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <ctime>
 #include <filesystem>
 #include <memory>
 #include <unordered_map>
@@ -21,9 +22,13 @@
 #include "server/command_line.h"
 #include "server/connection.h"
 #include "server/event_loop.h"
+#include "server/instances.h"
 #include "server/listen_socket.h"
+#include "server/msgpack_connection.h"
 #include "server/plugin_info.h"
+#include "server/protobuf_connection.h"
 #include "server/rpc_dispatcher.h"
+#include "server/stack_pool.h"
 
 namespace kong {
 namespace {
@@ -52,12 +57,20 @@ class ReadWatcher final : public server::Watcher {
   std::function<void()> fn_;
 };
 
+// Serves one protocol, the one -dump announced to Kong: MsgPack:1 events
+// are keyed by id and may be stepped on any connection; a ProtoBuf:1 event
+// lives on the connection that started it.
 class Server {
  public:
   Server(int listen_fd, std::string name, const PluginType& type, const ServerOptions& options)
       : listen_fd_(listen_fd),
-        dispatcher_(std::move(name), type, options),
+        protocol_(options.protocol),
+        stacks_(options.handler_stack_bytes),
+        instances_(std::move(name), type),
+        dispatcher_(instances_, stacks_),
         limits_{options.max_message_bytes, 256},
+        protobuf_{instances_, stacks_, static_cast<std::int64_t>(std::time(nullptr)),
+                  options.max_message_bytes},
         accept_([this] { accept(); }),
         signal_([this] { loop_.stop(); }) {
     // SIGTERM (Kong's shutdown) and SIGINT end the loop through a signalfd,
@@ -99,17 +112,29 @@ class Server {
           continue;
         return;
       }
-      auto conn = std::make_unique<server::Connection>(fd, loop_, dispatcher_, limits_);
-      conn->announce_pid();
+      std::unique_ptr<server::Connection> conn;
+      if (protocol_ == Protocol::protobuf) {
+        conn = std::make_unique<server::ProtobufConnection>(fd, loop_, protobuf_);
+      } else {
+        auto msgpack = std::make_unique<server::MsgpackConnection>(fd, loop_, dispatcher_, limits_);
+        msgpack->announce_pid();  // ProtoBuf:1 has no notifications
+        conn = std::move(msgpack);
+      }
       connections_.insert_or_assign(conn.get(), std::move(conn));
     }
   }
 
   int listen_fd_;
   int signal_fd_ = -1;
+  Protocol protocol_;
   server::EventLoop loop_;
+  // Events, in the dispatcher and the connections, go before the stacks
+  // their fibers unwind into.
+  server::StackPool stacks_;
+  server::Instances instances_;
   server::RpcDispatcher dispatcher_;
   protocol::MsgpackLimits limits_;
+  server::ProtobufContext protobuf_;
   ReadWatcher accept_;
   ReadWatcher signal_;
   std::unordered_map<server::Connection*, std::unique_ptr<server::Connection>> connections_;
@@ -131,6 +156,8 @@ int run_plugin_server(int argc, char** argv, const PluginType& type, ServerOptio
   }
   if (cl->max_message_bytes)
     options.max_message_bytes = *cl->max_message_bytes;
+  if (cl->protocol)
+    options.protocol = *cl->protocol;
   const std::string socket_path = cl->kong_prefix + "/" + name + ".socket";
   if (cl->dump) {
     std::puts(server::plugin_info(name, type, options.protocol, socket_path).dump().c_str());

@@ -1,8 +1,5 @@
 #include "server/rpc_dispatcher.h"
 
-#include <algorithm>
-#include <ctime>
-
 #include <fmt/format.h>
 
 #include "kong/protocol/typed_codec.h"
@@ -33,10 +30,6 @@ const Value* int_field(const Value& m, std::string_view key) {
 }
 
 }  // namespace
-
-RpcDispatcher::RpcDispatcher(std::string plugin_name, const PluginType& type,
-                             const ServerOptions& options)
-    : plugin_name_(std::move(plugin_name)), type_(type), stacks_(options.handler_stack_bytes) {}
 
 // Events go first: their fibers unwind into stacks the pool still owns.
 RpcDispatcher::~RpcDispatcher() {
@@ -79,28 +72,10 @@ Reply RpcDispatcher::start_instance(const Array& params) {
     return fail("plugin.StartInstance: expected [{Name: string, Config: JSON string}], got " +
                 describe(params));
   }
-  auto json = nlohmann::json::parse(config->text(), nullptr, /*allow_exceptions=*/false);
-  if (json.is_discarded())
-    return fail("plugin.StartInstance: Config is not valid JSON");
-  auto created = type_.create(json);
-  if (!created)
-    return fail("plugin.StartInstance: config: " + created.error().message);
-
-  // Like the Go PDK: a non-zero __seq__ (added by Kong) is the instance id.
-  std::int64_t id = 0;
-  if (auto seq = json.find("__seq__"); seq != json.end() && seq->is_number_integer()) {
-    id = seq->get<std::int64_t>();
-  }
-  if (id == 0) {
-    while (instances_.contains(next_instance_id_))
-      ++next_instance_id_;
-    id = next_instance_id_++;
-  }
-  Instance instance{id, std::string(name->text()), std::move(created).value(),
-                    static_cast<std::int64_t>(std::time(nullptr))};
-  Value status = status_of(instance);
-  instances_.insert_or_assign(id, std::move(instance));
-  return Reply{std::move(status), {}};
+  auto started = instances_.start(name->text(), config->text());
+  if (!started)
+    return fail("plugin.StartInstance: " + started.error().message);
+  return Reply{status_of(**started), {}};
 }
 
 Reply RpcDispatcher::instance_status(const Array& params, bool close) {
@@ -108,14 +83,14 @@ Reply RpcDispatcher::instance_status(const Array& params, bool close) {
   if (params.size() != 1 || !params[0].is_int()) {
     return fail(fmt::format("{}: expected [instance id], got {}", method, describe(params)));
   }
-  auto it = instances_.find(params[0].as_int());
   // Kong looks for "no plugin instance" to restart its instances.
-  if (it == instances_.end())
-    return fail(fmt::format("no plugin instance {}", params[0].as_int()));
-  Value status = status_of(it->second);
+  auto found = instances_.find(params[0].as_int());
+  if (!found)
+    return fail(found.error().message);
+  Value status = status_of(**found);
   // Running events hold the plugin; they finish with it.
   if (close)
-    instances_.erase(it);
+    instances_.close(params[0].as_int());
   return Reply{std::move(status), {}};
 }
 
@@ -127,19 +102,17 @@ Reply RpcDispatcher::handle_event(const Array& params) {
     return fail("plugin.HandleEvent: expected [{InstanceId: integer, EventName: string}], got " +
                 describe(params));
   }
-  auto it = instances_.find(instance_id->as_int());
-  if (it == instances_.end())
-    return fail(fmt::format("no plugin instance {}", instance_id->as_int()));
-  const auto phase = parse_phase(event_name->text());
-  if (!phase || std::find(type_.phases.begin(), type_.phases.end(), *phase) == type_.phases.end()) {
-    return fail(fmt::format("plugin.HandleEvent: {} has no handler for phase \"{}\"", plugin_name_,
-                            event_name->text()));
-  }
+  auto instance = instances_.find(instance_id->as_int());
+  if (!instance)
+    return fail(instance.error().message);
+  auto phase = instances_.handled_phase(event_name->text());
+  if (!phase)
+    return fail("plugin.HandleEvent: " + phase.error().message);
   const std::int64_t event_id = next_event_id_++;
-  auto event =
-      events_
-          .emplace(event_id, std::make_unique<Event>(event_id, *phase, it->second.plugin, stacks_))
-          .first;
+  auto event = events_
+                   .emplace(event_id,
+                            std::make_unique<Event>(event_id, *phase, (*instance)->plugin, stacks_))
+                   .first;
   Event::Outcome outcome = event->second->run(Value{});
   return finish(event, std::move(outcome));
 }
@@ -170,11 +143,7 @@ Reply RpcDispatcher::step(std::string_view method, Array& params, bool is_error)
 }
 
 Reply RpcDispatcher::finish(Events::iterator event, Event::Outcome outcome) {
-  // A waiting event stays where it is; an ended one goes (and its stack back to the pool).
   const std::int64_t id = event->first;
-  const Phase phase = event->second->phase();
-  if (outcome.kind != Event::Outcome::Kind::call)
-    events_.erase(event);
   auto answer = [id](Value data) {
     Map m;
     m.reserve(2);
@@ -182,17 +151,33 @@ Reply RpcDispatcher::finish(Events::iterator event, Event::Outcome outcome) {
     m.emplace_back(Value("EventId"), Value(id));
     return Reply{Value(std::move(m)), {}};
   };
+  auto call_data = [&outcome] {
+    Map call;
+    call.reserve(2);
+    call.emplace_back(Value("Method"), Value(outcome.method->name));
+    call.emplace_back(Value("Args"), Value(std::move(outcome.args)));
+    return Value(std::move(call));
+  };
+  // A waiting event stays where it is; an ended one goes (and its stack back to the pool).
   switch (outcome.kind) {
     case Event::Outcome::Kind::call:
-    case Event::Outcome::Kind::ended:
-      return answer(std::move(outcome.call));
+      return answer(call_data());
+    case Event::Outcome::Kind::ended: {
+      // The exit is Kong's answer (protocol.md §3): unwind the handler now.
+      Reply reply = answer(call_data());
+      event->second->end();
+      events_.erase(event);
+      return reply;
+    }
     case Event::Outcome::Kind::returned:
+      events_.erase(event);
       return answer(Value("ret"));
     case Event::Outcome::Kind::failed:
       break;
   }
-  return fail(
-      fmt::format("{} {} handler failed: {}", plugin_name_, to_string(phase), outcome.error));
+  const Phase phase = event->second->phase();
+  events_.erase(event);
+  return fail(handler_failure(instances_.plugin_name(), phase, outcome.error));
 }
 
 void RpcDispatcher::expire_events(std::chrono::steady_clock::duration idle) {

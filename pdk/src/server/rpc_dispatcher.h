@@ -2,16 +2,15 @@
 
 #include <chrono>
 #include <cstdint>
-#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 
-#include "kong/pdk/plugin.h"
 #include "kong/protocol/value.h"
 
 #include "server/event.h"
+#include "server/instances.h"
 #include "server/stack_pool.h"
 
 namespace kong::server {
@@ -22,11 +21,12 @@ struct Reply {
   std::string error;  // empty: success
 };
 
-/// Kong's `plugin.*` calls (protocol.md §3), independent of any socket:
-/// instances, events and the Step family.
+/// Kong's MsgPack:1 `plugin.*` calls (protocol.md §3), independent of any
+/// socket: instances, events keyed by id, and the Step family.
 class RpcDispatcher {
  public:
-  RpcDispatcher(std::string plugin_name, const PluginType& type, const ServerOptions& options);
+  /// Events take their stacks from `stacks`, which must outlive them.
+  RpcDispatcher(Instances& instances, StackPool& stacks) : instances_(instances), stacks_(stacks) {}
   ~RpcDispatcher();
 
   /// Runs one request. Never throws: bad params and failures become errors.
@@ -41,13 +41,6 @@ class RpcDispatcher {
   std::size_t instance_count() const { return instances_.size(); }
 
  private:
-  struct Instance {
-    std::int64_t id;
-    std::string name;
-    std::shared_ptr<PluginInstance> plugin;
-    std::int64_t start_time;
-  };
-
   Reply start_instance(const protocol::Array& params);
   Reply instance_status(const protocol::Array& params, bool close);
   Reply handle_event(const protocol::Array& params);
@@ -56,11 +49,8 @@ class RpcDispatcher {
   Reply finish(Events::iterator event, Event::Outcome outcome);
   static protocol::Value status_of(const Instance& instance);
 
-  std::string plugin_name_;
-  const PluginType& type_;
-  StackPool stacks_;
-  std::map<std::int64_t, Instance> instances_;
-  std::int64_t next_instance_id_ = 1;
+  Instances& instances_;
+  StackPool& stacks_;
   Events events_;
   std::int64_t next_event_id_ = 1;
 };

@@ -1,6 +1,7 @@
 #include "server/command_line.h"
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -24,6 +25,7 @@ TEST(CommandLine, DefaultsToServingUnderUsrLocalKong) {
   EXPECT_FALSE(cl->help);
   EXPECT_EQ(cl->kong_prefix, "/usr/local/kong");
   EXPECT_EQ(cl->max_message_bytes, std::nullopt);
+  EXPECT_EQ(cl->protocol, std::nullopt);
 }
 
 TEST(CommandLine, AcceptsEachFlagWithOneOrTwoDashes) {
@@ -64,11 +66,30 @@ TEST(CommandLine, TakesTheMessageLimit) {
   }
 }
 
+TEST(CommandLine, TakesTheProtocolByKongsNameOrTheShortOneInAnyCase) {
+  const std::pair<std::vector<std::string>, Protocol> cases[] = {
+      {{"-protocol", "ProtoBuf:1"}, Protocol::protobuf},
+      {{"--protocol", "protobuf:1"}, Protocol::protobuf},
+      {{"-protocol=PROTOBUF"}, Protocol::protobuf},
+      {{"--protocol=protobuf"}, Protocol::protobuf},
+      {{"-protocol", "MsgPack:1"}, Protocol::msgpack},
+      {{"-protocol=msgpack"}, Protocol::msgpack},
+      {{"--protocol", "MSGPACK:1"}, Protocol::msgpack},
+  };
+  for (const auto& [args, protocol] : cases) {
+    const auto cl = Parse(args);
+    ASSERT_TRUE(cl.ok()) << args.back() << ": " << cl.error().message;
+    EXPECT_EQ(cl->protocol, protocol) << args.back();
+  }
+}
+
 TEST(CommandLine, CombinesFlags) {
-  const auto cl = Parse({"-kong-prefix", "/k", "-max-message-bytes", "99", "-dump"});
+  const auto cl =
+      Parse({"-kong-prefix", "/k", "-max-message-bytes", "99", "-protocol", "ProtoBuf:1", "-dump"});
   ASSERT_TRUE(cl.ok()) << cl.error().message;
   EXPECT_EQ(cl->kong_prefix, "/k");
   EXPECT_EQ(cl->max_message_bytes, 99u);
+  EXPECT_EQ(cl->protocol, Protocol::protobuf);
   EXPECT_TRUE(cl->dump);
 }
 
@@ -95,6 +116,10 @@ TEST(CommandLine, RefusesUnknownFlagsAndMissingValues) {
       {{"-max-message-bytes", "-5"}, "-max-message-bytes needs a positive number of bytes"},
       {{"-max-message-bytes", "12abc"}, "-max-message-bytes needs a positive number of bytes"},
       {{"-max-message-bytes="}, "-max-message-bytes needs a positive number of bytes"},
+      {{"-protocol"}, "-protocol needs MsgPack:1 or ProtoBuf:1"},
+      {{"-protocol", "ProtoBuf:2"}, R"(-protocol needs MsgPack:1 or ProtoBuf:1, got "ProtoBuf:2")"},
+      {{"--protocol=grpc"}, R"(-protocol needs MsgPack:1 or ProtoBuf:1, got "grpc")"},
+      {{"-protocol="}, R"(-protocol needs MsgPack:1 or ProtoBuf:1, got "")"},
   };
   for (const auto& c : cases) {
     const auto cl = Parse(c.args);
@@ -106,8 +131,9 @@ TEST(CommandLine, RefusesUnknownFlagsAndMissingValues) {
 TEST(CommandLine, DescribesEveryFlagInItsUsage) {
   const std::string text = usage("my-plugin");
   EXPECT_TRUE(text.starts_with("Usage: my-plugin [flags]\n")) << text;
-  for (const char* flag : {"-dump", "-kong-prefix DIR", "-max-message-bytes N", "-help",
-                           "/usr/local/kong", "<executable name>.socket"}) {
+  for (const char* flag :
+       {"-dump", "-kong-prefix DIR", "-max-message-bytes N", "-protocol NAME", "MsgPack:1",
+        "ProtoBuf:1", "-help", "/usr/local/kong", "<executable name>.socket"}) {
     EXPECT_NE(text.find(flag), std::string::npos) << flag << " missing from:\n" << text;
   }
 }

@@ -1,21 +1,13 @@
 // The plugin server as Kong meets it: a process, a unix socket, MsgPack:1.
-#include <fcntl.h>
-#include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
-#include <cerrno>
-#include <chrono>
+#include <algorithm>
 #include <cstring>
-#include <fstream>
-#include <iostream>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -24,6 +16,8 @@
 
 #include "kong/protocol/msgpack_stream.h"
 
+#include "pdk/server/server_process.h"
+#include "pdk/server/socket_client.h"
 #include "pdk/server/test_plugin.h"
 #include "pdk/test_values.h"
 #include "support/test_support.h"
@@ -35,108 +29,19 @@ using namespace std::chrono_literals;
 using protocol::Array;
 using protocol::Value;
 
-constexpr const char* kTestPluginBin = KONG_TEST_PLUGIN_BIN;
-constexpr const char* kTestPluginName = "pdk_test_plugin";
-constexpr auto kTimeout = 10s;
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 bool Exists(const std::string& path) {
   struct stat st {};
   return ::lstat(path.c_str(), &st) == 0;
 }
 
-/// A plugin server process; killed and reaped on destruction if still running.
-class ServerProcess {
- public:
-  ServerProcess(const std::string& binary, const std::vector<std::string>& args,
-                std::string log_path)
-      : log_path_(std::move(log_path)) {
-    std::vector<std::string> argv_strings = {binary};
-    argv_strings.insert(argv_strings.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& a : argv_strings)
-      argv.push_back(a.data());
-    argv.push_back(nullptr);
-    pid_ = ::fork();
-    if (pid_ == 0) {
-      const int log = ::open(log_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-      ::dup2(log, 1);
-      ::dup2(log, 2);
-      ::execv(binary.c_str(), argv.data());
-      ::_exit(127);
-    }
-    if (pid_ > 0)
-      pidfd_ = static_cast<int>(::syscall(SYS_pidfd_open, pid_, 0));
-  }
-
-  ~ServerProcess() {
-    if (pid_ > 0 && !reaped_) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, nullptr, 0);
-    }
-    if (pidfd_ >= 0)
-      ::close(pidfd_);
-  }
-
-  ServerProcess(const ServerProcess&) = delete;
-  ServerProcess& operator=(const ServerProcess&) = delete;
-
-  pid_t pid() const { return pid_; }
-  std::string log() const { return ReadFile(log_path_); }
-
-  /// Waits for the process to end; `status` as waitpid reports it.
-  ::testing::AssertionResult WaitForExit(int& status) {
-    if (pid_ <= 0 || pidfd_ < 0)
-      return ::testing::AssertionFailure() << "the server never started";
-    pollfd p{pidfd_, POLLIN, 0};
-    const int ready = ::poll(&p, 1, static_cast<int>(std::chrono::milliseconds(kTimeout).count()));
-    if (ready <= 0) {
-      return ::testing::AssertionFailure()
-             << "server " << pid_ << " did not exit within " << kTimeout.count() << " s";
-    }
-    if (::waitpid(pid_, &status, 0) != pid_) {
-      return ::testing::AssertionFailure() << "waitpid: " << std::strerror(errno);
-    }
-    reaped_ = true;
-    return ::testing::AssertionSuccess();
-  }
-
- private:
-  std::string log_path_;
-  pid_t pid_ = -1;
-  int pidfd_ = -1;
-  bool reaped_ = false;
-};
-
-/// One connection, as Kong's cosockets make them. Every read waits at most
-/// kTimeout and says what it awaited when it fails.
+/// A MsgPack:1 connection, as Kong's cosockets make them.
 class Client {
  public:
-  explicit Client(const std::string& path) : fd_(ConnectUnix(path)) {}
-  ~Client() {
-    if (fd_ >= 0)
-      ::close(fd_);
-  }
-  Client(const Client&) = delete;
-  Client& operator=(const Client&) = delete;
+  explicit Client(const std::string& path) : socket_(path) {}
 
-  bool connected() const { return fd_ >= 0; }
+  bool connected() const { return socket_.connected(); }
 
-  ::testing::AssertionResult SendBytes(std::string_view bytes) {
-    while (!bytes.empty()) {
-      const ssize_t n = ::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
-      if (n < 0)
-        return ::testing::AssertionFailure() << "send: " << std::strerror(errno);
-      bytes.remove_prefix(static_cast<std::size_t>(n));
-    }
-    return ::testing::AssertionSuccess();
-  }
+  ::testing::AssertionResult SendBytes(std::string_view bytes) { return socket_.SendBytes(bytes); }
 
   ::testing::AssertionResult Send(const Value& message) {
     return SendBytes(Encode(message, protocol::StrForm::kong));  // strings as Kong writes them
@@ -153,63 +58,30 @@ class Client {
         case protocol::MsgpackStream::Status::need_more:
           break;
       }
-      std::string why;
-      int err = 0;
-      if (ReadSome(why, err) <= 0) {
-        return ::testing::AssertionFailure() << why << " awaiting " << awaited;
-      }
+      if (auto read = socket_.ReadInto(in_, awaited); !read)
+        return read;
     }
   }
 
-  /// The server closes the connection (EOF, or a reset for bytes it left unread).
+  /// The server closes the connection, with no further message.
   ::testing::AssertionResult ReceiveClose(std::string_view awaited) {
-    for (;;) {
-      std::string why;
-      int err = 0;
-      const ssize_t n = ReadSome(why, err);
-      if (n == 0)
-        return ::testing::AssertionSuccess();
-      if (n < 0 && err == ECONNRESET)
-        return ::testing::AssertionSuccess();
-      if (n < 0)
-        return ::testing::AssertionFailure() << why << " awaiting " << awaited;
-      Value v;
-      std::string error;
-      if (in_.next(v, error) == protocol::MsgpackStream::Status::value) {
-        return ::testing::AssertionFailure()
-               << "got " << to_debug_string(v) << " awaiting " << awaited;
-      }
-    }
+    std::string stray;
+    auto closed = socket_.WaitForClose(awaited, stray);
+    auto space = in_.prepare(stray.size());
+    std::copy(stray.begin(), stray.end(), space.begin());
+    in_.commit(stray.size());
+    Value v;
+    std::string error;
+    if (in_.next(v, error) == protocol::MsgpackStream::Status::value)
+      return ::testing::AssertionFailure()
+             << "got " << to_debug_string(v) << " awaiting " << awaited;
+    return closed;
   }
 
-  /// Closes the sending side only.
-  void ShutdownWrite() { ::shutdown(fd_, SHUT_WR); }
+  void ShutdownWrite() { socket_.ShutdownWrite(); }
 
  private:
-  // Reads what has arrived, waiting at most kTimeout: the byte count, 0 at
-  // EOF, -1 with `err` set otherwise; `why` says what happened.
-  ssize_t ReadSome(std::string& why, int& err) {
-    pollfd p{fd_, POLLIN, 0};
-    const int ready = ::poll(&p, 1, static_cast<int>(std::chrono::milliseconds(kTimeout).count()));
-    if (ready <= 0) {
-      err = ready == 0 ? ETIMEDOUT : errno;
-      why = ready == 0 ? "nothing arrived within " + std::to_string(kTimeout.count()) + " s"
-                       : std::string("poll: ") + std::strerror(err);
-      return -1;
-    }
-    auto space = in_.prepare(4096);
-    const ssize_t n = ::read(fd_, space.data(), space.size());
-    err = n < 0 ? errno : 0;
-    if (n > 0)
-      in_.commit(static_cast<std::size_t>(n));
-    if (n == 0)
-      why = "the server closed the connection";
-    if (n < 0)
-      why = std::string("read: ") + std::strerror(err);
-    return n;
-  }
-
-  int fd_;
+  SocketClient socket_;
   protocol::MsgpackStream in_;
 };
 
@@ -229,24 +101,8 @@ Value CallData(std::string_view method, Array args) {
   return StrMap({{"Method", method}, {"Args", Value(std::move(args))}});
 }
 
-class PluginServer : public ::testing::Test {
+class PluginServer : public ServerTest {
  protected:
-  void TearDown() override {
-    if (HasFailure() && server_)
-      std::cerr << "server output:\n" << server_->log() << "\n";
-  }
-
-  /// Starts `binary` with -kong-prefix <scratch dir> and waits for its socket.
-  void StartServer(const std::string& binary = kTestPluginBin,
-                   const std::string& name = kTestPluginName,
-                   std::vector<std::string> extra_args = {}) {
-    socket_path_ = dir_.file(name + ".socket");
-    extra_args.insert(extra_args.begin(), {"-kong-prefix", dir_.path()});
-    server_ = std::make_unique<ServerProcess>(binary, extra_args, dir_.file("server.log"));
-    ASSERT_GT(server_->pid(), 0);
-    ASSERT_TRUE(WaitForSocket(socket_path_, kTimeout));
-  }
-
   /// A new connection, past the serverPid notification that opens it.
   std::unique_ptr<Client> Connect() {
     auto client = std::make_unique<Client>(socket_path_);
@@ -288,10 +144,6 @@ class PluginServer : public ::testing::Test {
     EXPECT_EQ(r, Value(Array{1, Value{}, error, Value{}}));
     EXPECT_TRUE(client.ReceiveClose("the server to close the connection"));
   }
-
-  ScratchDir dir_;
-  std::string socket_path_;
-  std::unique_ptr<ServerProcess> server_;
 };
 
 TEST_F(PluginServer, DumpsItsPluginInfoAsJsonForKong) {

@@ -71,7 +71,9 @@ class RpcDispatcher : public ::testing::Test {
   }
 
   PluginType type_ = plugin_type<TestPlugin>("1.2.3", 7);
-  server::RpcDispatcher dispatcher_{"test-plugin", type_, ServerOptions{}};
+  server::StackPool stacks_{ServerOptions{}.handler_stack_bytes};
+  server::Instances instances_{"test-plugin", type_};
+  server::RpcDispatcher dispatcher_{instances_, stacks_};
 };
 
 TEST_F(RpcDispatcher, UsesANonZeroSeqAsTheInstanceId) {
@@ -355,8 +357,10 @@ TEST_F(RpcDispatcher, LetsRunningEventsFinishAfterTheirInstanceCloses) {
 TEST(RpcDispatcherLifetime, UnwindsRunningEventsWhenDestroyed) {
   const PluginType type = plugin_type<TestPlugin>("1.2.3", 7);
   const int unwound = g_unwound_handlers;
+  server::StackPool stacks(ServerOptions{}.handler_stack_bytes);
+  server::Instances instances("test-plugin", type);
   {
-    server::RpcDispatcher dispatcher("test-plugin", type, ServerOptions{});
+    server::RpcDispatcher dispatcher(instances, stacks);
     dispatcher.dispatch("plugin.StartInstance", {StrMap({{"Name", "t"}, {"Config", "{}"}})});
     for (int i = 0; i < 3; ++i) {
       dispatcher.dispatch("plugin.HandleEvent",
@@ -365,6 +369,7 @@ TEST(RpcDispatcherLifetime, UnwindsRunningEventsWhenDestroyed) {
     ASSERT_EQ(dispatcher.running_events(), 3u);
   }
   EXPECT_EQ(g_unwound_handlers, unwound + 3);
+  EXPECT_EQ(stacks.idle(), 3u);
 }
 
 }  // namespace

@@ -15,6 +15,7 @@ inline int g_unwound_handlers = 0;
 /// The plugin the server tests drive. What its access handler does is set by
 /// `mode`, so one plugin covers every behaviour:
 ///   hello        get_header("host"), then set_header("x-hello", "hi <host>")
+///   read-host    get_header("host"), and nothing else
 ///   headers      get_headers(), then set_header("x-count", <number of names>)
 ///   exit         kong.response.exit(403, "denied", {x-reason: test})
 ///   swallow-exit kong.response.exit(401) inside a catch (...) that swallows
@@ -23,6 +24,8 @@ inline int g_unwound_handlers = 0;
 ///   throw-other  throws an int
 ///   wrong-phase  kong.response.get_status(), which Kong refuses in access
 ///   catch        get_header("x"); a PdkError is caught and logged with log.err
+///   no-rpc       kong.cluster.get_id() (no ProtoBuf:1 rpc); a PdkError is
+///                caught and logged with log.err
 ///   return       returns at once
 struct TestPlugin {
   std::string mode = "hello";
@@ -40,6 +43,8 @@ struct TestPlugin {
     if (mode == "hello") {
       const std::string host = kong.request.get_header("host").value_or("nobody");
       kong.response.set_header("x-hello", "hi " + host);
+    } else if (mode == "read-host") {
+      kong.request.get_header("host");
     } else if (mode == "headers") {
       const MultiMap headers = kong.request.get_headers();
       kong.response.set_header("x-count", std::to_string(headers.size()));
@@ -61,6 +66,12 @@ struct TestPlugin {
     } else if (mode == "catch") {
       try {
         kong.request.get_header("x");
+      } catch (const PdkError& e) {
+        kong.log.err(e.what());
+      }
+    } else if (mode == "no-rpc") {
+      try {
+        kong.cluster.get_id();
       } catch (const PdkError& e) {
         kong.log.err(e.what());
       }

@@ -12,6 +12,7 @@
 
 #include "kong/pdk/config.h"
 #include "kong/pdk/pdk.h"
+#include "kong/pdk/protocol.h"
 #include "kong/result.h"
 
 namespace kong {
@@ -44,8 +45,9 @@ struct ServerOptions {
   std::size_t max_message_bytes = 64u << 20;
   /// Stack of each running handler (virtual memory; pages are used as touched).
   std::size_t handler_stack_bytes = 256u << 10;
-  /// Wire protocol: "MsgPack:1".
-  std::string protocol = "MsgPack:1";
+  /// The wire protocol Kong is told to speak (in `-dump`) and the server
+  /// serves; `-protocol NAME` overrides it.
+  Protocol protocol = Protocol::msgpack;
 };
 
 namespace plugin_detail {
@@ -129,6 +131,9 @@ int run_plugin_server(int argc, char** argv, const PluginType& type, ServerOptio
 ///
 ///     int main(int argc, char** argv) { return kong::start_server<Config>(argc, argv, "1.0.0",
 ///     10); }
+///
+/// Options go last, e.g. to serve ProtoBuf:1 (Kong's Go-PDK protocol):
+/// `kong::start_server<Config>(argc, argv, "1.0.0", 10, {.protocol = kong::Protocol::protobuf})`.
 template <class Config>
 int start_server(int argc, char** argv, std::string_view version, int priority,
                  ServerOptions options = {}) {

@@ -1,0 +1,39 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "kong/protocol/msgpack_stream.h"
+
+#include "server/connection.h"
+#include "server/rpc_dispatcher.h"
+
+namespace kong::server {
+
+/// One MsgPack:1 connection from Kong (protocol.md §3): answers every
+/// complete request that arrived, in order. Events outlive it: their Steps
+/// may come on any connection.
+class MsgpackConnection final : public Connection {
+ public:
+  /// Takes ownership of `fd` (non-blocking) and starts watching it.
+  MsgpackConnection(int fd, EventLoop& loop, RpcDispatcher& dispatcher,
+                    const protocol::MsgpackLimits& limits);
+
+  /// Announces the server's pid: Kong drops its instance ids when it changes.
+  void announce_pid();
+
+ private:
+  std::span<char> receive_space() override { return in_.prepare(); }
+  void received(std::size_t n) override;
+  /// Answers one request, which started at stream byte `at`; false when
+  /// the stream cannot go on.
+  bool handle(protocol::Value request, std::size_t at);
+  void answer(const protocol::Value& msgid, const std::string& error,
+              const protocol::Value& result);
+  void refuse(const std::string& why);
+
+  RpcDispatcher& dispatcher_;
+  protocol::MsgpackStream in_;
+};
+
+}  // namespace kong::server

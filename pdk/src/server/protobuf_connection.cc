@@ -1,0 +1,176 @@
+#include "server/protobuf_connection.h"
+
+#include <cstdio>
+#include <optional>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "kong/protocol/protobuf_codec.h"
+#include "kong/result.h"
+
+#include "proto/kong_plugin_protocol.pb.h"
+#include "protocol/protobuf_serialize.h"
+#include "server/protobuf_commands.h"
+
+namespace kong::server {
+namespace {
+
+namespace pb = kong_plugin_protocol;
+using protocol::Value;
+using protocol::protobuf::CodecError;
+
+// A call's input message, or why it cannot travel over ProtoBuf:1.
+Result<std::string> encode_call(const protocol::MethodInfo& method, const protocol::Array& args) {
+  if (method.pb_input.empty()) {
+    return Error{
+        "Kong has no ProtoBuf:1 rpc for this function; serving the plugin over MsgPack:1 "
+        "reaches it"};
+  }
+  try {
+    return protocol::protobuf::encode_arguments(method, args);
+  } catch (const CodecError& e) {
+    return Error{e.what()};
+  }
+}
+
+}  // namespace
+
+ProtobufConnection::ProtobufConnection(int fd, EventLoop& loop, const ProtobufContext& context)
+    : Connection(fd, loop), context_(context), in_(context.max_frame_bytes) {}
+
+ProtobufConnection::~ProtobufConnection() = default;
+
+void ProtobufConnection::received(std::size_t n) {
+  in_.commit(n);
+  std::string_view frame;
+  std::string error;
+  while (!closing()) {
+    const std::size_t at = in_.offset();  // where this frame starts, for errors
+    const auto status = in_.next(frame, error);
+    if (status == protocol::FrameStream::Status::need_more)
+      break;
+    if (status == protocol::FrameStream::Status::error) {
+      give_up(error);
+      break;
+    }
+    if (event_)
+      answer_call(frame);
+    else
+      command(frame, at);
+  }
+}
+
+void ProtobufConnection::command(std::string_view frame, std::size_t at) {
+  pb::RpcCall call;
+  if (!call.ParseFromArray(frame.data(), static_cast<int>(frame.size()))) {
+    give_up(fmt::format("frame at byte {}: {} bytes are not an RpcCall", at, frame.size()));
+    return;
+  }
+  if (call.call_case() == pb::RpcCall::kCmdHandleEvent) {
+    const auto& cmd = call.cmd_handle_event();
+    start_event(call.sequence(), cmd.instance_id(), cmd.event_name());
+    return;
+  }
+  auto answer = answer_command(call, context_.instances, context_.loaded_at);
+  if (!answer) {
+    give_up(fmt::format("RpcCall at byte {} (sequence {}): {}", at, call.sequence(),
+                        answer.error().message));
+    return;
+  }
+  protocol::append_frame(out(), protocol::protobuf::serialize(*answer));
+}
+
+void ProtobufConnection::start_event(std::int64_t sequence, std::int64_t instance_id,
+                                     std::string_view event_name) {
+  auto instance = context_.instances.find(instance_id);
+  auto phase = context_.instances.handled_phase(event_name);
+  if (!instance || !phase) {
+    give_up(fmt::format("cmd_handle_event (sequence {}): {}", sequence,
+                        instance ? phase.error().message : instance.error().message));
+    return;
+  }
+  sequence_ = sequence;
+  event_ = std::make_unique<Event>(sequence, *phase, (*instance)->plugin, context_.stacks);
+  step(event_->run(Value{}));
+}
+
+void ProtobufConnection::answer_call(std::string_view frame) {
+  const protocol::MethodInfo& method = *std::exchange(waiting_, nullptr);
+  Value result;
+  std::optional<std::string> error;
+  try {
+    result = protocol::protobuf::decode_result(method, frame);
+  } catch (const CodecError& e) {
+    error = e.what();  // thrown in the handler as the call's PdkError
+  }
+  step(event_->run(std::move(result), std::move(error)));
+}
+
+void ProtobufConnection::step(Event::Outcome outcome) {
+  using Kind = Event::Outcome::Kind;
+  for (;;) {
+    switch (outcome.kind) {
+      case Kind::call:
+      case Kind::ended: {
+        auto input = encode_call(*outcome.method, outcome.args);
+        if (!input) {
+          // Nothing went to Kong: the call fails in the handler at once, which
+          // may catch it and go on.
+          outcome = event_->run(Value{}, input.error().message);
+          continue;
+        }
+        protocol::append_frame(out(), outcome.method->name);
+        protocol::append_frame(out(), *input);
+        if (outcome.kind == Kind::call) {
+          waiting_ = outcome.method;
+          return;
+        }
+        // Kong answers an exit with nothing, and the Go PDK closes the
+        // connection after it (protocol.md §4).
+        event_->end();
+        end_event();
+        close_after_write();
+        return;
+      }
+      case Kind::returned: {
+        // An empty frame where the next method name would be, then the
+        // RpcReturn of the cmd_handle_event (protocol.md §4).
+        protocol::append_frame(out(), "");
+        pb::RpcReturn done;
+        done.set_sequence(sequence_);
+        protocol::append_frame(out(), protocol::protobuf::serialize(done));
+        end_event();
+        return;
+      }
+      case Kind::failed: {
+        // ProtoBuf:1 has no error answer. Kong reads a method name next, so
+        // the failure goes there, with an empty argument frame: Kong looks
+        // the name up, fails with `method "<text>" not found`, logs it and
+        // answers the client 500, as for a failed MsgPack:1 event. The
+        // connection is closed after it, as nothing sensible can follow.
+        const std::string why =
+            handler_failure(context_.instances.plugin_name(), event_->phase(), outcome.error);
+        std::fprintf(stderr, "%s\n", why.c_str());
+        protocol::append_frame(out(), why);
+        protocol::append_frame(out(), "");
+        end_event();
+        close_after_write();
+        return;
+      }
+    }
+  }
+}
+
+void ProtobufConnection::end_event() {
+  event_.reset();  // its stack goes back to the pool
+  waiting_ = nullptr;
+}
+
+void ProtobufConnection::give_up(std::string_view why) {
+  std::fprintf(stderr, "protobuf connection: %.*s; closing it without an answer\n",
+               static_cast<int>(why.size()), why.data());
+  close_after_write();
+}
+
+}  // namespace kong::server
