@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <stdexcept>
 #include <string>
 #include <tuple>
@@ -8,18 +9,21 @@
 
 namespace kong::bench {
 
-/// A plugin whose access handler never returns and makes one PDK call per
-/// Step, kong.request.get_header(header): each Step Kong sends is exactly one
-/// PDK call round trip through the server, with no event set-up in it.
+/// A plugin whose access handler makes one PDK call per answer from Kong,
+/// kong.request.get_header(header): each answer is exactly one PDK call round
+/// trip through the server, with no event set-up in it. It never returns
+/// (`calls` 0), or returns after `calls` calls.
 struct LoopingPlugin {
   std::string header = "host";
+  std::int64_t calls = 0;
 
   static constexpr auto fields() {
-    return std::tuple{kong::field("header", &LoopingPlugin::header)};
+    return std::tuple{kong::field("header", &LoopingPlugin::header),
+                      kong::field("calls", &LoopingPlugin::calls)};
   }
 
   void access(kong::Pdk& kong) {
-    for (;;) {
+    for (std::int64_t i = 0; calls == 0 || i < calls; ++i) {
       const std::string value = kong.request.get_header(header).value_or("");
       // A server that answered something else would be measured doing less.
       if (value.empty())

@@ -3,8 +3,6 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -16,6 +14,8 @@
 #include <thread>
 
 #include <fmt/format.h>
+
+#include "unix_socket.h"
 
 extern char** environ;
 
@@ -43,29 +43,13 @@ bool reap_by(pid_t pid, Clock::time_point deadline) {
 
 }  // namespace
 
-Result<int> connect_socket(const std::string& path) {
-  sockaddr_un addr{};
-  if (path.size() >= sizeof(addr.sun_path))
-    return Error{fmt::format("socket path {} is too long", path)};
-  addr.sun_family = AF_UNIX;
-  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
-  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0)
-    return Error{fmt::format("socket(): {}", std::strerror(errno))};
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
-    const int err = errno;
-    ::close(fd);
-    return Error{fmt::format("cannot connect to {}: {}", path, std::strerror(err))};
-  }
-  return fd;
-}
-
 PluginFixture::PluginFixture(mock::TempDir prefix, std::string name)
     : prefix_(std::move(prefix)),
       name_(std::move(name)),
       socket_path_(prefix_.path() + "/" + name_ + ".socket") {}
 
-Result<std::unique_ptr<PluginFixture>> PluginFixture::start(const std::string& executable) {
+Result<std::unique_ptr<PluginFixture>> PluginFixture::start(const std::string& executable,
+                                                            const std::vector<std::string>& args) {
   auto prefix = mock::TempDir::create("kong-bench");
   if (!prefix)
     return Error{fmt::format("{}: {}", executable, prefix.error().message)};
@@ -74,14 +58,17 @@ Result<std::unique_ptr<PluginFixture>> PluginFixture::start(const std::string& e
 
   const std::string log = fixture->prefix_.path() + "/server.log";
   const std::string prefix_path = fixture->prefix_.path();
-  const char* argv[] = {executable.c_str(), "-kong-prefix", prefix_path.c_str(), nullptr};
+  std::vector<const char*> argv = {executable.c_str(), "-kong-prefix", prefix_path.c_str()};
+  for (const auto& arg : args)
+    argv.push_back(arg.c_str());
+  argv.push_back(nullptr);
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_addopen(&actions, 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   posix_spawn_file_actions_adddup2(&actions, 1, 2);
   const int err = ::posix_spawn(&fixture->pid_, executable.c_str(), &actions, nullptr,
-                                const_cast<char**>(argv), environ);
+                                const_cast<char**>(argv.data()), environ);
   posix_spawn_file_actions_destroy(&actions);
   if (err != 0) {
     fixture->pid_ = -1;
@@ -90,7 +77,7 @@ Result<std::unique_ptr<PluginFixture>> PluginFixture::start(const std::string& e
 
   const auto deadline = Clock::now() + kStartTimeout;
   for (;;) {
-    if (auto fd = connect_socket(fixture->socket_path_)) {
+    if (auto fd = mock::connect_unix(fixture->socket_path_, kStartTimeout)) {
       ::close(*fd);
       break;
     }

@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "kong/mock/plugin_process.h"
 #include "kong/protocol/value.h"
@@ -21,9 +22,11 @@ namespace kong::bench {
 /// Its output goes to server.log in the prefix, quoted when it fails to start.
 class PluginFixture {
  public:
-  /// Starts the server and waits until its socket accepts connections.
-  /// The error names the executable and ends with the server's output.
-  static Result<std::unique_ptr<PluginFixture>> start(const std::string& executable);
+  /// Starts the server (with `args` after `-kong-prefix <dir>`) and waits
+  /// until its socket accepts connections. The error names the executable and
+  /// ends with the server's output.
+  static Result<std::unique_ptr<PluginFixture>> start(const std::string& executable,
+                                                      const std::vector<std::string>& args = {});
 
   /// Stops the server with SIGTERM (SIGKILL if it lingers) and removes the prefix.
   ~PluginFixture();
@@ -45,9 +48,6 @@ class PluginFixture {
   std::string socket_path_;
   pid_t pid_ = -1;
 };
-
-/// A new connection to the unix socket at `path` (blocking, close-on-exec).
-Result<int> connect_socket(const std::string& path);
 
 /// Kong's plugin.StartInstance for `plugin` with `config_json`; returns the
 /// instance id. An error answer or a reply without "Id" is an Error.

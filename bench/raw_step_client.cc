@@ -5,12 +5,14 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 
 #include "kong/protocol/msgpack_codec.h"
 #include "kong/protocol/msgpack_stream.h"
 #include "kong/protocol/value.h"
 
 #include "plugin_fixture.h"
+#include "unix_socket.h"
 
 namespace kong::bench {
 
@@ -24,7 +26,7 @@ RawStepClient::~RawStepClient() {
 }
 
 Status RawStepClient::open(const std::string& socket_path, std::int64_t event_id) {
-  auto fd = connect_socket(socket_path);
+  auto fd = mock::connect_unix(socket_path, std::chrono::seconds(10));
   if (!fd)
     return fd.error();
   fd_ = *fd;

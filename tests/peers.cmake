@@ -2,23 +2,11 @@
 # (included from tests/CMakeLists.txt, after kong_replay_test). Without the
 # toolchain or the PDK, each test reports itself skipped and says how to get it.
 
-# Go (go-pdk, ProtoBuf:1): built here by tests/go/build, which fetches the
-# module go.mod pins through the module proxy. A go-pdk plugin is its own
-# server with the Go conventions mock-kong assumes by default: `-dump`,
-# `-kong-prefix DIR`, socket DIR/<executable>.socket.
-find_program(GO_EXECUTABLE go)
-if(GO_EXECUTABLE)
-  set(KONG_GO_PLUGINS ${CMAKE_CURRENT_BINARY_DIR}/go-plugins)
-  file(GLOB_RECURSE go_sources CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/tests/go/*.go)
-  add_custom_command(OUTPUT ${KONG_GO_PLUGINS}/go-hello
-    COMMAND ${CMAKE_COMMAND} -E env GO=${GO_EXECUTABLE}
-      ${PROJECT_SOURCE_DIR}/tests/go/build ${KONG_GO_PLUGINS}
-    DEPENDS ${go_sources} ${PROJECT_SOURCE_DIR}/tests/go/go.mod
-      ${PROJECT_SOURCE_DIR}/tests/go/go.sum ${PROJECT_SOURCE_DIR}/tests/go/build
-    COMMENT "Building the Go plugins (Kong's Go PDK)"
-    VERBATIM)
-  add_custom_target(go-plugins ALL DEPENDS ${KONG_GO_PLUGINS}/go-hello)
-  kong_replay_test(go-hello tests/go/go-hello.json ${KONG_GO_PLUGINS}/go-hello)
+# Go (go-pdk, ProtoBuf:1), built by tests/go/plugins.cmake. A go-pdk plugin
+# is its own server with the Go conventions mock-kong assumes by default:
+# `-dump`, `-kong-prefix DIR`, socket DIR/<executable>.socket.
+if(KONG_GO_HELLO)
+  kong_replay_test(go-hello tests/go/go-hello.json ${KONG_GO_HELLO})
 else()
   add_test(NAME Replay.go-hello COMMAND ${CMAKE_COMMAND} -E echo
     "skipped: go is not installed (Kong's Go PDK needs Go 1.21 or newer; put go on PATH, then reconfigure)")

@@ -1,17 +1,21 @@
 #include "kong/protocol/protobuf_codec.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <fstream>
 #include <iterator>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include <fmt/format.h>
 #include <google/protobuf/io/coded_stream.h>
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <google/protobuf/struct.pb.h>
+
+#include "kong/protocol/typed_codec.h"
 
 #include "proto/kong_plugin_protocol.pb.h"
 #include "protocol/protobuf_serialize.h"
@@ -407,6 +411,32 @@ std::string output_name(const MethodInfo& method) {
   return std::string(method.pb_output);
 }
 
+// kong.response.exit writes a table body as JSON with its content type; over
+// ProtoBuf:1 the body is bytes, so the plugin writes the JSON itself and the
+// client gets what it would over MsgPack:1.
+std::optional<Array> exit_with_text_body(const Array& args) {
+  if (args.size() < 2 || !(args[1].is_map() || args[1].is_array()))
+    return std::nullopt;
+  Array adapted = args;
+  adapted[1] = Value(Bytes{value_to_json(args[1]).dump()});
+  if (adapted.size() < 3 || adapted[2].is_nil())
+    adapted.resize(3, Value(Map{}));
+  if (adapted[2].is_map()) {
+    Map& headers = adapted[2].as_map();
+    const bool typed = std::any_of(headers.begin(), headers.end(), [](const auto& h) {
+      if (!h.first.is_text())
+        return false;
+      std::string name(h.first.text());
+      std::transform(name.begin(), name.end(), name.begin(),
+                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+      return name == "content-type";
+    });
+    if (!typed)
+      headers.emplace_back(Value("Content-Type"), Value("application/json; charset=utf-8"));
+  }
+  return adapted;
+}
+
 std::string read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in)
@@ -427,8 +457,11 @@ std::string serialize(const gpb::Message& message) {
   return out;
 }
 
-std::string encode_arguments(const MethodInfo& method, const Array& args) {
+std::string encode_arguments(const MethodInfo& method, const Array& call_args) {
   const std::string name = input_name(method);
+  const std::optional<Array> exit_args =
+      name == "ExitArgs" ? exit_with_text_body(call_args) : std::nullopt;
+  const Array& args = exit_args ? *exit_args : call_args;
   auto extra = [&](std::size_t from) {
     for (std::size_t i = from; i < args.size(); ++i) {
       if (!args[i].is_nil()) {

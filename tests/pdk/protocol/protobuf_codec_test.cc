@@ -65,6 +65,24 @@ TEST(ProtobufCodec, ExitArgumentsKeepStatusBodyAndHeadersInOrder) {
       (Array{Value(401), Value(Bytes{"no key"}), headers}));
 }
 
+TEST(ProtobufCodec, AnExitWithATableBodySendsItsJsonWithKongsContentType) {
+  // ExitArgs.body is bytes: the plugin writes the JSON Kong would write.
+  const Array args =
+      through_kong(MethodId::response_exit, Array{Value(401), map({{"message", Value("no key")}}),
+                                                  map({{"WWW-Authenticate", Value("Key")}})});
+  ASSERT_EQ(args.size(), 3u);
+  EXPECT_EQ(args[1], Value(Bytes{R"({"message":"no key"})"}));
+  EXPECT_EQ(args[2], map({{"Content-Type", Value("application/json; charset=utf-8")},
+                          {"WWW-Authenticate", Value("Key")}}));
+}
+
+TEST(ProtobufCodec, AnExitWithATableBodyKeepsTheContentTypeItWasGiven) {
+  const Array args = through_kong(
+      MethodId::response_exit, Array{Value(200), map({{"a", Value(1)}}),
+                                     map({{"content-type", Value("application/problem+json")}})});
+  EXPECT_EQ(args[2], map({{"content-type", Value("application/problem+json")}}));
+}
+
 TEST(ProtobufCodec, AnAbsentScalarArgumentArrivesAsItsProto3Default) {
   // lua-protobuf fills defaults: an exit without a body has body "".
   EXPECT_EQ(through_kong(MethodId::response_exit, Array{Value(204)}),

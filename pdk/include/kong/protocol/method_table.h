@@ -53,7 +53,8 @@ struct MethodInfo {
   bool result_is_bytes;
   /// Kong never answers the call: the event ends there (kong.response.exit).
   bool ends_event;
-  /// The C++ result is std::optional: an empty ProtoBuf:1 answer is nil.
+  /// The C++ result can be nil (a std::optional, or a raw Value): an empty
+  /// ProtoBuf:1 answer is nil then.
   bool result_optional;
   /// How many positional arguments the C++ side sends at most; variadic
   /// (kong.log.*) when `variadic`.
@@ -99,7 +100,7 @@ inline constexpr MethodInfo kMethods[] = {
    pb_out,                                                                        \
    detail::is_bytes_v<R>,                                                         \
    std::is_same_v<R, NoReturn>,                                                   \
-   detail::is_optional_v<R>,                                                      \
+   detail::is_optional_v<R> || std::is_same_v<R, Value>,                          \
    detail::Arguments<void ARGS>::count,                                           \
    detail::Arguments<void ARGS>::variadic},
 #include "kong/protocol/methods.def"
