@@ -50,11 +50,6 @@ Status MsgpackPluginClient::close_instance(std::int64_t id) {
 EventEnd MsgpackPluginClient::run_event(std::int64_t id, Phase phase, const CallHandler& handler) {
   const std::string_view phase_name = to_string(phase);
   EventEnd end;
-  auto failed = [&](std::string error) {
-    end.kind = EventEnd::Kind::failed;
-    end.error = std::move(error);
-    return end;
-  };
   Map start;
   start.emplace_back(Value("InstanceId"), Value(id));
   start.emplace_back(Value("EventName"), Value(phase_name));
@@ -66,21 +61,22 @@ EventEnd MsgpackPluginClient::run_event(std::int64_t id, Phase phase, const Call
   }
   for (;;) {
     if (!answer)
-      return failed(answer.error().message);
+      return end.fail(answer.error().message);
     if (answer->error)
-      return failed(fmt::format("{} handler failed: {}", phase_name, *answer->error));
+      return end.fail(fmt::format("{} handler failed: {}", phase_name, *answer->error));
     const Value* event_id = answer->result.find("EventId");
     const Value* data = answer->result.find("Data");
     if (!event_id || !event_id->is_int()) {
-      return failed(
+      return end.fail(
           fmt::format("{}: expected {{EventId: integer, Data}} from the plugin server, got {}",
                       phase_name, protocol::to_debug_string(answer->result)));
     }
     if (data && data->is_text() && data->text() == "ret")
       return end;
     if (!data || !data->is_map() || !data->find("Method") || !data->find("Method")->is_text()) {
-      return failed(fmt::format("{}: expected Data \"ret\" or a PDK call {{Method, Args}}, got {}",
-                                phase_name, data ? protocol::to_debug_string(*data) : "nothing"));
+      return end.fail(
+          fmt::format("{}: expected Data \"ret\" or a PDK call {{Method, Args}}, got {}",
+                      phase_name, data ? protocol::to_debug_string(*data) : "nothing"));
     }
     const std::string method(data->find("Method")->text());
     const Value* args = data->find("Args");
@@ -90,7 +86,7 @@ EventEnd MsgpackPluginClient::run_event(std::int64_t id, Phase phase, const Call
     ++end.calls;
     switch (outcome.kind) {
       case CallOutcome::Kind::failed:
-        return failed(std::move(outcome.error));
+        return end.fail(std::move(outcome.error));
       case CallOutcome::Kind::ended:  // Kong sends no Step
         end.kind = EventEnd::Kind::exited;
         return end;

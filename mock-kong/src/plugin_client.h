@@ -40,6 +40,13 @@ struct EventEnd {
   std::string error;
   /// PDK calls answered during the event, for error messages.
   std::size_t calls = 0;
+
+  /// The event failed with `why`: `return end.fail(...)`.
+  EventEnd fail(std::string why) {
+    kind = Kind::failed;
+    error = std::move(why);
+    return *this;
+  }
 };
 
 /// Kong's side of one wire protocol (protocol.md §2–§4): plugin instances

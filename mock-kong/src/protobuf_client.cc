@@ -171,25 +171,20 @@ Status ProtobufClient::close_instance(std::int64_t id) {
 EventEnd ProtobufClient::run_event(std::int64_t id, Phase phase, const CallHandler& handler) {
   const std::string_view phase_name = to_string(phase);
   EventEnd end;
-  auto failed = [&](std::string error) {
-    end.kind = EventEnd::Kind::failed;
-    end.error = std::move(error);
-    return end;
-  };
   if (id < std::numeric_limits<std::int32_t>::min() ||
       id > std::numeric_limits<std::int32_t>::max())
-    return failed(
+    return end.fail(
         fmt::format("{}: instance id {} does not fit ProtoBuf:1's int32", phase_name, id));
   auto conn = take();
   if (!conn)
-    return failed(fmt::format("{}: {}", phase_name, conn.error().message));
+    return end.fail(fmt::format("{}: {}", phase_name, conn.error().message));
   Connection& c = **conn;
   kong_plugin_protocol::RpcCall call;
   call.set_sequence(++sequence_);
   call.mutable_cmd_handle_event()->set_instance_id(static_cast<std::int32_t>(id));
   call.mutable_cmd_handle_event()->set_event_name(std::string(phase_name));
   if (!c.write(call.SerializeAsString())) {
-    return failed(
+    return end.fail(
         fmt::format("{}: writing cmd_handle_event: {}", phase_name, std::strerror(errno)));
   }
 
@@ -209,7 +204,7 @@ EventEnd ProtobufClient::run_event(std::int64_t id, Phase phase, const CallHandl
   };
   auto lost_or_failed = [&](const Error& e) {
     if (!lost)
-      return failed(e.message);
+      return end.fail(e.message);
     end.kind = EventEnd::Kind::lost_instance;
     if (end.calls > 0)
       end.error = e.message;
@@ -229,19 +224,19 @@ EventEnd ProtobufClient::run_event(std::int64_t id, Phase phase, const CallHandl
     // Kong knows only the functions its .proto has an rpc for; for any
     // other name it logs this, gives up the event and answers 500.
     if (info == nullptr || info->pb_input.empty())
-      return failed(fmt::format("pluginserver error: method {} not found", printable(*name)));
+      return end.fail(fmt::format("pluginserver error: method {} not found", printable(*name)));
     Array decoded;
     try {
       decoded = protocol::protobuf::decode_arguments(*info, *args);
     } catch (const protocol::protobuf::CodecError& e) {
-      return failed(fmt::format("{}: call {} ({}): undecodable argument: {}", phase_name,
-                                end.calls + 1, info->name, e.what()));
+      return end.fail(fmt::format("{}: call {} ({}): undecodable argument: {}", phase_name,
+                                  end.calls + 1, info->name, e.what()));
     }
     CallOutcome outcome = handler(info->name, info, std::move(decoded));
     ++end.calls;
     switch (outcome.kind) {
       case CallOutcome::Kind::failed:
-        return failed(std::move(outcome.error));
+        return end.fail(std::move(outcome.error));
       case CallOutcome::Kind::ended:
         // Kong writes no answer, and the Go PDK closes the connection: it
         // does not go back to the pool.
@@ -257,11 +252,11 @@ EventEnd ProtobufClient::run_event(std::int64_t id, Phase phase, const CallHandl
                                                        ? lua_multimap(std::move(outcome.result))
                                                        : outcome.result);
     } catch (const protocol::protobuf::CodecError& e) {
-      return failed(fmt::format("{}: {}", info->name, e.what()));
+      return end.fail(fmt::format("{}: {}", info->name, e.what()));
     }
     if (!c.write(answer)) {
-      return failed(fmt::format("{}: writing the answer to {}: {}", phase_name, info->name,
-                                std::strerror(errno)));
+      return end.fail(fmt::format("{}: writing the answer to {}: {}", phase_name, info->name,
+                                  std::strerror(errno)));
     }
   }
 
@@ -270,12 +265,12 @@ EventEnd ProtobufClient::run_event(std::int64_t id, Phase phase, const CallHandl
     return lost_or_failed(frame.error());
   kong_plugin_protocol::RpcReturn ret;
   if (!ret.ParseFromString(*frame)) {
-    return failed(fmt::format("{}: the frame after the event is not an RpcReturn: {}", phase_name,
-                              protocol::to_debug_string(Value(Bytes{*frame}))));
+    return end.fail(fmt::format("{}: the frame after the event is not an RpcReturn: {}", phase_name,
+                                protocol::to_debug_string(Value(Bytes{*frame}))));
   }
   if (ret.sequence() != call.sequence()) {
-    return failed(fmt::format("{}: the RpcReturn has sequence {}, expected {}", phase_name,
-                              ret.sequence(), call.sequence()));
+    return end.fail(fmt::format("{}: the RpcReturn has sequence {}, expected {}", phase_name,
+                                ret.sequence(), call.sequence()));
   }
   give_back(std::move(*conn));
   return end;
