@@ -108,6 +108,10 @@ void run_events(benchmark::State& state, Served& s, std::int64_t calls_per_event
       std::chrono::duration<double, std::micro>(after.on_cpu - before.on_cpu).count();
   state.counters["server_cpu_us"] = server_us / events;
   state.counters["calls"] = static_cast<double>(calls_per_event);
+  // The server's resident memory after its events: what each protocol costs
+  // a plugin to carry (a ProtoBuf:1 server maps libprotobuf, a MsgPack:1 one
+  // does not).
+  state.counters["server_rss_kib"] = static_cast<double>(process_memory(s.server->pid()).rss_kib);
   // Wall time per PDK call, Kong's side included.
   state.counters["per_call"] = benchmark::Counter(
       static_cast<double>(calls_per_event),

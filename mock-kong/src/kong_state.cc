@@ -1,18 +1,16 @@
 #include "kong_state.h"
 
 #include <algorithm>
-#include <cctype>
 
+#include "kong/protocol/ascii.h"
 #include "kong/protocol/typed_codec.h"
 
 namespace kong::mock {
 namespace {
 
+// Header names compare without case.
 bool same_name(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
+  return protocol::equals_ignoring_case(a, b);
 }
 
 // $upstream_x_forwarded_prefix as Kong's router leaves it: with strip_path

@@ -1,19 +1,10 @@
 #include "kong/pdk/protocol.h"
 
-#include <algorithm>
-#include <cctype>
+#include "kong/protocol/ascii.h"
 
 namespace kong {
-namespace {
 
-bool equals_ignoring_case(std::string_view a, std::string_view b) {
-  return std::ranges::equal(a, b, [](char x, char y) {
-    return std::tolower(static_cast<unsigned char>(x)) ==
-           std::tolower(static_cast<unsigned char>(y));
-  });
-}
-
-}  // namespace
+using protocol::equals_ignoring_case;
 
 std::string_view to_string(Protocol p) {
   switch (p) {

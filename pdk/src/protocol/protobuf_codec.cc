@@ -1,7 +1,6 @@
 #include "kong/protocol/protobuf_codec.h"
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 #include <fstream>
 #include <iterator>
@@ -15,10 +14,12 @@
 #include <google/protobuf/io/zero_copy_stream_impl_lite.h>
 #include <google/protobuf/struct.pb.h>
 
+#include "kong/protocol/ascii.h"
 #include "kong/protocol/typed_codec.h"
 
 #include "proto/kong_plugin_protocol.pb.h"
 #include "protocol/protobuf_serialize.h"
+#include "protocol/protobuf_value.h"
 
 namespace kong::protocol::protobuf {
 namespace {
@@ -399,16 +400,15 @@ Value from_message(const gpb::Message& message, Side side) {
   return Value(std::move(m));
 }
 
-std::string input_name(const MethodInfo& method) {
-  if (method.pb_input.empty())
-    throw CodecError(fmt::format("{} has no ProtoBuf:1 rpc in Kong", method.name));
-  return std::string(method.pb_input);
-}
-
-std::string output_name(const MethodInfo& method) {
-  if (method.pb_output.empty())
-    throw CodecError(fmt::format("{} has no ProtoBuf:1 rpc in Kong", method.name));
-  return std::string(method.pb_output);
+// One of the function's messages (`pb_input`, `pb_output`); a function
+// without an rpc in Kong's .proto has neither.
+std::string message_name(std::string_view name) {
+  if (name.empty()) {
+    throw CodecError(
+        "Kong has no ProtoBuf:1 rpc for this function; serving the plugin over MsgPack:1 "
+        "reaches it");
+  }
+  return std::string(name);
 }
 
 // kong.response.exit writes a table body as JSON with its content type; over
@@ -424,12 +424,7 @@ std::optional<Array> exit_with_text_body(const Array& args) {
   if (adapted[2].is_map()) {
     Map& headers = adapted[2].as_map();
     const bool typed = std::any_of(headers.begin(), headers.end(), [](const auto& h) {
-      if (!h.first.is_text())
-        return false;
-      std::string name(h.first.text());
-      std::transform(name.begin(), name.end(), name.begin(),
-                     [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-      return name == "content-type";
+      return h.first.is_text() && equals_ignoring_case(h.first.text(), "content-type");
     });
     if (!typed)
       headers.emplace_back(Value("Content-Type"), Value("application/json; charset=utf-8"));
@@ -457,8 +452,12 @@ std::string serialize(const gpb::Message& message) {
   return out;
 }
 
+void to_protobuf_value(const Value& v, gpb::Value& out) {
+  to_value(v, out, Side::plugin, "value");
+}
+
 std::string encode_arguments(const MethodInfo& method, const Array& call_args) {
-  const std::string name = input_name(method);
+  const std::string name = message_name(method.pb_input);
   const std::optional<Array> exit_args =
       name == "ExitArgs" ? exit_with_text_body(call_args) : std::nullopt;
   const Array& args = exit_args ? *exit_args : call_args;
@@ -494,7 +493,7 @@ std::string encode_arguments(const MethodInfo& method, const Array& call_args) {
 }
 
 Value decode_result(const MethodInfo& method, std::string_view frame) {
-  const std::string name = output_name(method);
+  const std::string name = message_name(method.pb_output);
   if (name == kEmpty || (frame.empty() && method.result_optional))
     return Value{};
   const gpb::Descriptor* type = message_type(name);
@@ -524,7 +523,7 @@ Value decode_result(const MethodInfo& method, std::string_view frame) {
 }
 
 Array decode_arguments(const MethodInfo& method, std::string_view frame) {
-  const std::string name = input_name(method);
+  const std::string name = message_name(method.pb_input);
   if (name == kEmpty)
     return {};
   const gpb::Descriptor* type = message_type(name);
@@ -540,7 +539,7 @@ Array decode_arguments(const MethodInfo& method, std::string_view frame) {
 }
 
 std::string encode_result(const MethodInfo& method, const Value& result) {
-  const std::string name = output_name(method);
+  const std::string name = message_name(method.pb_output);
   if (name == kEmpty || result.is_nil())
     return {};
   const gpb::Descriptor* type = message_type(name);

@@ -26,7 +26,7 @@
 #include "server/listen_socket.h"
 #include "server/msgpack_connection.h"
 #include "server/plugin_info.h"
-#include "server/protobuf_connection.h"
+#include "server/protobuf_module.h"
 #include "server/rpc_dispatcher.h"
 #include "server/stack_pool.h"
 
@@ -71,6 +71,7 @@ class Server {
         limits_{options.max_message_bytes, 256},
         protobuf_{instances_, stacks_, static_cast<std::int64_t>(std::time(nullptr)),
                   options.max_message_bytes},
+        new_protobuf_(protocol_ == Protocol::protobuf ? server::load_protobuf_module() : nullptr),
         accept_([this] { accept(); }),
         signal_([this] { loop_.stop(); }) {
     // SIGTERM (Kong's shutdown) and SIGINT end the loop through a signalfd,
@@ -114,7 +115,7 @@ class Server {
       }
       std::unique_ptr<server::Connection> conn;
       if (protocol_ == Protocol::protobuf) {
-        conn = std::make_unique<server::ProtobufConnection>(fd, loop_, protobuf_);
+        conn.reset(new_protobuf_(fd, loop_, protobuf_));
       } else {
         auto msgpack = std::make_unique<server::MsgpackConnection>(fd, loop_, dispatcher_, limits_);
         msgpack->announce_pid();  // ProtoBuf:1 has no notifications
@@ -135,6 +136,7 @@ class Server {
   server::RpcDispatcher dispatcher_;
   protocol::MsgpackLimits limits_;
   server::ProtobufContext protobuf_;
+  server::NewProtobufConnection new_protobuf_;
   ReadWatcher accept_;
   ReadWatcher signal_;
   std::unordered_map<server::Connection*, std::unique_ptr<server::Connection>> connections_;

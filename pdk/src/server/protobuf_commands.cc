@@ -3,8 +3,10 @@
 #include <string>
 
 #include <fmt/format.h>
-#include <google/protobuf/util/json_util.h>
 
+#include "kong/protocol/typed_codec.h"
+
+#include "protocol/protobuf_value.h"
 #include "server/plugin_info.h"
 
 namespace kong::server {
@@ -19,10 +21,9 @@ void status_of(const Instance& instance, pb::InstanceStatus& out) {
   // Kong's InstanceStatus has an int32 id; __seq__ ids beyond it wrap as
   // they do in the Go PDK, and Kong's next call finds no such instance.
   out.set_instance_id(static_cast<std::int32_t>(instance.id));
-  const auto parsed = google::protobuf::util::JsonStringToMessage(instance.plugin->config().dump(),
-                                                                  out.mutable_config());
-  if (!parsed.ok())  // nlohmann's JSON is always JSON; keep the answer anyway
-    out.clear_config();
+  // A JSON object's keys are strings, so the conversion cannot fail.
+  protocol::protobuf::to_protobuf_value(protocol::json_to_value(instance.plugin->config()),
+                                        *out.mutable_config());
   out.set_started_at(instance.start_time);
 }
 

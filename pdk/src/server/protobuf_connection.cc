@@ -22,11 +22,6 @@ using protocol::protobuf::CodecError;
 
 // A call's input message, or why it cannot travel over ProtoBuf:1.
 Result<std::string> encode_call(const protocol::MethodInfo& method, const protocol::Array& args) {
-  if (method.pb_input.empty()) {
-    return Error{
-        "Kong has no ProtoBuf:1 rpc for this function; serving the plugin over MsgPack:1 "
-        "reaches it"};
-  }
   try {
     return protocol::protobuf::encode_arguments(method, args);
   } catch (const CodecError& e) {

@@ -11,21 +11,9 @@
 
 #include "server/connection.h"
 #include "server/event.h"
-#include "server/instances.h"
-#include "server/stack_pool.h"
+#include "server/protobuf_module.h"
 
 namespace kong::server {
-
-/// What every ProtoBuf:1 connection of a server shares.
-struct ProtobufContext {
-  Instances& instances;
-  /// Handler stacks; must outlive the connections.
-  StackPool& stacks;
-  /// The server's start, in seconds since the epoch (cmd_get_plugin_info).
-  std::int64_t loaded_at;
-  /// A frame declaring more is refused and its connection closed.
-  std::size_t max_frame_bytes;
-};
 
 /// One ProtoBuf:1 connection from Kong (protocol.md §4), the Go PDK's
 /// protocol. Kong takes a connection from its keep-alive pool per command,

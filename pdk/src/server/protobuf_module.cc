@@ -1,0 +1,66 @@
+#include "server/protobuf_module.h"
+
+#include <dlfcn.h>
+
+#include <cstring>
+#include <filesystem>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
+namespace kong::server {
+namespace {
+
+constexpr const char* kModuleFile = "libkong_pdk_protobuf.so";
+
+}  // namespace
+
+std::vector<std::string> protobuf_module_paths() {
+  std::vector<std::string> paths;
+  std::error_code ec;
+  const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (!ec)
+    paths.push_back((exe.parent_path() / kModuleFile).string());
+  paths.emplace_back(KONG_PDK_PROTOBUF_BUILT);
+  paths.emplace_back(KONG_PDK_PROTOBUF_INSTALLED);
+  return paths;
+}
+
+NewProtobufConnection load_protobuf_module(const std::vector<std::string>& paths) {
+  std::string tried;
+  for (const std::string& path : paths) {
+    if (!std::filesystem::exists(path)) {
+      tried += fmt::format("\n  {}: no such file", path);
+      continue;
+    }
+    // RTLD_NOW: a symbol the plugin does not export fails here, with its name.
+    void* module = ::dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (module == nullptr) {
+      std::string why = ::dlerror();
+      if (why.starts_with(path + ": "))  // the loader names the file itself
+        why.erase(0, path.size() + 2);
+      tried += fmt::format("\n  {}: {}", path, why);
+      continue;
+    }
+    const auto* version = static_cast<const char*>(::dlsym(module, KONG_PDK_PROTOBUF_VERSION));
+    if (version == nullptr || std::strcmp(version, KONG_PDK_VERSION) != 0) {
+      tried += fmt::format("\n  {}: from KongPDK {}, the plugin is built with {}", path,
+                           version != nullptr ? version : "(unknown)", KONG_PDK_VERSION);
+      ::dlclose(module);
+      continue;
+    }
+    // The module stays loaded for the process's life: its code serves every
+    // ProtoBuf:1 connection.
+    if (void* entry = ::dlsym(module, KONG_PDK_PROTOBUF_ENTRY))
+      return reinterpret_cast<NewProtobufConnection>(entry);
+    tried += fmt::format("\n  {}: no {}", path, KONG_PDK_PROTOBUF_ENTRY);
+    ::dlclose(module);
+  }
+  throw std::runtime_error(
+      fmt::format("ProtoBuf:1 needs the PDK's module {}, next to the plugin executable; tried:{}",
+                  kModuleFile, tried));
+}
+
+}  // namespace kong::server
