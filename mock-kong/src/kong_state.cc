@@ -5,6 +5,8 @@
 #include "kong/protocol/ascii.h"
 #include "kong/protocol/typed_codec.h"
 
+#include "emulation/lua_table.h"
+
 namespace kong::mock {
 namespace {
 
@@ -74,18 +76,10 @@ void Headers::clear(std::string_view name) {
   std::erase_if(lines_, [&](const auto& l) { return same_name(l.first, name); });
 }
 
-protocol::Value Headers::to_multimap() const {
+protocol::Value Headers::to_lua_table() const {
   protocol::Map m;
-  for (const auto& [n, v] : lines_) {
-    const std::string key = lower(n);
-    auto it =
-        std::find_if(m.begin(), m.end(), [&](const auto& e) { return e.first.text() == key; });
-    if (it == m.end()) {
-      m.emplace_back(protocol::Value(key), protocol::Value(protocol::Array{}));
-      it = m.end() - 1;
-    }
-    it->second.as_array().emplace_back(v);
-  }
+  for (const auto& [n, v] : lines_)
+    add_to_lua_table(m, lower(n), protocol::Value(v));
   return protocol::Value(std::move(m));
 }
 

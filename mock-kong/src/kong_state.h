@@ -39,8 +39,9 @@ class Headers {
   /// Removes every line of `name`.
   void clear(std::string_view name);
 
-  /// Kong's multimap: lower-case names, each with all its values.
-  protocol::Value to_multimap() const;
+  /// As ngx.req.get_headers returns them: lower-case names, a string for
+  /// one value, an array for several (emulation/lua_table.h).
+  protocol::Value to_lua_table() const;
   const HeaderList& lines() const { return lines_; }
 
  private:

@@ -18,6 +18,24 @@ Value event_params(std::string_view key, Value id, std::string_view data_key, Va
   return Value(std::move(m));
 }
 
+// Kong's fix_mmap (mp_rpc.lua), for the functions answered with
+// plugin.StepMultiMap: the Lua table goes out with a lone value as a
+// one-element array, a flag (true) as an empty array, arrays as they are,
+// and an empty table as an empty map.
+Value fix_mmap(Value v) {
+  if (v.is_array() && v.as_array().empty())
+    return Value(Map{});
+  if (!v.is_map())
+    return v;
+  for (auto& [name, values] : v.as_map()) {
+    if (values.is_bool() && values.as_bool())
+      values = Value(Array{});
+    else if (values.is_text())
+      values = Value(Array{std::move(values)});
+  }
+  return v;
+}
+
 }  // namespace
 
 Result<std::int64_t> MsgpackPluginClient::start_instance(const std::string& name,
@@ -94,9 +112,11 @@ EventEnd MsgpackPluginClient::run_event(std::int64_t id, Phase phase, const Call
         break;
     }
     // Kong answers a name it does not know with a plain Step.
-    const auto step = protocol::step_method(info ? info->step : protocol::StepKind::plain);
-    answer = client_.call(
-        step, Array{event_params("EventId", *event_id, "Data", std::move(outcome.result))});
+    const auto kind = info ? info->step : protocol::StepKind::plain;
+    Value result = kind == protocol::StepKind::multimap ? fix_mmap(std::move(outcome.result))
+                                                        : std::move(outcome.result);
+    answer = client_.call(protocol::step_method(kind),
+                          Array{event_params("EventId", *event_id, "Data", std::move(result))});
   }
 }
 

@@ -25,24 +25,6 @@ std::string printable(std::string_view bytes) {
   return protocol::to_debug_string(Value(std::string(bytes)));
 }
 
-// The emulation answers multimaps (headers, query) in MsgPack:1's shape,
-// after Kong's fix_mmap: every value a list, a bare flag []. Over ProtoBuf:1
-// Kong sends the Lua table itself: one value as a string, several as a
-// list, a flag as true.
-Value lua_multimap(Value v) {
-  if (!v.is_map())
-    return v;
-  for (auto& [key, values] : v.as_map()) {
-    if (!values.is_array())
-      continue;
-    if (values.as_array().empty())
-      values = Value(true);
-    else if (values.as_array().size() == 1)
-      values = Value(std::move(values.as_array()[0]));
-  }
-  return v;
-}
-
 }  // namespace
 
 struct ProtobufClient::Connection {
@@ -247,10 +229,7 @@ EventEnd ProtobufClient::run_event(std::int64_t id, Phase phase, const CallHandl
     }
     std::string answer;
     try {
-      answer =
-          protocol::protobuf::encode_result(*info, info->step == protocol::StepKind::multimap
-                                                       ? lua_multimap(std::move(outcome.result))
-                                                       : outcome.result);
+      answer = protocol::protobuf::encode_result(*info, outcome.result);
     } catch (const protocol::protobuf::CodecError& e) {
       return end.fail(fmt::format("{}: {}", info->name, e.what()));
     }

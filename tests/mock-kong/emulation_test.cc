@@ -48,10 +48,10 @@ TEST(Emulation, GetHeaderRaisesKongsTextForANonStringName) {
   EXPECT_EQ(RaisedBy(s, MethodId::request_get_header, {Value(3)}), "header name must be a string");
 }
 
-TEST(Emulation, GetHeadersIsAMultimapWithLowerCaseNamesAndEveryValue) {
+TEST(Emulation, GetHeadersIsKongsLuaTableWithLowerCaseNamesAStringOrAnArrayOfEveryValue) {
   KongState s = StateFor("http://a/", {{"Host", "a"}, {"X-Id", "1"}, {"x-id", "2"}});
-  const Value expected(Map{{Value("host"), Value(Array{Value("a")})},
-                           {Value("x-id"), Value(Array{Value("1"), Value("2")})}});
+  const Value expected(
+      Map{{Value("host"), Value("a")}, {Value("x-id"), Value(Array{Value("1"), Value("2")})}});
   EXPECT_EQ(Call(s, MethodId::request_get_headers), expected);
 }
 
@@ -64,12 +64,13 @@ TEST(Emulation, GetHeadersChecksMaxHeadersAsKongDoes) {
             "max_headers must be <= 1000");
 }
 
-TEST(Emulation, GetQueryKeepsRepeatedValuesAndSendsAFlagAsAnEmptyArray) {
-  KongState s = StateFor("http://a/?a=1&a=2&debug&e=&sp=x+y%21");
+TEST(Emulation, GetQueryIsKongsLuaTableWithRepeatsAsArraysAndAFlagAsTrue) {
+  KongState s = StateFor("http://a/?a=1&a=2&debug&e=&sp=x+y%21&m=1&m");
   const Value expected(Map{{Value("a"), Value(Array{Value("1"), Value("2")})},
-                           {Value("debug"), Value(Array{})},
-                           {Value("e"), Value(Array{Value("")})},
-                           {Value("sp"), Value(Array{Value("x y!")})}});
+                           {Value("debug"), Value(true)},
+                           {Value("e"), Value("")},
+                           {Value("sp"), Value("x y!")},
+                           {Value("m"), Value(Array{Value("1"), Value(true)})}});
   EXPECT_EQ(Call(s, MethodId::request_get_query), expected);
 }
 

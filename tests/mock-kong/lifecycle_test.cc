@@ -125,6 +125,25 @@ TEST_F(LifecycleTest, AnswersEachCallWithItsResultUsingTheTablesStepMethod) {
   EXPECT_EQ(*steps[2].params[0].find("Data"), Value(Bytes{"payload"}));  // bin, not str
 }
 
+TEST_F(LifecycleTest, SendsMultimapsAfterKongsFixMmapALoneValueAndAFlagAsArrays) {
+  Start({{"access", {PdkCall("kong.request.get_query", {}), Value("ret")}}}, {Phase::access});
+  Case c;
+  c.request.url = "http://example.com/?a=1&a&b=x&debug";
+  Run(c);
+  c.request.url = "http://example.com/";
+  Run(c);
+  const auto steps = Steps();
+  ASSERT_EQ(steps.size(), 2u);
+  EXPECT_EQ(steps[0].method, "plugin.StepMultiMap");
+  EXPECT_EQ(*steps[0].params[0].find("Data"),
+            Value(Map{{Value("a"), Value(Array{Value("1"), Value(true)})},
+                      {Value("b"), Value(Array{Value("x")})},
+                      {Value("debug"), Value(Array{})}}));
+  // No query: an empty table goes as an empty map.
+  EXPECT_EQ(steps[1].method, "plugin.StepMultiMap");
+  EXPECT_EQ(*steps[1].params[0].find("Data"), Value(Map{}));
+}
+
 TEST_F(LifecycleTest, LeavesDataOutOfTheStepForANilResult) {
   Start({{"access", {PdkCall("kong.request.get_header", {Value("x-absent")}), Value("ret")}}},
         {Phase::access});

@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "emulation/emulation.h"
+#include "emulation/lua_table.h"
 #include "url.h"
 
 namespace kong::mock {
@@ -24,34 +25,14 @@ constexpr std::string_view kForm = "application/x-www-form-urlencoded";
 constexpr std::string_view kJson = "application/json";
 constexpr std::string_view kMultipart = "multipart/form-data";
 
-// A Lua table built key by key: a repeated key turns its value into an array.
-void add_arg(Map& table, const std::string& key, Value value) {
-  auto it = std::find_if(table.begin(), table.end(),
-                         [&](const auto& e) { return e.first.text() == key; });
-  if (it == table.end()) {
-    table.emplace_back(Value(key), std::move(value));
-  } else if (it->second.is_array()) {
-    it->second.as_array().push_back(std::move(value));
-  } else {
-    it->second = Value(Array{std::move(it->second), std::move(value)});
-  }
-}
-
 // Kong's MessagePack packs an empty Lua table as an empty array.
 Value table_value(Map table) {
   return table.empty() ? Value(Array{}) : Value(std::move(table));
 }
 
-// ngx.req.get_post_args / ngx.decode_args: a flag is true, repeats are arrays.
+// ngx.req.get_post_args.
 Value decode_form(std::string_view body, std::int64_t max_args) {
-  Map table;
-  std::int64_t n = 0;
-  for (auto& a : parse_query(body)) {
-    if (n++ >= max_args)
-      break;
-    add_arg(table, a.name, a.value ? Value(*a.value) : Value(true));
-  }
-  return table_value(std::move(table));
+  return table_value(decode_args(body, max_args));
 }
 
 // A parameter of a header value: boundary=x, name="x".
@@ -115,7 +96,7 @@ std::optional<Value> decode_multipart(std::string_view body, std::string_view co
         name = header_param(line.substr(colon + 1), "name");
     }
     if (name)
-      add_arg(table, *name, Value(std::string(part.substr(line_start))));
+      add_to_lua_table(table, *name, Value(std::string(part.substr(line_start))));
     at = next;
   }
   return table_value(std::move(table));

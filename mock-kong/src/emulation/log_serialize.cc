@@ -1,9 +1,12 @@
 // kong.log.serialize: Kong's log serializer (kong/pdk/log.lua) over the case.
 #include <fmt/format.h>
 
+#include "kong/protocol/typed_codec.h"
+
 #include "cidr.h"
 #include "emulation/connection.h"
 #include "emulation/emulation.h"
+#include "emulation/lua_table.h"
 #include "emulation/serialize.h"
 
 namespace kong::mock {
@@ -11,36 +14,13 @@ namespace {
 
 using Json = nlohmann::json;
 
-// Lua tables as ngx.req.get_headers / ngx.resp.get_headers return them:
-// lower-case names, a string for one value, an array for several.
+// The serializer's headers and query: Lua tables, as JSON.
 Json lua_headers(const Headers& headers) {
-  Json out = Json::object();
-  for (const auto& [name, value] : headers.lines()) {
-    Json& slot = out[lower(name)];
-    if (slot.is_null())
-      slot = value;
-    else if (slot.is_string())
-      slot = Json::array({slot, value});
-    else
-      slot.push_back(value);
-  }
-  return out;
+  return protocol::value_to_json(headers.to_lua_table());
 }
 
-// kong.request.get_query: a flag is true, a repeated name an array.
 Json lua_query(std::string_view raw_query) {
-  Json out = Json::object();
-  for (const auto& a : parse_query(raw_query)) {
-    const Json value = a.value ? Json(*a.value) : Json(true);
-    Json& slot = out[a.name];
-    if (slot.is_null())
-      slot = value;
-    else if (slot.is_array())
-      slot.push_back(value);
-    else
-      slot = Json::array({slot, value});
-  }
-  return out;
+  return protocol::value_to_json(protocol::Value(decode_args(raw_query)));
 }
 
 std::int64_t response_size(const KongState& s) {

@@ -152,7 +152,7 @@ protocol::Value limited_multimap(const Headers& headers, const protocol::Value& 
   HeaderList lines = headers.lines();
   if (static_cast<std::int64_t>(lines.size()) > max)
     lines.resize(static_cast<std::size_t>(max));
-  return Headers(std::move(lines)).to_multimap();
+  return Headers(std::move(lines)).to_lua_table();
 }
 
 }  // namespace kong::mock

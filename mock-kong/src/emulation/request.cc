@@ -9,6 +9,7 @@
 
 #include "emulation/connection.h"
 #include "emulation/emulation.h"
+#include "emulation/lua_table.h"
 
 namespace kong::mock {
 namespace {
@@ -234,22 +235,7 @@ Value get_query_arg(KongState& s, const Array& args) {
 Value get_query(KongState& s, const Array& args) {
   const std::int64_t max = checked_limit(arg(args, 0), "max_args");
   require_request_context(s);
-  // MsgPack multimap (protocol.md §3): every value an array, a flag [].
-  Map m;
-  std::int64_t n = 0;
-  for (const auto& a : parse_query(s.url.raw_query)) {
-    if (n++ >= max)
-      break;
-    auto it =
-        std::find_if(m.begin(), m.end(), [&](const auto& e) { return e.first.text() == a.name; });
-    if (it == m.end()) {
-      m.emplace_back(Value(a.name), Value(Array{}));
-      it = m.end() - 1;
-    }
-    if (a.value)
-      it->second.as_array().emplace_back(*a.value);
-  }
-  return Value(std::move(m));
+  return Value(decode_args(s.url.raw_query, max));
 }
 
 Value get_header(KongState& s, const Array& args) {

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "emulation/emulation.h"
+#include "emulation/lua_table.h"
 
 namespace kong::mock {
 namespace {
@@ -107,24 +108,6 @@ std::variant<Reference, std::string> parse(const Value& v) {
   return r;
 }
 
-// ngx.decode_args: a flag is true, a repeated name an array of values.
-Value decode_args(std::string_view query) {
-  Map m;
-  for (const auto& a : parse_query(query)) {
-    const Value value = a.value ? Value(*a.value) : Value(true);
-    auto it =
-        std::find_if(m.begin(), m.end(), [&](const auto& e) { return e.first.text() == a.name; });
-    if (it == m.end()) {
-      m.emplace_back(Value(a.name), value);
-    } else if (it->second.is_array()) {
-      it->second.as_array().push_back(value);
-    } else {
-      it->second = Value(Array{it->second, value});
-    }
-  }
-  return Value(std::move(m));
-}
-
 // A secret, or Kong's error text for why there is none.
 struct Secret {
   std::optional<std::string> value;
@@ -144,7 +127,7 @@ Secret lookup(const KongState& s, const Reference& r) {
   std::string name = r.resource;
   if (r.name == "env") {
     if (r.query) {
-      const Value config = decode_args(*r.query);
+      const Value config = Value(decode_args(*r.query));
       if (const Value* prefix = config.find("prefix"); prefix && prefix->is_text())
         name = std::string(prefix->text()) + name;
     }
@@ -208,7 +191,7 @@ Value parse_reference(KongState& s, const Array& args) {
   if (r->key)
     m.emplace_back(Value("key"), Value(*r->key));
   if (r->query)
-    m.emplace_back(Value("config"), decode_args(*r->query));
+    m.emplace_back(Value("config"), Value(decode_args(*r->query)));
   if (r->version)
     m.emplace_back(Value("version"), Value(*r->version));
   return Value(std::move(m));

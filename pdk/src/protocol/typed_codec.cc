@@ -156,10 +156,12 @@ bool from_value(const Value& v, MultiMap& out) {
     if (e.is_text()) {
       values.emplace_back(e.text());
     } else if (e.is_array()) {
+      // A flag repeated next to values (`?a=1&a`) is a true among them.
       for (const auto& item : e.as_array()) {
-        if (!item.is_text())
+        if (item.is_text())
+          values.emplace_back(item.text());
+        else if (!(item.is_bool() && item.as_bool()))
           return false;
-        values.emplace_back(item.text());
       }
     } else if (!(e.is_bool() && e.as_bool())) {  // true: a query flag, no values
       return false;

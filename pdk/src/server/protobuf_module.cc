@@ -58,9 +58,10 @@ NewProtobufConnection load_protobuf_module(const std::vector<std::string>& paths
     tried += fmt::format("\n  {}: no {}", path, KONG_PDK_PROTOBUF_ENTRY);
     ::dlclose(module);
   }
-  throw std::runtime_error(
-      fmt::format("ProtoBuf:1 needs the PDK's module {}, next to the plugin executable; tried:{}",
-                  kModuleFile, tried));
+  throw std::runtime_error(fmt::format(
+      "ProtoBuf:1 needs the PDK's module {} next to the plugin executable, and a plugin linked "
+      "with --export-dynamic (kong::pdk asks for it), whose symbols the module uses; tried:{}",
+      kModuleFile, tried));
 }
 
 }  // namespace kong::server

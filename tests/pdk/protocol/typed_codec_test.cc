@@ -38,6 +38,9 @@ TEST(TypedCodec, DecodesMultiMapsInEveryShapeKongSends) {
       {"a bin value", StrMap({{"x", Bytes{"raw"}}}), {{"x", {"raw"}}}},
       {"a query flag as an empty array", StrMap({{"debug", Array{}}}), {{"debug", {}}}},
       {"a query flag as true", StrMap({{"debug", true}}), {{"debug", {}}}},
+      {"a flag repeated next to values (?a=1&a)",
+       StrMap({{"a", Array{"1", true}}}),
+       {{"a", {"1"}}}},
       {"an empty map", Value(Map{}), {}},
       {"an empty table written as an empty array", Value(Array{}), {}},
       {"several names",
@@ -58,6 +61,7 @@ TEST(TypedCodec, RefusesMultiMapsOfOtherShapes) {
       StrMap({{"a", 1}}),
       StrMap({{"a", Value{}}}),
       StrMap({{"a", Array{"x", 1}}}),
+      StrMap({{"a", Array{"x", false}}}),
       StrMap({{"a", StrMap({{"b", "c"}})}}),
   };
   for (const auto& v : bad)

@@ -52,7 +52,8 @@ TEST(ProtobufModule, NamesEveryPathTriedAndWhyItFailed) {
   std::ofstream(not_elf) << std::string(4096, 'x');  // not a shared object
 
   const std::string error = load_error({"/nonexistent/libkong_pdk_protobuf.so", not_elf});
-  EXPECT_THAT(error, HasSubstr("ProtoBuf:1 needs the PDK's module libkong_pdk_protobuf.so"));
+  EXPECT_THAT(error,
+              HasSubstr("ProtoBuf:1 needs the PDK's module libkong_pdk_protobuf.so next to"));
   EXPECT_THAT(error, HasSubstr("/nonexistent/libkong_pdk_protobuf.so: no such file"));
   EXPECT_THAT(error, HasSubstr(not_elf + ": invalid ELF header"));  // the loader's words
 
