@@ -2,6 +2,7 @@
 
 #include <sys/types.h>
 
+#include <cstddef>
 #include <string>
 #include <utility>
 #include <vector>
@@ -9,6 +10,9 @@
 #include "kong/result.h"
 
 namespace kong::mock {
+
+/// How many of a plugin command's last output lines a report quotes.
+constexpr std::size_t kOutputTailLines = 20;
 
 /// Environment variables set for a child on top of ours.
 using ExtraEnv = std::vector<std::pair<std::string, std::string>>;

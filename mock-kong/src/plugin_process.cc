@@ -27,7 +27,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-constexpr std::size_t kTailLines = 20;
 // A server printing megabytes without a newline still gets relayed in pieces.
 constexpr std::size_t kMaxLineBytes = 64 << 10;
 constexpr auto kPollInterval = std::chrono::milliseconds(5);
@@ -216,7 +215,7 @@ void PluginProcess::relay() {
     {
       std::lock_guard lock(tail_mutex_);
       tail_.push_back(std::move(line));
-      if (tail_.size() > kTailLines)
+      if (tail_.size() > kOutputTailLines)
         tail_.pop_front();
     }
     if (options_.sink) {

@@ -31,7 +31,6 @@ using Clock = std::chrono::steady_clock;
 
 // A plugin's dump is a few kilobytes; anything near this is a runaway command.
 constexpr std::size_t kMaxStdoutBytes = 16 << 20;
-constexpr std::size_t kTailLines = 20;
 constexpr std::size_t kTailBytes = 4096;
 
 Error field_error(const std::string& where, std::string_view expected, const json* got) {
@@ -148,7 +147,7 @@ std::string tail_of(std::string_view output) {
     return "; it printed nothing";
   std::size_t start = 0;
   std::size_t pos = output.size();
-  for (std::size_t lines = 0; lines < kTailLines; ++lines) {
+  for (std::size_t lines = 0; lines < kOutputTailLines; ++lines) {
     const auto nl = pos == 0 ? std::string_view::npos : output.rfind('\n', pos - 1);
     if (nl == std::string_view::npos) {
       start = 0;

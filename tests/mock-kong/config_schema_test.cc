@@ -24,7 +24,7 @@ json KongSchema(const char* config_fields) {
 }
 
 // The checked config, or the error message.
-std::string Check(const char* config, const char* config_fields) {
+std::string Validated(const char* config, const char* config_fields) {
   const auto result = validate_config(json::parse(config), KongSchema(config_fields), kWhere);
   return result.ok() ? result->dump() : result.error().message;
 }
@@ -32,41 +32,42 @@ std::string Check(const char* config, const char* config_fields) {
 constexpr const char* kMessage = R"([{"message": {"type": "string", "default": "hi"}}])";
 
 TEST(ConfigValidation, FillsTheDefaultOfAnAbsentField) {
-  EXPECT_EQ(Check("{}", kMessage), R"({"message":"hi"})");
+  EXPECT_EQ(Validated("{}", kMessage), R"({"message":"hi"})");
 }
 
 TEST(ConfigValidation, FillsTheDefaultOfANullField) {
-  EXPECT_EQ(Check(R"({"message": null})", kMessage), R"({"message":"hi"})");
+  EXPECT_EQ(Validated(R"({"message": null})", kMessage), R"({"message":"hi"})");
 }
 
 TEST(ConfigValidation, KeepsAGivenValueOverTheDefault) {
-  EXPECT_EQ(Check(R"({"message": "yo"})", kMessage), R"({"message":"yo"})");
+  EXPECT_EQ(Validated(R"({"message": "yo"})", kMessage), R"({"message":"yo"})");
 }
 
 TEST(ConfigValidation, LeavesAnAbsentFieldWithoutDefaultAbsent) {
-  EXPECT_EQ(Check("{}", R"([{"message": {"type": "string"}}])"), "{}");
+  EXPECT_EQ(Validated("{}", R"([{"message": {"type": "string"}}])"), "{}");
 }
 
 TEST(ConfigValidation, ReportsAWrongTypeWithWhereAndPath) {
-  EXPECT_EQ(Check(R"({"message": 3})", kMessage),
+  EXPECT_EQ(Validated(R"({"message": 3})", kMessage),
             "fixtures/hello.json: config.message: expected string, got number 3");
 }
 
 TEST(ConfigValidation, ReportsAnUnknownField) {
-  EXPECT_EQ(Check(R"({"mesage": "hi"})", kMessage),
+  EXPECT_EQ(Validated(R"({"mesage": "hi"})", kMessage),
             "fixtures/hello.json: config.mesage: unknown field");
 }
 
 TEST(ConfigValidation, PassesKongsOwnDoubleUnderscoreKeysThrough) {
-  EXPECT_EQ(Check(R"({"__seq__": 3, "__plugin_id": "p1", "__key__": "k"})", kMessage),
+  EXPECT_EQ(Validated(R"({"__seq__": 3, "__plugin_id": "p1", "__key__": "k"})", kMessage),
             R"({"__key__":"k","__plugin_id":"p1","__seq__":3,"message":"hi"})");
 }
 
 TEST(ConfigValidation, ReportsAMissingRequiredField) {
-  EXPECT_EQ(Check("{}", R"([{"message": {"type": "string", "required": true}}])"),
+  EXPECT_EQ(Validated("{}", R"([{"message": {"type": "string", "required": true}}])"),
             "fixtures/hello.json: config.message: required field missing");
-  EXPECT_EQ(Check(R"({"message": null})", R"([{"message": {"type": "string", "required": true}}])"),
-            "fixtures/hello.json: config.message: required field missing");
+  EXPECT_EQ(
+      Validated(R"({"message": null})", R"([{"message": {"type": "string", "required": true}}])"),
+      "fixtures/hello.json: config.message: required field missing");
 }
 
 constexpr const char* kLimits = R"([{"limits": {"type": "record", "fields": [
@@ -74,57 +75,57 @@ constexpr const char* kLimits = R"([{"limits": {"type": "record", "fields": [
     {"policy": {"type": "string", "one_of": ["local", "redis"]}}]}}])";
 
 TEST(ConfigValidation, ReportsProblemsInsideANestedRecordWithItsPath) {
-  EXPECT_EQ(Check(R"({"limits": {"per_minute": "x"}})", kLimits),
+  EXPECT_EQ(Validated(R"({"limits": {"per_minute": "x"}})", kLimits),
             R"(fixtures/hello.json: config.limits.per_minute: expected integer, got string "x")");
-  EXPECT_EQ(Check(R"({"limits": {"per_mnute": 1}})", kLimits),
+  EXPECT_EQ(Validated(R"({"limits": {"per_mnute": 1}})", kLimits),
             "fixtures/hello.json: config.limits.per_mnute: unknown field");
-  EXPECT_EQ(Check(R"({"limits": []})", kLimits),
+  EXPECT_EQ(Validated(R"({"limits": []})", kLimits),
             "fixtures/hello.json: config.limits: expected object, got array");
 }
 
 TEST(ConfigValidation, FillsDefaultsInsideAGivenRecord) {
-  EXPECT_EQ(Check(R"({"limits": {"policy": "redis"}})", kLimits),
+  EXPECT_EQ(Validated(R"({"limits": {"policy": "redis"}})", kLimits),
             R"({"limits":{"per_minute":60,"policy":"redis"}})");
 }
 
 TEST(ConfigValidation, ExpandsAnAbsentRecordToCollectItsDefaults) {
-  EXPECT_EQ(Check("{}", kLimits), R"({"limits":{"per_minute":60}})");
+  EXPECT_EQ(Validated("{}", kLimits), R"({"limits":{"per_minute":60}})");
 }
 
 TEST(ConfigValidation, LeavesAnAbsentRecordMarkedNotRequiredAbsent) {
-  EXPECT_EQ(Check("{}", R"([{"limits": {"type": "record", "required": false, "fields": [
+  EXPECT_EQ(Validated("{}", R"([{"limits": {"type": "record", "required": false, "fields": [
                           {"per_minute": {"type": "integer", "default": 60}}]}}])"),
             "{}");
 }
 
 TEST(ConfigValidation, ReportsAValueOutsideBetween) {
   EXPECT_EQ(
-      Check(R"({"limits": {"per_minute": 0}})", kLimits),
+      Validated(R"({"limits": {"per_minute": 0}})", kLimits),
       "fixtures/hello.json: config.limits.per_minute: expected integer between 1 and 10000, got 0");
   EXPECT_EQ(
-      Check(R"({"limits": {"per_minute": 10001}})", kLimits),
+      Validated(R"({"limits": {"per_minute": 10001}})", kLimits),
       "fixtures/hello.json: config.limits.per_minute: expected integer between 1 and 10000, got "
       "10001");
-  EXPECT_EQ(Check(R"({"limits": {"per_minute": 10000}})", kLimits),
+  EXPECT_EQ(Validated(R"({"limits": {"per_minute": 10000}})", kLimits),
             R"({"limits":{"per_minute":10000}})");
 }
 
 TEST(ConfigValidation, ReportsAValueOutsideOneOf) {
   EXPECT_EQ(
-      Check(R"({"limits": {"policy": "cluster"}})", kLimits),
+      Validated(R"({"limits": {"policy": "cluster"}})", kLimits),
       R"(fixtures/hello.json: config.limits.policy: expected one of "local", "redis", got "cluster")");
 }
 
 TEST(ConfigValidation, ReportsAnArrayElementWithItsIndex) {
   const char* tags = R"([{"tags": {"type": "array", "elements": {"type": "string"}}}])";
-  EXPECT_EQ(Check(R"({"tags": ["a", 2]})", tags),
+  EXPECT_EQ(Validated(R"({"tags": ["a", 2]})", tags),
             "fixtures/hello.json: config.tags[1]: expected string, got number 2");
-  EXPECT_EQ(Check(R"({"tags": "a"})", tags),
+  EXPECT_EQ(Validated(R"({"tags": "a"})", tags),
             R"(fixtures/hello.json: config.tags: expected array, got string "a")");
 }
 
 TEST(ConfigValidation, FillsDefaultsOfRecordsInsideAnArray) {
-  EXPECT_EQ(Check(R"({"rules": [{"name": "a"}, {"name": "b", "weight": 5}]})", R"([{"rules": {
+  EXPECT_EQ(Validated(R"({"rules": [{"name": "a"}, {"name": "b", "weight": 5}]})", R"([{"rules": {
                       "type": "array", "elements": {"type": "record", "fields": [
                         {"name": {"type": "string", "required": true}},
                         {"weight": {"type": "integer", "default": 1}}]}}}])"),
@@ -134,32 +135,33 @@ TEST(ConfigValidation, FillsDefaultsOfRecordsInsideAnArray) {
 TEST(ConfigValidation, ReportsAMapValueWithItsKeyAndAMapKeyOutsideItsChoices) {
   const char* headers = R"([{"headers": {"type": "map",
       "keys": {"type": "string", "one_of": ["X-A", "X-B"]}, "values": {"type": "string"}}}])";
-  EXPECT_EQ(Check(R"({"headers": {"X-A": "1", "X-B": true}})", headers),
+  EXPECT_EQ(Validated(R"({"headers": {"X-A": "1", "X-B": true}})", headers),
             "fixtures/hello.json: config.headers.X-B: expected string, got boolean true");
   EXPECT_EQ(
-      Check(R"({"headers": {"X-C": "1"}})", headers),
+      Validated(R"({"headers": {"X-C": "1"}})", headers),
       R"(fixtures/hello.json: config.headers: key "X-C": expected one of "X-A", "X-B", got "X-C")");
-  EXPECT_EQ(Check(R"({"headers": ["X-A"]})", headers),
+  EXPECT_EQ(Validated(R"({"headers": ["X-A"]})", headers),
             "fixtures/hello.json: config.headers: expected object, got array");
 }
 
 TEST(ConfigValidation, ReportsLengthsOutsideLenMinAndLenMax) {
-  EXPECT_EQ(Check(R"({"name": "ab"})", R"([{"name": {"type": "string", "len_min": 3}}])"),
+  EXPECT_EQ(Validated(R"({"name": "ab"})", R"([{"name": {"type": "string", "len_min": 3}}])"),
             "fixtures/hello.json: config.name: expected at least 3 bytes, got 2");
-  EXPECT_EQ(Check(R"({"tags": ["a", "b"]})",
-                  R"([{"tags": {"type": "set", "elements": {"type": "string"}, "len_max": 1}}])"),
-            "fixtures/hello.json: config.tags: expected at most 1 element, got 2");
+  EXPECT_EQ(
+      Validated(R"({"tags": ["a", "b"]})",
+                R"([{"tags": {"type": "set", "elements": {"type": "string"}, "len_max": 1}}])"),
+      "fixtures/hello.json: config.tags: expected at most 1 element, got 2");
 }
 
 TEST(ConfigValidation, TakesAWholeFloatForAnIntegerAndPassesItAsAnInteger) {
-  EXPECT_EQ(Check(R"({"n": 3.0})", R"([{"n": {"type": "integer"}}])"), R"({"n":3})");
-  EXPECT_EQ(Check(R"({"n": 3.5})", R"([{"n": {"type": "integer"}}])"),
+  EXPECT_EQ(Validated(R"({"n": 3.0})", R"([{"n": {"type": "integer"}}])"), R"({"n":3})");
+  EXPECT_EQ(Validated(R"({"n": 3.5})", R"([{"n": {"type": "integer"}}])"),
             "fixtures/hello.json: config.n: expected integer, got number 3.5");
-  EXPECT_EQ(Check(R"({"n": 3.5})", R"([{"n": {"type": "number"}}])"), R"({"n":3.5})");
+  EXPECT_EQ(Validated(R"({"n": 3.5})", R"([{"n": {"type": "number"}}])"), R"({"n":3.5})");
 }
 
 TEST(ConfigValidation, TakesAnyValueForAJsonField) {
-  EXPECT_EQ(Check(R"({"extra": {"any": [1, "thing"]}})", R"([{"extra": {"type": "json"}}])"),
+  EXPECT_EQ(Validated(R"({"extra": {"any": [1, "thing"]}})", R"([{"extra": {"type": "json"}}])"),
             R"({"extra":{"any":[1,"thing"]}})");
 }
 
@@ -179,7 +181,7 @@ TEST(ConfigValidation, ReportsASchemaWithoutConfigRecord) {
 
 TEST(ConfigValidation, ReportsAFieldTypeItDoesNotKnowAsASchemaProblem) {
   EXPECT_EQ(
-      Check(R"({"owner": "x"})", R"([{"owner": {"type": "foreign"}}])"),
+      Validated(R"({"owner": "x"})", R"([{"owner": {"type": "foreign"}}])"),
       R"(fixtures/hello.json: plugin schema: config.owner: unsupported field type "foreign")");
 }
 

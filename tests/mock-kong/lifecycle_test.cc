@@ -14,12 +14,12 @@
 namespace kong::mock {
 namespace {
 
+using kong::test::EventAnswer;
+using kong::test::PdkCall;
+using kong::test::ScriptedServer;
 using protocol::Array;
 using protocol::Map;
 using protocol::Value;
-using test::EventAnswer;
-using test::PdkCall;
-using test::ScriptedServer;
 
 // What each phase's handler does: the Data it answers with, one per message
 // of the event (HandleEvent, then each Step).
@@ -78,7 +78,7 @@ class LifecycleTest : public ::testing::Test {
     return steps;
   }
 
-  test::ScratchDir dir_;
+  kong::test::ScratchDir dir_;
   Script script_;
   std::unique_ptr<ScriptedServer> server_;
   std::unique_ptr<MsgpackPluginClient> client_;

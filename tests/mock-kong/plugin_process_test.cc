@@ -75,16 +75,7 @@ class Lines {
   return ::testing::AssertionSuccess();
 }
 
-// Gone or a zombie: either way it no longer runs.
-::testing::AssertionResult ProcessGone(pid_t pid, milliseconds timeout) {
-  auto gone = [pid] {
-    std::ifstream stat(fmt::format("/proc/{}/stat", pid));
-    std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
-    const auto paren = text.rfind(") ");
-    return text.empty() || (paren != std::string::npos && text[paren + 2] == 'Z');
-  };
-  return Eventually(gone, timeout, fmt::format("process {} gone", pid));
-}
+using kong::test::ProcessGone;
 
 PluginProcess::Options HelloOptions(const test::ScratchDir& prefix, Lines& lines) {
   PluginProcess::Options options;

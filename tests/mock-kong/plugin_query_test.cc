@@ -17,22 +17,7 @@ namespace {
 
 using std::chrono::milliseconds;
 
-// Gone or a zombie: either way it no longer runs. A process orphaned by the
-// query is reaped by init, maybe later.
-::testing::AssertionResult ProcessGone(pid_t pid, milliseconds timeout) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (std::chrono::steady_clock::now() < deadline) {
-    std::ifstream stat(fmt::format("/proc/{}/stat", pid));
-    std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
-    const auto paren = text.rfind(") ");
-    if (text.empty() || (paren != std::string::npos && text[paren + 2] == 'Z')) {
-      return ::testing::AssertionSuccess();
-    }
-    std::this_thread::sleep_for(milliseconds(5));
-  }
-  return ::testing::AssertionFailure()
-         << "process " << pid << " still runs after " << timeout.count() << " ms";
-}
+using kong::test::ProcessGone;
 
 constexpr const char* kInfo =
     R"({"Name": "hello", "Priority": 5, "Version": "1.2.3", "Phases": ["access", "log"],)"

@@ -11,6 +11,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
 #include <thread>
 
 namespace kong::test {
@@ -58,6 +61,21 @@ int ConnectUnix(const std::string& path) {
   }
   return ::testing::AssertionFailure()
          << "no server accepted connections on " << path << " within " << timeout.count() << " ms";
+}
+
+::testing::AssertionResult ProcessGone(int pid, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    const std::string text((std::istreambuf_iterator<char>(stat)),
+                           std::istreambuf_iterator<char>());
+    const auto paren = text.rfind(") ");
+    if (text.empty() || (paren != std::string::npos && text[paren + 2] == 'Z'))
+      return ::testing::AssertionSuccess();
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return ::testing::AssertionFailure()
+         << "process " << pid << " still runs after " << timeout.count() << " ms";
 }
 
 CommandResult RunCommand(const std::string& command, std::chrono::milliseconds timeout) {

@@ -30,6 +30,11 @@ class ScratchDir {
 ::testing::AssertionResult WaitForSocket(
     const std::string& path, std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
+/// Waits until process `pid` is gone or a zombie: either way it no longer
+/// runs (a process orphaned by a command is reaped by init, maybe later).
+::testing::AssertionResult ProcessGone(int pid,
+                                       std::chrono::milliseconds timeout = std::chrono::seconds(5));
+
 /// Connects to a unix socket; -1 on failure.
 int ConnectUnix(const std::string& path);
 
