@@ -44,10 +44,10 @@ NewProtobufConnection load_protobuf_module(const std::vector<std::string>& paths
       tried += fmt::format("\n  {}: {}", path, why);
       continue;
     }
-    const auto* version = static_cast<const char*>(::dlsym(module, KONG_PDK_PROTOBUF_VERSION));
-    if (version == nullptr || std::strcmp(version, KONG_PDK_VERSION) != 0) {
-      tried += fmt::format("\n  {}: from KongPDK {}, the plugin is built with {}", path,
-                           version != nullptr ? version : "(unknown)", KONG_PDK_VERSION);
+    const auto* abi = static_cast<const char*>(::dlsym(module, KONG_PDK_PROTOBUF_ABI_SYMBOL));
+    if (abi == nullptr || std::strcmp(abi, KONG_PDK_PROTOBUF_ABI) != 0) {
+      tried += fmt::format("\n  {}: built with {}, the plugin with {}", path,
+                           abi != nullptr ? abi : "(not a KongPDK module)", KONG_PDK_PROTOBUF_ABI);
       ::dlclose(module);
       continue;
     }

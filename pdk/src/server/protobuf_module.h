@@ -40,10 +40,10 @@ using NewProtobufConnection = Connection* (*)(int fd, EventLoop& loop,
 /// the PDK installs it.
 std::vector<std::string> protobuf_module_paths();
 
-/// Loads the first of `paths` that is a module of this PDK version and
-/// returns its entry point. Throws std::runtime_error naming every path
-/// tried and why it failed (no such file, the loader's error, another
-/// version).
+/// Loads the first of `paths` that is a module built like the plugin (same
+/// PDK version, compiler and sanitizers: KONG_PDK_PROTOBUF_ABI) and returns
+/// its entry point. Throws std::runtime_error naming every path tried and
+/// why it failed (no such file, the loader's error, another build).
 NewProtobufConnection load_protobuf_module(
     const std::vector<std::string>& paths = protobuf_module_paths());
 
@@ -51,4 +51,13 @@ NewProtobufConnection load_protobuf_module(
 
 /// The module's exports, looked up by these names.
 #define KONG_PDK_PROTOBUF_ENTRY "kong_pdk_protobuf_new_connection"
-#define KONG_PDK_PROTOBUF_VERSION "kong_pdk_protobuf_version"
+#define KONG_PDK_PROTOBUF_ABI_SYMBOL "kong_pdk_protobuf_abi"
+
+// What the module and the plugin must share: they exchange C++ objects, so
+// the PDK version, the compiler and the sanitizer instrumentation.
+#ifdef __SANITIZE_ADDRESS__
+#define KONG_PDK_SANITIZED " (AddressSanitizer)"
+#else
+#define KONG_PDK_SANITIZED ""
+#endif
+#define KONG_PDK_PROTOBUF_ABI "KongPDK " KONG_PDK_VERSION ", GCC " __VERSION__ KONG_PDK_SANITIZED

@@ -5,8 +5,8 @@
 
 extern "C" {
 
-[[gnu::visibility("default")]] extern const char kong_pdk_protobuf_version[];
-const char kong_pdk_protobuf_version[] = KONG_PDK_VERSION;
+[[gnu::visibility("default")]] extern const char kong_pdk_protobuf_abi[];
+const char kong_pdk_protobuf_abi[] = KONG_PDK_PROTOBUF_ABI;
 
 [[gnu::visibility("default")]] kong::server::Connection* kong_pdk_protobuf_new_connection(
     int fd, kong::server::EventLoop& loop, const kong::server::ProtobufContext& context) {

@@ -61,10 +61,19 @@ TEST(ProtobufModule, NamesEveryPathTriedAndWhyItFailed) {
   ::rmdir(dir);
 }
 
+TEST(ProtobufModule, RefusesAModuleOfAnotherBuildOfThePdk) {
+  const std::string error = load_error({KONG_FOREIGN_PROTOBUF_MODULE});
+  EXPECT_THAT(error, HasSubstr(std::string(KONG_FOREIGN_PROTOBUF_MODULE) +
+                               ": built with KongPDK 0.0.1, GCC 99.0.0, the plugin with KongPDK "));
+}
+
 TEST(ProtobufModule, RefusesASharedObjectThatIsNotTheModule) {
   // libc is a shared object without the module's version export.
   const std::string error = load_error({"/lib/x86_64-linux-gnu/libc.so.6"});
-  EXPECT_THAT(error, HasSubstr("/lib/x86_64-linux-gnu/libc.so.6: from KongPDK (unknown)"));
+  EXPECT_THAT(
+      error,
+      HasSubstr("/lib/x86_64-linux-gnu/libc.so.6: built with (not a KongPDK module), the plugin "
+                "with KongPDK "));
 }
 
 }  // namespace
