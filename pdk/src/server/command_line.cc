@@ -44,6 +44,16 @@ Result<CommandLine> parse_command_line(int argc, char** argv) {
         return Error{"-max-message-bytes needs a positive number of bytes"};
       }
       cl.max_message_bytes = n;
+    } else if (arg == "busy-poll-us") {
+      auto v = take_value();
+      std::int64_t n = -1;
+      const auto parsed = v ? std::from_chars(v->data(), v->data() + v->size(), n)
+                            : std::from_chars_result{nullptr, std::errc::invalid_argument};
+      if (parsed.ec != std::errc{} || parsed.ptr != v->data() + v->size() || n < 0 ||
+          n > 1'000'000) {
+        return Error{"-busy-poll-us needs microseconds from 0 to 1000000"};
+      }
+      cl.busy_poll = std::chrono::microseconds(n);
     } else if (arg == "protocol") {
       auto v = take_value();
       if (!v)
@@ -71,6 +81,8 @@ std::string usage(std::string_view program) {
       "  -protocol NAME          serve Kong's MsgPack:1 or ProtoBuf:1 (the Go PDK's)\n"
       "                          protocol; -dump tells Kong which (default: the\n"
       "                          plugin's choice, MsgPack:1 unless it chose otherwise)\n"
+      "  -busy-poll-us N         after each message, poll N microseconds for Kong's\n"
+      "                          next one before sleeping (default 50; 0: sleep)\n"
       "  -help                   print this help, and exit\n"
       "Flags may also be written --flag and -flag=value.\n",
       program);

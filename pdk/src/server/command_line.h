@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -11,7 +12,8 @@
 namespace kong::server {
 
 /// The plugin executable's flags, spelled as the Go PDK's (-dump, -help,
-/// -kong-prefix DIR), plus -max-message-bytes N and -protocol NAME;
+/// -kong-prefix DIR), plus -max-message-bytes N, -protocol NAME and
+/// -busy-poll-us N;
 /// "--flag" and "-flag=value" work too.
 struct CommandLine {
   bool dump = false;
@@ -20,6 +22,8 @@ struct CommandLine {
   std::optional<std::size_t> max_message_bytes;
   /// Overrides ServerOptions::protocol when given.
   std::optional<Protocol> protocol;
+  /// Overrides ServerOptions::busy_poll when given.
+  std::optional<std::chrono::microseconds> busy_poll;
 };
 
 Result<CommandLine> parse_command_line(int argc, char** argv);

@@ -50,13 +50,23 @@ void EventLoop::run(const std::function<void()>& after_batch) {
   running_ = true;
   auto next_tick = Clock::now() + period_;
   epoll_event ready[64];
+  bool busy = false;  // the last batch handled something
   while (running_) {
     int timeout = -1;
     if (tick_) {
       timeout = static_cast<int>(std::max<std::int64_t>(
           0, std::chrono::ceil<std::chrono::milliseconds>(next_tick - Clock::now()).count()));
     }
-    const int n = ::epoll_wait(epoll_fd_, ready, 64, timeout);
+    int n = 0;
+    if (busy && busy_poll_.count() > 0) {
+      const auto until = Clock::now() + busy_poll_;
+      do {
+        n = ::epoll_wait(epoll_fd_, ready, 64, 0);
+      } while (n == 0 && Clock::now() < until);
+    }
+    if (n <= 0)
+      n = ::epoll_wait(epoll_fd_, ready, 64, timeout);
+    busy = n > 0;
     if (n < 0 && errno != EINTR)
       check(n, "epoll_wait");
     for (int i = 0; i < n; ++i)

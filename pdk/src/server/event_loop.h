@@ -32,6 +32,13 @@ class EventLoop {
   void modify(int fd, std::uint32_t events, Watcher* watcher);
   void remove(int fd);
 
+  /// After a batch that handled something, polls for up to `window` before
+  /// sleeping in epoll_wait: Kong's next message (the answer to the call
+  /// just written) usually arrives within tens of microseconds, and on these
+  /// machines sleeping and being woken costs more CPU than polling that long,
+  /// besides the latency (bench/README.md). Zero: always sleep.
+  void busy_poll(std::chrono::microseconds window) { busy_poll_ = window; }
+
   /// Calls `tick` about every `period` while running.
   void every(std::chrono::milliseconds period, std::function<void()> tick);
 
@@ -43,6 +50,7 @@ class EventLoop {
  private:
   int epoll_fd_;
   bool running_ = false;
+  std::chrono::microseconds busy_poll_{0};
   std::chrono::milliseconds period_{0};
   std::function<void()> tick_;
 };

@@ -84,6 +84,7 @@ class Server {
     signal_fd_ = ::signalfd(-1, &stop_signals, SFD_CLOEXEC | SFD_NONBLOCK);
     if (signal_fd_ < 0)
       throw std::runtime_error(std::string("signalfd: ") + std::strerror(errno));
+    loop_.busy_poll(options.busy_poll);
     loop_.add(listen_fd_, EPOLLIN, &accept_);
     loop_.add(signal_fd_, EPOLLIN, &signal_);
     loop_.every(kExpirySweep, [this] { dispatcher_.expire_events(kEventIdleLimit); });
@@ -160,6 +161,8 @@ int run_plugin_server(int argc, char** argv, const PluginType& type, ServerOptio
     options.max_message_bytes = *cl->max_message_bytes;
   if (cl->protocol)
     options.protocol = *cl->protocol;
+  if (cl->busy_poll)
+    options.busy_poll = *cl->busy_poll;
   const std::string socket_path = cl->kong_prefix + "/" + name + ".socket";
   if (cl->dump) {
     std::puts(server::plugin_info(name, type, options.protocol, socket_path).dump().c_str());

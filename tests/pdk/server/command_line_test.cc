@@ -83,6 +83,12 @@ TEST(CommandLine, TakesTheProtocolByKongsNameOrTheShortOneInAnyCase) {
   }
 }
 
+TEST(CommandLine, TakesTheBusyPollWindowInMicrosecondsZeroIncluded) {
+  EXPECT_EQ(Parse({"-busy-poll-us", "0"})->busy_poll, std::chrono::microseconds(0));
+  EXPECT_EQ(Parse({"--busy-poll-us=200"})->busy_poll, std::chrono::microseconds(200));
+  EXPECT_EQ(Parse({})->busy_poll, std::nullopt);
+}
+
 TEST(CommandLine, CombinesFlags) {
   const auto cl =
       Parse({"-kong-prefix", "/k", "-max-message-bytes", "99", "-protocol", "ProtoBuf:1", "-dump"});
@@ -116,6 +122,10 @@ TEST(CommandLine, RefusesUnknownFlagsAndMissingValues) {
       {{"-max-message-bytes", "-5"}, "-max-message-bytes needs a positive number of bytes"},
       {{"-max-message-bytes", "12abc"}, "-max-message-bytes needs a positive number of bytes"},
       {{"-max-message-bytes="}, "-max-message-bytes needs a positive number of bytes"},
+      {{"-busy-poll-us"}, "-busy-poll-us needs microseconds from 0 to 1000000"},
+      {{"-busy-poll-us", "-1"}, "-busy-poll-us needs microseconds from 0 to 1000000"},
+      {{"-busy-poll-us", "5ms"}, "-busy-poll-us needs microseconds from 0 to 1000000"},
+      {{"-busy-poll-us", "1000001"}, "-busy-poll-us needs microseconds from 0 to 1000000"},
       {{"-protocol"}, "-protocol needs MsgPack:1 or ProtoBuf:1"},
       {{"-protocol", "ProtoBuf:2"}, R"(-protocol needs MsgPack:1 or ProtoBuf:1, got "ProtoBuf:2")"},
       {{"--protocol=grpc"}, R"(-protocol needs MsgPack:1 or ProtoBuf:1, got "grpc")"},
@@ -132,8 +142,8 @@ TEST(CommandLine, DescribesEveryFlagInItsUsage) {
   const std::string text = usage("my-plugin");
   EXPECT_TRUE(text.starts_with("Usage: my-plugin [flags]\n")) << text;
   for (const char* flag :
-       {"-dump", "-kong-prefix DIR", "-max-message-bytes N", "-protocol NAME", "MsgPack:1",
-        "ProtoBuf:1", "-help", "/usr/local/kong", "<executable name>.socket"}) {
+       {"-dump", "-kong-prefix DIR", "-max-message-bytes N", "-busy-poll-us N", "-protocol NAME",
+        "MsgPack:1", "ProtoBuf:1", "-help", "/usr/local/kong", "<executable name>.socket"}) {
     EXPECT_NE(text.find(flag), std::string::npos) << flag << " missing from:\n" << text;
   }
 }

@@ -127,6 +127,9 @@ class PluginServer : public ServerTest {
                 {StrMap({{"Name", name}, {"Config", config}})});
   }
 
+  /// examples/hello's access event, message by message.
+  void ExpectHelloAccessEvent();
+
   /// A new connection still gets a good answer to a good call.
   void ExpectServerStillServes() {
     auto client = Connect();
@@ -224,6 +227,15 @@ TEST_F(PluginServer, ReplacesAStaleSocketFileAtStartup) {
 
 TEST_F(PluginServer, RunsTheHelloAccessEvent) {
   StartServer(kHelloBin, "hello");
+  ExpectHelloAccessEvent();
+}
+
+TEST_F(PluginServer, RunsTheHelloAccessEventSleepingBetweenMessagesWithoutBusyPolling) {
+  StartServer(kHelloBin, "hello", {"-busy-poll-us", "0"});
+  ExpectHelloAccessEvent();
+}
+
+void PluginServer::ExpectHelloAccessEvent() {
   auto kong = Connect();
   const Value started = StartInstance(*kong, 1, "hello", R"({"message": "hi"})");
   ASSERT_TRUE(started.is_array() && started.as_array().size() == 4) << to_debug_string(started);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -48,6 +49,12 @@ struct ServerOptions {
   /// The wire protocol Kong is told to speak (in `-dump`) and the server
   /// serves; `-protocol NAME` overrides it.
   Protocol protocol = Protocol::msgpack;
+  /// After handling a message, how long the server polls for Kong's next
+  /// one before it sleeps: polling costs at most this much CPU per message,
+  /// sleeping costs a wake-up, which on virtual machines takes longer and
+  /// more CPU than the round trip itself. 0 always sleeps;
+  /// `-busy-poll-us N` overrides it.
+  std::chrono::microseconds busy_poll{50};
 };
 
 namespace plugin_detail {
