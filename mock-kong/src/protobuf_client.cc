@@ -25,6 +25,22 @@ std::string printable(std::string_view bytes) {
   return protocol::to_debug_string(Value(std::string(bytes)));
 }
 
+// Kong's check of the frame that ends a command: an RpcReturn repeating the
+// RpcCall's sequence.
+Result<kong_plugin_protocol::RpcReturn> rpc_return(const std::string& frame,
+                                                   std::int64_t sequence) {
+  kong_plugin_protocol::RpcReturn answer;
+  if (!answer.ParseFromString(frame)) {
+    return Error{fmt::format("the answer is not an RpcReturn: {}",
+                             protocol::to_debug_string(Value(Bytes{frame})))};
+  }
+  if (answer.sequence() != sequence) {
+    return Error{
+        fmt::format("the RpcReturn has sequence {}, expected {}", answer.sequence(), sequence)};
+  }
+  return answer;
+}
+
 }  // namespace
 
 struct ProtobufClient::Connection {
@@ -113,15 +129,9 @@ Result<kong_plugin_protocol::RpcReturn> ProtobufClient::command(kong_plugin_prot
   auto frame = c.read(options_.timeout);
   if (!frame)
     return Error{fmt::format("{}: {}", what, frame.error().message)};
-  kong_plugin_protocol::RpcReturn answer;
-  if (!answer.ParseFromString(*frame)) {
-    return Error{fmt::format("{}: the answer is not an RpcReturn: {}", what,
-                             protocol::to_debug_string(Value(Bytes{*frame})))};
-  }
-  if (answer.sequence() != call.sequence()) {
-    return Error{fmt::format("{}: the RpcReturn has sequence {}, expected {}", what,
-                             answer.sequence(), call.sequence())};
-  }
+  auto answer = rpc_return(*frame, call.sequence());
+  if (!answer)
+    return Error{fmt::format("{}: {}", what, answer.error().message)};
   give_back(std::move(*conn));
   return answer;
 }
@@ -242,15 +252,8 @@ EventEnd ProtobufClient::run_event(std::int64_t id, Phase phase, const CallHandl
   auto frame = next("expected the RpcReturn");
   if (!frame)
     return lost_or_failed(frame.error());
-  kong_plugin_protocol::RpcReturn ret;
-  if (!ret.ParseFromString(*frame)) {
-    return end.fail(fmt::format("{}: the frame after the event is not an RpcReturn: {}", phase_name,
-                                protocol::to_debug_string(Value(Bytes{*frame}))));
-  }
-  if (ret.sequence() != call.sequence()) {
-    return end.fail(fmt::format("{}: the RpcReturn has sequence {}, expected {}", phase_name,
-                                ret.sequence(), call.sequence()));
-  }
+  if (auto ret = rpc_return(*frame, call.sequence()); !ret)
+    return end.fail(fmt::format("{}: {}", phase_name, ret.error().message));
   give_back(std::move(*conn));
   return end;
 }

@@ -85,7 +85,7 @@ void ProtobufConnection::start_event(std::int64_t sequence, std::int64_t instanc
                         instance ? phase.error().message : instance.error().message));
     return;
   }
-  sequence_ = sequence;
+  // The event's id is its command's sequence, which the RpcReturn repeats.
   event_ = std::make_unique<Event>(sequence, *phase, (*instance)->plugin, context_.stacks);
   step(event_->run(Value{}));
 }
@@ -133,7 +133,7 @@ void ProtobufConnection::step(Event::Outcome outcome) {
         // RpcReturn of the cmd_handle_event (protocol.md §4).
         protocol::append_frame(out(), "");
         pb::RpcReturn done;
-        done.set_sequence(sequence_);
+        done.set_sequence(event_->id());
         protocol::append_frame(out(), protocol::protobuf::serialize(done));
         end_event();
         return;

@@ -53,8 +53,6 @@ class ProtobufConnection final : public Connection {
   std::unique_ptr<Event> event_;
   /// The event's call waiting for Kong's answer.
   const protocol::MethodInfo* waiting_ = nullptr;
-  /// The sequence of the cmd_handle_event, for the event's RpcReturn.
-  std::int64_t sequence_ = 0;
 };
 
 }  // namespace kong::server
