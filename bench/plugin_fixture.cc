@@ -15,7 +15,7 @@
 
 #include <fmt/format.h>
 
-#include "unix_socket.h"
+#include "client/unix_socket.h"
 
 extern char** environ;
 

@@ -9,10 +9,11 @@
 #include <vector>
 
 #include "kong/mock/plugin_process.h"
+#include "kong/mock/temp_dir.h"
 #include "kong/protocol/value.h"
 #include "kong/result.h"
 
-#include "msgpack_client.h"
+#include "client/msgpack_client.h"
 
 namespace kong::bench {
 

@@ -15,10 +15,10 @@
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
 
-#include "msgpack_plugin_client.h"
+#include "client/msgpack_plugin_client.h"
+#include "client/protobuf_client.h"
 #include "plugin_fixture.h"
 #include "process_stats.h"
-#include "protobuf_client.h"
 
 namespace kong::bench {
 namespace {

@@ -10,8 +10,8 @@
 #include "kong/protocol/msgpack_stream.h"
 #include "kong/protocol/value.h"
 
+#include "client/unix_socket.h"
 #include "plugin_fixture.h"
-#include "unix_socket.h"
 
 namespace kong::bench {
 

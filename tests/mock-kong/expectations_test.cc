@@ -1,5 +1,5 @@
 // Comparing a case's outcome with its expectations.
-#include "expectations.h"
+#include "kong/mock/expectations.h"
 
 #include <gtest/gtest.h>
 

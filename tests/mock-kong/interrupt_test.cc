@@ -1,3 +1,5 @@
+#include "kong/mock/interrupt.h"
+
 #include <signal.h>
 #include <unistd.h>
 

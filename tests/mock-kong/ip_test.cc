@@ -1,8 +1,8 @@
 // kong.ip.is_trusted against the fixture's trusted_ips.
 #include <gtest/gtest.h>
 
-#include "cidr.h"
 #include "emulation_support.h"
+#include "state/cidr.h"
 
 namespace kong::mock {
 namespace {

@@ -4,7 +4,7 @@
 #include <nlohmann/json.hpp>
 
 // A private header of mock-kong: the validator is not part of kong::mock's API.
-#include "json_schema.h"
+#include "fixture/json_schema.h"
 
 namespace kong::mock {
 namespace {

@@ -1,13 +1,15 @@
 // The http lifecycle against a scripted plugin server: which phases run,
 // what Kong sends back for each PDK call, and what ends a request.
-#include "lifecycle.h"
+#include "kong/mock/lifecycle.h"
 
 #include <map>
 #include <memory>
 
 #include <gtest/gtest.h>
 
-#include "msgpack_plugin_client.h"
+#include "kong/mock/session.h"
+
+#include "client/msgpack_plugin_client.h"
 #include "scripted_server.h"
 #include "support/test_support.h"
 
@@ -17,6 +19,7 @@ namespace {
 using kong::test::EventAnswer;
 using kong::test::PdkCall;
 using kong::test::ScriptedServer;
+using nlohmann::json;
 using protocol::Array;
 using protocol::Map;
 using protocol::Value;
@@ -32,14 +35,25 @@ class LifecycleTest : public ::testing::Test {
     server_ = std::make_unique<ScriptedServer>(
         dir_.file("plugin.socket"),
         [this](const ScriptedServer::Request& r) { return Respond(r); });
-    client_ = std::make_unique<MsgpackPluginClient>(
-        MsgpackClient::Options{dir_.file("plugin.socket"), 2, std::chrono::seconds(10)});
-    session_.client = client_.get();
-    session_.instance_id = 1;
-    session_.phases = std::move(phases);
+    PluginInfo info;
+    info.name = "scripted";
+    for (Phase p : phases)
+      info.phases.emplace_back(to_string(p));
+    info.schema = {{"name", "scripted"},
+                   {"fields", {{{"config", {{"type", "record"}, {"fields", json::array()}}}}}}};
+    session_ = PluginSession::attach(std::move(info),
+                                     std::make_unique<MsgpackPluginClient>(MsgpackClient::Options{
+                                         dir_.file("plugin.socket"), 2, std::chrono::seconds(10)}));
+    ASSERT_TRUE(session_->configure(json::object(), "scripted.json").ok());
   }
 
   ScriptedServer::Response Respond(const ScriptedServer::Request& r) {
+    if (r.method == "plugin.StartInstance") {
+      ++instances_started_;
+      return {Value(Map{{Value("Id"), Value(next_instance_id_)}}), ""};
+    }
+    if (r.method == "plugin.CloseInstance")
+      return {Value(Map{{Value("Id"), r.params[0]}}), ""};
     if (r.method == "plugin.HandleEvent") {
       if (fail_next_event_with_) {
         auto error = *fail_next_event_with_;
@@ -64,7 +78,7 @@ class LifecycleTest : public ::testing::Test {
     if (c.request.url.empty())
       c.request.url = "http://example.com/";
     c.path = "cases[0]";
-    auto run = run_case(c, session_);
+    auto run = run_case(c, *session_);
     EXPECT_TRUE(run.ok()) << (run.ok() ? "" : run.error().message);
     return std::move(run).value();
   }
@@ -72,7 +86,7 @@ class LifecycleTest : public ::testing::Test {
   std::vector<ScriptedServer::Request> Steps() {
     std::vector<ScriptedServer::Request> steps;
     for (auto& r : server_->requests()) {
-      if (r.method != "plugin.HandleEvent")
+      if (r.method.starts_with("plugin.Step"))
         steps.push_back(r);
     }
     return steps;
@@ -81,8 +95,9 @@ class LifecycleTest : public ::testing::Test {
   kong::test::ScratchDir dir_;
   Script script_;
   std::unique_ptr<ScriptedServer> server_;
-  std::unique_ptr<MsgpackPluginClient> client_;
-  PluginSession session_;
+  std::unique_ptr<PluginSession> session_;
+  int instances_started_ = 0;
+  std::int64_t next_instance_id_ = 1;
   std::int64_t next_event_ = 1;
   std::map<std::int64_t, std::string> event_phase_;
   std::map<std::int64_t, std::size_t> step_;
@@ -217,15 +232,11 @@ TEST_F(LifecycleTest, AFailedHandlerBecomesKongs500AndItsErrorIsReported) {
 
 TEST_F(LifecycleTest, StartsANewInstanceAndRetriesWhenTheServerLostTheInstance) {
   Start({{"access", {Value("ret")}}}, {Phase::access});
-  int restarts = 0;
-  session_.restart_instance = [&]() -> Result<std::int64_t> {
-    ++restarts;
-    return std::int64_t{42};
-  };
+  next_instance_id_ = 42;
   fail_next_event_with_ = "no plugin instance 1";
   CaseRun run = Run();
-  EXPECT_EQ(restarts, 1);
-  EXPECT_EQ(session_.instance_id, 42);
+  EXPECT_EQ(instances_started_, 2);
+  EXPECT_EQ(session_->instance_id(), 42);
   EXPECT_TRUE(run.errors.empty());
   EXPECT_EQ(run.phases_run, (std::vector<std::string>{"access"}));
 }

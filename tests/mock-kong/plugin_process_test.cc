@@ -20,6 +20,9 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include "kong/mock/interrupt.h"
+#include "kong/mock/temp_dir.h"
+
 #include "support/test_support.h"
 
 namespace kong::mock {

@@ -8,7 +8,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 
-#include "kong/mock/plugin_process.h"
+#include "kong/mock/plugin_info.h"
 
 #include "support/test_support.h"
 

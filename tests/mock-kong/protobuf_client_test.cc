@@ -1,7 +1,7 @@
 // Kong's side of ProtoBuf:1 against a scripted plugin server: the exact
 // bytes Kong sends, the keep-alive pool, and how each way an event can go
 // wrong is reported.
-#include "protobuf_client.h"
+#include "client/protobuf_client.h"
 
 #include <sys/socket.h>
 #include <sys/un.h>

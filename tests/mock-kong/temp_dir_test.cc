@@ -1,3 +1,5 @@
+#include "kong/mock/temp_dir.h"
+
 #include <stdlib.h>
 
 #include <filesystem>
@@ -6,8 +8,6 @@
 #include <string>
 
 #include <gtest/gtest.h>
-
-#include "kong/mock/plugin_process.h"
 
 #include "support/test_support.h"
 

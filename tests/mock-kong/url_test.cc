@@ -1,4 +1,4 @@
-#include "url.h"
+#include "kong/mock/url.h"
 
 #include <gtest/gtest.h>
 

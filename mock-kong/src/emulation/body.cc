@@ -10,9 +10,10 @@
 
 #include <fmt/format.h>
 
+#include "kong/mock/url.h"
+
 #include "emulation/emulation.h"
 #include "emulation/lua_table.h"
-#include "url.h"
 
 namespace kong::mock {
 namespace {

@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "kong_state.h"
+#include "kong/mock/kong_state.h"
 
 // The downstream connection as nginx sees it, shared by kong.client, kong.ip,
 // kong.nginx and kong.log.serialize.

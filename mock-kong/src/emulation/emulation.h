@@ -5,18 +5,12 @@
 #include <string_view>
 #include <vector>
 
+#include "kong/mock/kong_state.h"
+#include "kong/mock/lua_error.h"
 #include "kong/protocol/method_table.h"
 #include "kong/protocol/typed_codec.h"
 
-#include "kong_state.h"
-
 namespace kong::mock {
-
-/// A Lua error raised inside a PDK function (a bad argument, a wrong phase).
-/// It never reaches the plugin: Kong abandons the event (protocol.md §3).
-struct LuaError {
-  std::string message;
-};
 
 /// Kong's implementation of one PDK function, reading and writing the state.
 /// Arguments are as the plugin sent them; a missing one is nil, as in Lua.

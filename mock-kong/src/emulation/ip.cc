@@ -4,9 +4,9 @@
 #include <charconv>
 #include <vector>
 
-#include "cidr.h"
 #include "emulation/connection.h"
 #include "emulation/emulation.h"
+#include "state/cidr.h"
 
 namespace kong::mock {
 namespace {

@@ -3,11 +3,11 @@
 
 #include "kong/protocol/typed_codec.h"
 
-#include "cidr.h"
 #include "emulation/connection.h"
 #include "emulation/emulation.h"
 #include "emulation/lua_table.h"
 #include "emulation/serialize.h"
+#include "state/cidr.h"
 
 namespace kong::mock {
 namespace {

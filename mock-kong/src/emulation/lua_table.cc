@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "url.h"
+#include "kong/mock/url.h"
 
 namespace kong::mock {
 

@@ -2,9 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "kong/mock/kong_state.h"
 #include "kong/protocol/value.h"
-
-#include "kong_state.h"
 
 namespace kong::mock {
 

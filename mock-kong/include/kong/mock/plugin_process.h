@@ -10,51 +10,12 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "kong/result.h"
 
 namespace kong::mock {
-
-/// What a plugin server's query command told about its (first) plugin
-/// (protocol.md §1).
-struct PluginInfo {
-  std::string name;
-  std::string protocol = "MsgPack:1";  // "MsgPack:1" or "ProtoBuf:1"
-  std::string socket_path;             // "" when the dump gave none
-  std::vector<std::string> phases;
-  std::string version;
-  int priority = 0;
-  nlohmann::json schema;  // the whole Kong entity schema
-};
-
-/// Parses query-command output: {"Protocol", "SocketPath", "Plugins": [INFO]}
-/// or a bare [INFO] (then MsgPack:1). Only the first INFO counts, as in Kong.
-/// Errors say which field is missing or of which wrong type.
-Result<PluginInfo> parse_plugin_info(std::string_view json_text);
-
-/// Runs `query_cmd` through /bin/sh (as Kong does) and parses its stdout.
-/// A command that fails, times out or prints no valid JSON is an error that
-/// names the command and shows its exit status and the tail of its output.
-Result<PluginInfo> query_plugin(const std::string& query_cmd, std::chrono::milliseconds timeout);
-
-/// A private directory, removed with everything in it on destruction.
-class TempDir {
- public:
-  /// Makes `<dir>/<prefix>-XXXXXX` (mode 0700), `<dir>` being $TMPDIR, or
-  /// /tmp when that is unset or too long to leave room for socket paths.
-  static Result<TempDir> create(const std::string& prefix = "mock-kong");
-  TempDir(TempDir&& other) noexcept;
-  TempDir& operator=(TempDir&&) = delete;
-  ~TempDir();
-  const std::string& path() const { return path_; }
-
- private:
-  explicit TempDir(std::string path) : path_(std::move(path)) {}
-  std::string path_;
-};
 
 /// A running plugin server, started as Kong starts one: `exec <start_cmd>`
 /// through /bin/sh, in a process group of its own, stdout and stderr joined
@@ -116,11 +77,5 @@ class PluginProcess {
 /// For the interrupt path, where nothing else holds those processes;
 /// on_interrupt calls it after its cleanup.
 void kill_all_plugin_processes();
-
-/// Makes SIGINT and SIGTERM (Ctrl-C) run `cleanup` on a dedicated thread and
-/// then exit the process with status 130, instead of killing it mid-way:
-/// the plugin must be stopped and the private prefix removed on every path.
-/// Call once, early in main(), before other threads start.
-void on_interrupt(std::function<void()> cleanup);
 
 }  // namespace kong::mock

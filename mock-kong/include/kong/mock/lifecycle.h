@@ -1,0 +1,49 @@
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "kong/mock/fixture.h"
+#include "kong/mock/kong_state.h"
+#include "kong/protocol/method_table.h"
+#include "kong/protocol/value.h"
+#include "kong/result.h"
+
+namespace kong::mock {
+
+class PluginSession;
+
+/// Answers chosen PDK calls in place of the emulation: kong::testing's
+/// GoogleMock. Kong's phase check and the trace still apply.
+class CallInterceptor {
+ public:
+  virtual ~CallInterceptor() = default;
+  /// Kong's answer to `method` called with `args`. `emulate` gives the
+  /// emulation's (it may throw LuaError); so may the interceptor.
+  virtual protocol::Value answer(const protocol::MethodInfo& method, const protocol::Array& args,
+                                 const std::function<protocol::Value()>& emulate) = 0;
+};
+
+/// What happened to one case.
+struct CaseRun {
+  KongState state;
+  /// Phases whose handler ran, in order.
+  std::vector<std::string> phases_run;
+  /// What Kong would log as errors: a PDK call Kong refused (with Kong's
+  /// text), a handler that failed, a protocol violation.
+  std::vector<std::string> errors;
+};
+
+/// Plays one case through Kong's http lifecycle (protocol.md §2) on the
+/// session's configured instance: certificate (https) and rewrite for a
+/// globally configured plugin (`Case::scope`), access, the proxied request,
+/// response (only with buffered proxying: a response handler or
+/// enable_buffering), log; only the phases the plugin handles.
+/// kong.response.exit/error end the request early, and log still runs.
+/// `interceptor`, when given, answers PDK calls before the emulation does.
+/// Fails only when the case itself is unusable.
+Result<CaseRun> run_case(const Case& c, PluginSession& plugin,
+                         CallInterceptor* interceptor = nullptr);
+
+}  // namespace kong::mock

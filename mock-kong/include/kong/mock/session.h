@@ -1,0 +1,126 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "kong/mock/plugin_client.h"
+#include "kong/mock/plugin_info.h"
+#include "kong/mock/plugin_process.h"
+#include "kong/mock/temp_dir.h"
+#include "kong/pdk/protocol.h"
+#include "kong/protocol/phase.h"
+#include "kong/result.h"
+
+namespace kong::mock {
+
+/// How Kong finds and starts a plugin server (protocol.md §1): a
+/// Go-convention command, or Kong's own pluginserver_* settings.
+struct ServerCommand {
+  /// PLUGIN [ARGS...]: run as `PLUGIN -kong-prefix DIR -dump` and
+  /// `PLUGIN -kong-prefix DIR`, DIR being the session's private prefix.
+  std::vector<std::string> plugin;
+  /// Kong's pluginserver_<name>_query_cmd, start_cmd and socket; each
+  /// replaces what the Go conventions give. A relative socket is inside the
+  /// private prefix. Both commands see the prefix as $KONG_PREFIX.
+  std::optional<std::string> query_cmd;
+  std::optional<std::string> start_cmd;
+  std::optional<std::string> socket;
+};
+
+struct SessionOptions {
+  /// How long the query may run, and how long to wait for the socket.
+  std::chrono::milliseconds start_timeout{10000};
+  /// How long Kong waits for each answer of the plugin server.
+  std::chrono::milliseconds call_timeout{10000};
+  /// Where the plugin's output lines go, each prefixed "[name:pid] " as in
+  /// Kong's log; stderr when empty. Called on the relay thread.
+  PluginProcess::LineSink output;
+};
+
+/// One plugin driven as Kong drives it, for every mode of mock-kong: its
+/// server process (when there is one) in a private prefix, Kong's client for
+/// the protocol the plugin speaks, and the configured instance the cases run
+/// on. Everything it started dies with it, on every path.
+class PluginSession {
+ public:
+  /// Queries the plugin and starts its server as Kong does, in a fresh
+  /// private prefix. Errors name the command and what went wrong.
+  static Result<std::unique_ptr<PluginSession>> start(ServerCommand command,
+                                                      SessionOptions options = {});
+  /// A session over a server the caller already runs, e.g. in this process
+  /// (kong::testing): `info` as its dump would give it.
+  static std::unique_ptr<PluginSession> attach(PluginInfo info,
+                                               std::unique_ptr<PluginClient> client);
+
+  PluginSession(const PluginSession&) = delete;
+  PluginSession& operator=(const PluginSession&) = delete;
+  /// Stops the server and removes the prefix.
+  ~PluginSession();
+
+  const PluginInfo& info() const { return info_; }
+  Protocol protocol() const { return protocol_; }
+  /// The phases the plugin handles, from its dump.
+  const std::vector<Phase>& phases() const { return phases_; }
+  bool handles(Phase phase) const;
+  PluginClient& client() { return *client_; }
+
+  /// Checks `config` against the plugin's schema, filling in its defaults, as
+  /// Kong does, and starts an instance with it (Kong's __seq__ and a random
+  /// __plugin_id added). `where` starts error messages (the fixture file).
+  Status configure(const nlohmann::json& config, const std::string& where);
+  /// The configured instance (0 before configure()).
+  std::int64_t instance_id() const { return instance_id_; }
+  /// The configuration's __plugin_id (kong.plugin.get_id).
+  const std::string& plugin_id() const { return plugin_id_; }
+  /// Starts the configured instance anew, as Kong does when the server
+  /// answers that it does not know it (it restarted).
+  Status restart_instance();
+
+  /// Stops the server and starts it again with a new client and the same
+  /// instance configuration, as Kong respawns a server that died.
+  Status restart();
+  /// Closes the instance and stops the server; idempotent. An error says
+  /// what the server answered to the close.
+  Status stop();
+
+  /// The server process; nullptr for an attached session.
+  const PluginProcess* process() const { return process_.get(); }
+  /// The lines the plugin printed since the last call (at most the last
+  /// 1000), each with its "[name:pid] " prefix.
+  std::vector<std::string> take_output();
+
+  /// Kills every session's server and removes its prefix: for a signal
+  /// handler's thread, while the sessions may be in use elsewhere.
+  static void abandon_all();
+
+ private:
+  PluginSession() = default;
+  Status start_process();
+  Result<std::unique_ptr<PluginClient>> make_client() const;
+
+  ServerCommand command_;
+  SessionOptions options_;
+  std::optional<TempDir> prefix_;
+  PluginInfo info_;
+  Protocol protocol_ = Protocol::msgpack;
+  std::vector<Phase> phases_;
+  std::string socket_;
+  std::string start_cmd_;
+  std::unique_ptr<PluginProcess> process_;
+  std::unique_ptr<PluginClient> client_;
+  std::string config_text_;
+  std::int64_t instance_id_ = 0;
+  std::string plugin_id_;
+
+  std::mutex output_mutex_;
+  std::vector<std::string> output_;
+};
+
+}  // namespace kong::mock

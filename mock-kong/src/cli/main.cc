@@ -1,0 +1,121 @@
+// mock-kong: a stand-in for Kong that drives plugin servers over their
+// socket. This file only parses flags; each mode lives in modes/.
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "cli/did_you_mean.h"
+#include "modes/replay.h"
+
+namespace {
+
+using namespace kong::mock;
+
+// Every error of the command line exits with the status of a run that could
+// not start (CLI11's own codes are above 100).
+int usage_error(const std::string& message, const std::string& hint = "") {
+  std::fprintf(stderr, "mock-kong: %s%s\nRun mock-kong --help for the options.\n", message.c_str(),
+               hint.c_str());
+  return kCannotRun;
+}
+
+// The long names of `app`'s options, for suggestions.
+std::vector<std::string> option_names(const CLI::App& app) {
+  std::vector<std::string> names;
+  for (const CLI::Option* o : app.get_options()) {
+    for (const auto& name : o->get_lnames())
+      names.push_back("--" + name);
+  }
+  return names;
+}
+
+std::string suggestion(const std::string& typed, const CLI::App& app) {
+  const std::string name = typed.substr(0, typed.find('='));
+  if (auto close = closest_match(name, option_names(app)))
+    return "; did you mean " + *close + "?";
+  return "";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  ReplayOptions replay;
+  bool list = false;
+  int start_timeout_ms = 10000;
+  int call_timeout_ms = 10000;
+
+  CLI::App app{
+      "mock-kong: plays recorded request lifecycles against a Kong plugin server over its socket,\n"
+      "answering PDK calls as Kong would, and checks the outcome against the fixture."};
+  app.set_version_flag("--version", "mock-kong " KONG_PDK_VERSION
+                                    " (Kong's plugin protocols MsgPack:1 and ProtoBuf:1)");
+  app.add_option("--replay", replay.fixture_file, "Fixture file to replay")->option_text("FIXTURE");
+  app.add_option("--case", replay.cases,
+                 "Run only the cases with this name (exact, or a glob with * and ?); repeatable")
+      ->option_text("NAME");
+  app.add_flag("--list", list, "Print the names of the fixture's cases, one per line, and exit");
+  app.add_option("--query-cmd", replay.server.query_cmd,
+                 "Command that prints the plugin info (Kong's pluginserver_<name>_query_cmd); "
+                 "$KONG_PREFIX is the private prefix")
+      ->option_text("CMD");
+  app.add_option("--start-cmd", replay.server.start_cmd,
+                 "Command that starts the server (Kong's pluginserver_<name>_start_cmd)")
+      ->option_text("CMD");
+  app.add_option(
+         "--socket", replay.server.socket,
+         "Socket the server listens on (Kong's pluginserver_<name>_socket); relative to the prefix")
+      ->option_text("PATH");
+  app.add_option("--start-timeout", start_timeout_ms,
+                 "Milliseconds to wait for the query and the server's socket")
+      ->check(CLI::Range(1, 3600000))
+      ->option_text("MS (default 10000)");
+  app.add_option("--call-timeout", call_timeout_ms, "Milliseconds to wait for each answer")
+      ->check(CLI::Range(1, 3600000))
+      ->option_text("MS (default 10000)");
+  app.add_flag("-v,--verbose", replay.verbose,
+               "Print every case's PDK calls, Kong's answers and the final response");
+  app.add_option("--junit", replay.junit_file, "Write a JUnit XML report to this file")
+      ->option_text("FILE");
+  app.add_option("--json", replay.json_file, "Write a JSON report to this file (docs/reports.md)")
+      ->option_text("FILE");
+  app.add_option("--coverage", replay.coverage_file,
+                 "Write the PDK functions that passing cases called to this file (JSON array)")
+      ->option_text("FILE");
+  // PLUGIN [ARGS...]: everything from the first positional on belongs to the
+  // plugin command, dashes included.
+  app.prefix_command();
+  app.footer(
+      "PLUGIN [ARGS...]  plugin server executable and its arguments, after the options\n"
+      "                  (Go conventions: PLUGIN -dump, PLUGIN -kong-prefix DIR)\n"
+      "Exit status: 0 all cases passed, 1 some failed, 2 the run could not start.");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForVersion& e) {
+    std::printf("%s\n", e.what());
+    return 0;
+  } catch (const CLI::Success&) {  // --help
+    std::fputs(app.help().c_str(), stdout);
+    return 0;
+  } catch (const CLI::ParseError& e) {
+    return usage_error(e.what());
+  }
+  replay.server.plugin = app.remaining();
+  // Under prefix_command() an option CLI11 does not know starts the plugin
+  // command; a plugin command never starts with a dash.
+  if (!replay.server.plugin.empty() && replay.server.plugin.front().starts_with("-")) {
+    const std::string& typed = replay.server.plugin.front();
+    return usage_error("unknown option " + typed, suggestion(typed, app));
+  }
+  if (replay.fixture_file.empty())
+    return usage_error("--replay FIXTURE is required");
+  if (list)
+    return list_cases(replay.fixture_file, replay.cases);
+
+  // Case lines interleave with the plugin's relayed output: keep them in order.
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
+  replay.session.start_timeout = std::chrono::milliseconds(start_timeout_ms);
+  replay.session.call_timeout = std::chrono::milliseconds(call_timeout_ms);
+  return kong::mock::replay(replay);
+}

@@ -1,0 +1,123 @@
+#include "client/msgpack_plugin_client.h"
+
+#include <fmt/format.h>
+
+namespace kong::mock {
+namespace {
+
+using protocol::Array;
+using protocol::Map;
+using protocol::Value;
+
+Value event_params(std::string_view key, Value id, std::string_view data_key, Value data) {
+  Map m;
+  m.emplace_back(Value(key), std::move(id));
+  // Kong's encoder leaves nil map values out: a nil result has no Data.
+  if (!data.is_nil())
+    m.emplace_back(Value(data_key), std::move(data));
+  return Value(std::move(m));
+}
+
+// Kong's fix_mmap (mp_rpc.lua), for the functions answered with
+// plugin.StepMultiMap: the Lua table goes out with a lone value as a
+// one-element array, a flag (true) as an empty array, arrays as they are,
+// and an empty table as an empty map.
+Value fix_mmap(Value v) {
+  if (v.is_array() && v.as_array().empty())
+    return Value(Map{});
+  if (!v.is_map())
+    return v;
+  for (auto& [name, values] : v.as_map()) {
+    if (values.is_bool() && values.as_bool())
+      values = Value(Array{});
+    else if (values.is_text())
+      values = Value(Array{std::move(values)});
+  }
+  return v;
+}
+
+}  // namespace
+
+Result<std::int64_t> MsgpackPluginClient::start_instance(const std::string& name,
+                                                         const std::string& config) {
+  Map m;
+  m.emplace_back(Value("Name"), Value(name));
+  m.emplace_back(Value("Config"), Value(config));
+  auto answer = client_.call("plugin.StartInstance", Array{Value(std::move(m))});
+  if (!answer)
+    return answer.error();
+  if (answer->error)
+    return Error{"plugin.StartInstance failed: " + *answer->error};
+  const Value* id = answer->result.find("Id");
+  if (!id || !id->is_int()) {
+    return Error{"plugin.StartInstance: expected {Id: integer, ...}, got " +
+                 protocol::to_debug_string(answer->result)};
+  }
+  return id->as_int();
+}
+
+Status MsgpackPluginClient::close_instance(std::int64_t id) {
+  auto answer = client_.call("plugin.CloseInstance", Array{Value(id)});
+  if (!answer)
+    return answer.error();
+  if (answer->error)
+    return Error{"plugin.CloseInstance failed: " + *answer->error};
+  return Ok{};
+}
+
+EventEnd MsgpackPluginClient::run_event(std::int64_t id, Phase phase, const CallHandler& handler) {
+  const std::string_view phase_name = to_string(phase);
+  EventEnd end;
+  Map start;
+  start.emplace_back(Value("InstanceId"), Value(id));
+  start.emplace_back(Value("EventName"), Value(phase_name));
+  auto answer = client_.call("plugin.HandleEvent", Array{Value(std::move(start))});
+  // Kong's cue that the server restarted: it starts a new instance and retries.
+  if (answer && answer->error && answer->error->find("no plugin instance") != std::string::npos) {
+    end.kind = EventEnd::Kind::lost_instance;
+    return end;
+  }
+  for (;;) {
+    if (!answer)
+      return end.fail(answer.error().message);
+    if (answer->error)
+      return end.fail(fmt::format("{} handler failed: {}", phase_name, *answer->error));
+    const Value* event_id = answer->result.find("EventId");
+    const Value* data = answer->result.find("Data");
+    if (!event_id || !event_id->is_int()) {
+      return end.fail(
+          fmt::format("{}: expected {{EventId: integer, Data}} from the plugin server, got {}",
+                      phase_name, protocol::to_debug_string(answer->result)));
+    }
+    if (data && data->is_text() && data->text() == "ret")
+      return end;
+    if (!data || !data->is_map() || !data->find("Method") || !data->find("Method")->is_text()) {
+      return end.fail(
+          fmt::format("{}: expected Data \"ret\" or a PDK call {{Method, Args}}, got {}",
+                      phase_name, data ? protocol::to_debug_string(*data) : "nothing"));
+    }
+    const std::string method(data->find("Method")->text());
+    const Value* args = data->find("Args");
+    const protocol::MethodInfo* info = protocol::find_method(method);
+    CallOutcome outcome =
+        handler(method, info, args && args->is_array() ? args->as_array() : Array{});
+    ++end.calls;
+    switch (outcome.kind) {
+      case CallOutcome::Kind::failed:
+        return end.fail(std::move(outcome.error));
+      case CallOutcome::Kind::ended:  // Kong sends no Step
+        end.kind = EventEnd::Kind::exited;
+        return end;
+      case CallOutcome::Kind::answer:
+        break;
+    }
+    // Kong answers a name it does not know with a plain Step.
+    const auto kind = info ? info->step : protocol::StepKind::plain;
+    Value result = kind == protocol::StepKind::multimap ? fix_mmap(std::move(outcome.result))
+                                                        : std::move(outcome.result);
+    answer = client_.call(protocol::step_method(kind),
+                          Array{event_params("EventId", *event_id, "Data", std::move(result))});
+  }
+}
+
+}  // namespace kong::mock

@@ -1,0 +1,261 @@
+#include "client/protobuf_client.h"
+
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <limits>
+
+#include <fmt/format.h>
+
+#include "kong/protocol/frame_stream.h"
+#include "kong/protocol/protobuf_codec.h"
+
+#include "client/unix_socket.h"
+#include "proto/kong_plugin_protocol.pb.h"
+
+namespace kong::mock {
+namespace {
+
+using protocol::Array;
+using protocol::Value;
+
+std::string printable(std::string_view bytes) {
+  return protocol::to_debug_string(Value(std::string(bytes)));
+}
+
+// Kong's check of the frame that ends a command: an RpcReturn repeating the
+// RpcCall's sequence.
+Result<kong_plugin_protocol::RpcReturn> rpc_return(const std::string& frame,
+                                                   std::int64_t sequence) {
+  kong_plugin_protocol::RpcReturn answer;
+  if (!answer.ParseFromString(frame)) {
+    return Error{fmt::format("the answer is not an RpcReturn: {}",
+                             protocol::to_debug_string(Value(Bytes{frame})))};
+  }
+  if (answer.sequence() != sequence) {
+    return Error{
+        fmt::format("the RpcReturn has sequence {}, expected {}", answer.sequence(), sequence)};
+  }
+  return answer;
+}
+
+}  // namespace
+
+struct ProtobufClient::Connection {
+  int fd = -1;
+  protocol::FrameStream in;
+  bool peer_closed = false;  // the server closed it: Kong's "closed"
+
+  ~Connection() {
+    if (fd >= 0)
+      ::close(fd);
+  }
+
+  bool write(std::string_view payload) {
+    std::string out;
+    protocol::append_frame(out, payload);
+    return send_all(fd, out);
+  }
+
+  Result<std::string> read(std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    for (;;) {
+      std::string_view frame;
+      std::string error;
+      switch (in.next(frame, error)) {
+        case protocol::FrameStream::Status::frame:
+          return std::string(frame);
+        case protocol::FrameStream::Status::error:
+          return Error{error};
+        case protocol::FrameStream::Status::need_more:
+          break;
+      }
+      auto space = in.prepare();
+      const ssize_t n = ::recv(fd, space.data(), space.size(), 0);
+      if (n == 0) {
+        peer_closed = true;
+        return Error{in.buffered() == 0
+                         ? std::string("the plugin server closed the connection")
+                         : fmt::format("the plugin server closed the connection in the middle of "
+                                       "a frame, after {} of its bytes",
+                                       in.buffered())};
+      }
+      if (n > 0) {
+        in.commit(static_cast<std::size_t>(n));
+        continue;
+      }
+      if (errno == EAGAIN || errno == EWOULDBLOCK || std::chrono::steady_clock::now() > deadline)
+        return Error{fmt::format("no frame within {} ms", timeout.count())};
+      if (errno != EINTR)
+        return Error{fmt::format("reading from the plugin server: {}", std::strerror(errno))};
+    }
+  }
+};
+
+ProtobufClient::ProtobufClient(Options options) : options_(std::move(options)) {}
+ProtobufClient::~ProtobufClient() = default;
+
+Result<ProtobufClient::Owned> ProtobufClient::take() {
+  if (!idle_.empty()) {
+    Owned c = std::move(idle_.back());
+    idle_.pop_back();
+    return c;
+  }
+  auto fd = connect_unix(options_.socket_path, options_.timeout);
+  if (!fd)
+    return fd.error();
+  auto c = std::make_unique<Connection>();
+  c->fd = *fd;
+  ++opened_;
+  return c;
+}
+
+void ProtobufClient::give_back(Owned c) {
+  if (idle_.size() < options_.pool_size)
+    idle_.push_back(std::move(c));
+}
+
+Result<kong_plugin_protocol::RpcReturn> ProtobufClient::command(kong_plugin_protocol::RpcCall& call,
+                                                                std::string_view what) {
+  auto conn = take();
+  if (!conn)
+    return Error{fmt::format("{}: {}", what, conn.error().message)};
+  Connection& c = **conn;
+  call.set_sequence(++sequence_);
+  if (!c.write(call.SerializeAsString()))
+    return Error{fmt::format("{}: writing to the plugin server: {}", what, std::strerror(errno))};
+  auto frame = c.read(options_.timeout);
+  if (!frame)
+    return Error{fmt::format("{}: {}", what, frame.error().message)};
+  auto answer = rpc_return(*frame, call.sequence());
+  if (!answer)
+    return Error{fmt::format("{}: {}", what, answer.error().message)};
+  give_back(std::move(*conn));
+  return answer;
+}
+
+Result<std::int64_t> ProtobufClient::start_instance(const std::string& name,
+                                                    const std::string& config) {
+  kong_plugin_protocol::RpcCall call;
+  call.mutable_cmd_start_instance()->set_name(name);
+  call.mutable_cmd_start_instance()->set_config(config);
+  auto answer = command(call, "cmd_start_instance");
+  if (!answer)
+    return answer.error();
+  if (!answer->has_instance_status()) {
+    return Error{fmt::format("cmd_start_instance: expected an instance_status, got {}",
+                             answer->ShortDebugString())};
+  }
+  return std::int64_t{answer->instance_status().instance_id()};
+}
+
+Status ProtobufClient::close_instance(std::int64_t id) {
+  kong_plugin_protocol::RpcCall call;
+  call.mutable_cmd_close_instance()->set_instance_id(static_cast<std::int32_t>(id));
+  auto answer = command(call, "cmd_close_instance");
+  if (!answer)
+    return answer.error();
+  return Ok{};
+}
+
+EventEnd ProtobufClient::run_event(std::int64_t id, Phase phase, const CallHandler& handler) {
+  const std::string_view phase_name = to_string(phase);
+  EventEnd end;
+  if (id < std::numeric_limits<std::int32_t>::min() ||
+      id > std::numeric_limits<std::int32_t>::max())
+    return end.fail(
+        fmt::format("{}: instance id {} does not fit ProtoBuf:1's int32", phase_name, id));
+  auto conn = take();
+  if (!conn)
+    return end.fail(fmt::format("{}: {}", phase_name, conn.error().message));
+  Connection& c = **conn;
+  kong_plugin_protocol::RpcCall call;
+  call.set_sequence(++sequence_);
+  call.mutable_cmd_handle_event()->set_instance_id(static_cast<std::int32_t>(id));
+  call.mutable_cmd_handle_event()->set_event_name(std::string(phase_name));
+  if (!c.write(call.SerializeAsString())) {
+    return end.fail(
+        fmt::format("{}: writing cmd_handle_event: {}", phase_name, std::strerror(errno)));
+  }
+
+  // A frame of the event, or why there is none. Kong takes any closed
+  // connection as a lost instance: it starts a new one and runs the event
+  // again. Before the first frame that is how the Go PDK refuses an unknown
+  // instance; after it, the server died mid-event, which is worth saying.
+  bool lost = false;
+  auto next = [&](std::string_view expected) -> Result<std::string> {
+    auto frame = c.read(options_.timeout);
+    if (!frame) {
+      lost = c.peer_closed;
+      return Error{fmt::format("{}: {} after {} PDK call(s): {}", phase_name, expected, end.calls,
+                               frame.error().message)};
+    }
+    return frame;
+  };
+  auto lost_or_failed = [&](const Error& e) {
+    if (!lost)
+      return end.fail(e.message);
+    end.kind = EventEnd::Kind::lost_instance;
+    if (end.calls > 0)
+      end.error = e.message;
+    return end;
+  };
+
+  for (;;) {
+    auto name = next("expected a method name");
+    if (!name)
+      return lost_or_failed(name.error());
+    if (name->empty())
+      break;  // the handler returned
+    auto args = next(fmt::format("expected the argument of {}", printable(*name)));
+    if (!args)
+      return lost_or_failed(args.error());
+    const protocol::MethodInfo* info = protocol::find_method(*name);
+    // Kong knows only the functions its .proto has an rpc for; for any
+    // other name it logs this, gives up the event and answers 500.
+    if (info == nullptr || info->pb_input.empty())
+      return end.fail(fmt::format("pluginserver error: method {} not found", printable(*name)));
+    Array decoded;
+    try {
+      decoded = protocol::protobuf::decode_arguments(*info, *args);
+    } catch (const protocol::protobuf::CodecError& e) {
+      return end.fail(fmt::format("{}: call {} ({}): undecodable argument: {}", phase_name,
+                                  end.calls + 1, info->name, e.what()));
+    }
+    CallOutcome outcome = handler(info->name, info, std::move(decoded));
+    ++end.calls;
+    switch (outcome.kind) {
+      case CallOutcome::Kind::failed:
+        return end.fail(std::move(outcome.error));
+      case CallOutcome::Kind::ended:
+        // Kong writes no answer, and the Go PDK closes the connection: it
+        // does not go back to the pool.
+        end.kind = EventEnd::Kind::exited;
+        return end;
+      case CallOutcome::Kind::answer:
+        break;
+    }
+    std::string answer;
+    try {
+      answer = protocol::protobuf::encode_result(*info, outcome.result);
+    } catch (const protocol::protobuf::CodecError& e) {
+      return end.fail(fmt::format("{}: {}", info->name, e.what()));
+    }
+    if (!c.write(answer)) {
+      return end.fail(fmt::format("{}: writing the answer to {}: {}", phase_name, info->name,
+                                  std::strerror(errno)));
+    }
+  }
+
+  auto frame = next("expected the RpcReturn");
+  if (!frame)
+    return lost_or_failed(frame.error());
+  if (auto ret = rpc_return(*frame, call.sequence()); !ret)
+    return end.fail(fmt::format("{}: {}", phase_name, ret.error().message));
+  give_back(std::move(*conn));
+  return end;
+}
+
+}  // namespace kong::mock

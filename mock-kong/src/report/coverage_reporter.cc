@@ -1,0 +1,50 @@
+// The PDK functions passing cases called (--coverage), for coverage across
+// fixtures.
+#include <algorithm>
+#include <fstream>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "kong/mock/reporter.h"
+
+namespace kong::mock {
+namespace {
+
+class CoverageReporter final : public Reporter {
+ public:
+  explicit CoverageReporter(std::string file) : file_(std::move(file)) {}
+
+  void begin(const RunHeader&) override {}
+
+  void case_done(const Case&, const CaseResult& result) override {
+    // Passing cases only: a call that failed proves nothing about the function.
+    if (result.passed() && result.run)
+      called_.insert(result.run->state.exercised.begin(), result.run->state.exercised.end());
+  }
+
+  Status end() override {
+    auto names = nlohmann::json::array();
+    for (auto id : called_)
+      names.push_back(protocol::info(id).name);
+    std::sort(names.begin(), names.end());
+    std::ofstream out(file_);
+    out << names.dump(2) << "\n";
+    out.close();
+    if (!out)
+      return Error{fmt::format("cannot write the coverage file {}", file_)};
+    return Ok{};
+  }
+
+ private:
+  std::string file_;
+  std::set<protocol::MethodId> called_;
+};
+
+}  // namespace
+
+std::unique_ptr<Reporter> coverage_reporter(std::string file) {
+  return std::make_unique<CoverageReporter>(std::move(file));
+}
+
+}  // namespace kong::mock

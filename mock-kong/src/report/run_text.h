@@ -1,0 +1,17 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "kong/mock/case_runner.h"
+
+namespace kong::mock {
+
+/// The lines that explain a case beyond PASS or FAIL, without indentation:
+/// each mismatch, each PDK call with Kong's answer, and the final response.
+/// The text and JUnit reports both print them.
+std::vector<std::string> mismatch_lines(const CaseResult& result);
+std::vector<std::string> trace_lines(const CaseRun& run);
+std::string response_line(const CaseRun& run);
+
+}  // namespace kong::mock

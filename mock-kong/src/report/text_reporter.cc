@@ -1,0 +1,63 @@
+// The PASS/FAIL lines mock-kong prints on a terminal.
+#include <fmt/format.h>
+
+#include "kong/mock/reporter.h"
+
+#include "report/run_text.h"
+
+namespace kong::mock {
+namespace {
+
+class TextReporter final : public Reporter {
+ public:
+  TextReporter(std::FILE* out, bool verbose) : out_(out), verbose_(verbose) {}
+
+  void begin(const RunHeader& run) override {
+    print(fmt::format("mock-kong: {} {} ({}, phases: {}): {} from {}", run.plugin.name,
+                      run.plugin.version, run.plugin.protocol, fmt::join(run.plugin.phases, ", "),
+                      count_of(run.selected_cases, "case", "cases"), run.fixture.file));
+  }
+
+  void case_done(const Case&, const CaseResult& result) override {
+    ++cases_;
+    failed_ += result.passed() ? 0 : 1;
+    print(fmt::format("{}  {}", result.passed() ? "PASS" : "FAIL", result.name));
+    for (const auto& line : mismatch_lines(result))
+      print("      " + line);
+    if (result.run && (verbose_ || !result.passed())) {
+      for (const auto& line : trace_lines(*result.run))
+        print("      " + line);
+      print("      " + response_line(*result.run));
+    }
+  }
+
+  Status end() override {
+    print(fmt::format("{}: {} passed, {} failed", count_of(cases_, "case", "cases"),
+                      cases_ - failed_, failed_));
+    return Ok{};
+  }
+
+ private:
+  // One write per line: the plugin's relayed output interleaves by line.
+  void print(const std::string& line) {
+    const std::string out = line + "\n";
+    std::fwrite(out.data(), 1, out.size(), out_);
+  }
+
+  std::FILE* out_;
+  bool verbose_;
+  std::size_t cases_ = 0;
+  std::size_t failed_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<Reporter> text_reporter(std::FILE* out, bool verbose) {
+  return std::make_unique<TextReporter>(out, verbose);
+}
+
+std::string count_of(std::size_t n, const char* singular, const char* plural) {
+  return fmt::format("{} {}", n, n == 1 ? singular : plural);
+}
+
+}  // namespace kong::mock

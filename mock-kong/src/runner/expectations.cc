@@ -1,0 +1,129 @@
+#include "kong/mock/expectations.h"
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+namespace kong::mock {
+namespace {
+
+// Values print as JSON so that "" and absent read differently.
+std::string quoted(const std::string& s) {
+  return nlohmann::json(s).dump();
+}
+
+std::string quoted(const std::vector<std::string>& values) {
+  return nlohmann::json(values).dump();
+}
+
+class Checker {
+ public:
+  void equal(const std::string& path, const std::string& expected, const std::string& actual) {
+    if (expected != actual)
+      mismatches.push_back({path, expected, actual});
+  }
+
+  void headers(const std::string& path, const std::vector<ExpectedHeader>& expected,
+               const Headers& actual) {
+    for (const auto& h : expected) {
+      const std::string at = path + "." + h.name;
+      const std::vector<std::string> values = actual.all(h.name);
+      if (!h.values) {
+        if (!values.empty())
+          mismatches.push_back({at, "absent", quoted(values)});
+      } else if (h.all_values) {
+        if (values != *h.values)
+          mismatches.push_back({at, quoted(*h.values), values.empty() ? "absent" : quoted(values)});
+      } else if (values.empty()) {
+        mismatches.push_back({at, quoted(h.values->front()), "absent"});
+      } else {
+        equal(at, quoted(h.values->front()), quoted(values.front()));
+      }
+    }
+  }
+
+  std::vector<Mismatch> mismatches;
+};
+
+void check_log(Checker& check, const std::vector<ExpectedLog>& expected,
+               const std::vector<LogLine>& log) {
+  for (std::size_t i = 0; i < expected.size(); ++i) {
+    const auto& want = expected[i];
+    std::vector<std::string> same_level;
+    bool found = false;
+    for (const auto& line : log) {
+      if (line.level != want.level)
+        continue;
+      same_level.push_back(line.message);
+      found = found || line.message.find(want.contains) != std::string::npos;
+    }
+    if (!found) {
+      check.mismatches.push_back(
+          {fmt::format("expect.log[{}]", i),
+           fmt::format("a line at level {} containing {}", want.level, quoted(want.contains)),
+           same_level.empty() ? fmt::format("no {} lines", want.level)
+                              : fmt::format("{} lines {}", want.level, quoted(same_level))});
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<Mismatch> check_expectations(const Expectations& expect, const CaseRun& run) {
+  std::vector<Mismatch> mismatches;
+  if (!expect.errors) {
+    for (const auto& error : run.errors)
+      mismatches.push_back({"kong error log", "no errors", error});
+  }
+  auto named = check_named(expect, run);
+  mismatches.insert(mismatches.end(), named.begin(), named.end());
+  return mismatches;
+}
+
+std::vector<Mismatch> check_named(const Expectations& expect, const CaseRun& run) {
+  Checker check;
+  const KongState& s = run.state;
+  if (expect.errors)
+    check.equal("expect.errors", quoted(*expect.errors), quoted(run.errors));
+
+  if (const auto& r = expect.response) {
+    if (r->status)
+      check.equal("expect.response.status", std::to_string(*r->status),
+                  std::to_string(s.response.status));
+    check.headers("expect.response.headers", r->headers, s.response.headers);
+    if (r->body)
+      check.equal("expect.response.body", quoted(*r->body), quoted(s.response.body));
+    if (r->json_body) {
+      auto actual = nlohmann::json::parse(s.response.body, nullptr, false);
+      if (actual.is_discarded()) {
+        check.mismatches.push_back({"expect.response.json_body", r->json_body->dump(),
+                                    "not JSON: " + quoted(s.response.body)});
+      } else {
+        check.equal("expect.response.json_body", r->json_body->dump(), actual.dump());
+      }
+    }
+  }
+  if (const auto& sr = expect.service_request) {
+    check.headers("expect.service_request.headers", sr->headers, s.service_request.headers);
+    if (sr->method)
+      check.equal("expect.service_request.method", quoted(*sr->method),
+                  quoted(s.service_request.method));
+    if (sr->path)
+      check.equal("expect.service_request.path", quoted(*sr->path), quoted(s.service_request.path));
+    if (sr->raw_query) {
+      check.equal("expect.service_request.raw_query", quoted(*sr->raw_query),
+                  quoted(s.service_request.raw_query));
+    }
+    if (sr->body)
+      check.equal("expect.service_request.body", quoted(*sr->body), quoted(s.service_request.body));
+  }
+  check_log(check, expect.log, s.log);
+  if (expect.phases)
+    check.equal("expect.phases", quoted(*expect.phases), quoted(run.phases_run));
+  return check.mismatches;
+}
+
+std::string to_string(const Mismatch& m) {
+  return fmt::format("{}: expected {}, got {}", m.path, m.expected, m.actual);
+}
+
+}  // namespace kong::mock

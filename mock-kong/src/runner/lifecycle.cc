@@ -1,0 +1,192 @@
+#include "kong/mock/lifecycle.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "kong/mock/session.h"
+
+#include "emulation/emulation.h"
+
+namespace kong::mock {
+namespace {
+
+using protocol::Array;
+using protocol::Map;
+using protocol::Value;
+
+// Runs one event at a time, answering its PDK calls from the emulation.
+class EventRunner {
+ public:
+  EventRunner(KongState& state, PluginSession& plugin, CaseRun& run, CallInterceptor* interceptor)
+      : state_(state), plugin_(plugin), run_(run), interceptor_(interceptor) {}
+
+  EventEnd::Kind run(Phase phase) {
+    state_.phase = phase;
+    run_.phases_run.emplace_back(to_string(phase));
+    const CallHandler answer = [&](std::string_view name, const protocol::MethodInfo* info,
+                                   Array args) { return call(phase, name, info, std::move(args)); };
+    EventEnd end = plugin_.client().run_event(plugin_.instance_id(), phase, answer);
+    // The server lost the instance (it restarted): Kong starts a new one and
+    // runs the event again, once here.
+    if (end.kind == EventEnd::Kind::lost_instance) {
+      if (!end.error.empty())
+        run_.errors.push_back(end.error);
+      if (auto restarted = plugin_.restart_instance(); !restarted)
+        return fail(restarted.error().message);
+      end = plugin_.client().run_event(plugin_.instance_id(), phase, answer);
+    }
+    switch (end.kind) {
+      case EventEnd::Kind::returned:
+      case EventEnd::Kind::exited:
+        return end.kind;
+      case EventEnd::Kind::failed:
+        return fail(std::move(end.error));
+      case EventEnd::Kind::lost_instance:
+        break;
+    }
+    return fail(fmt::format("{}: the plugin server does not know instance {}{}", to_string(phase),
+                            plugin_.instance_id(), end.error.empty() ? "" : ": " + end.error));
+  }
+
+ private:
+  // What Kong does with one PDK call: the phase check, then the emulation.
+  CallOutcome call(Phase phase, std::string_view name, const protocol::MethodInfo* info,
+                   Array args) {
+    if (info == nullptr) {
+      // Kong logs and answers nil (protocol.md §3).
+      state_.log.push_back({"err", fmt::format("could not find pdk method: {}", name), phase});
+      run_.errors.push_back(
+          fmt::format("{}: could not find pdk method: {}", to_string(phase), name));
+      return {};
+    }
+    state_.exercised.insert(info->id);
+    state_.trace.push_back(TraceEntry{phase, std::string(name), Value(args), {}, {}});
+    Value result;
+    try {
+      if (!info->allowed_in(protocol::bit(phase)))
+        throw LuaError{info->phase_error(to_string(phase))};
+      auto emulate = [&]() -> Value {
+        const Handler handler = Emulation::get().find(info->id);
+        if (handler == nullptr)
+          throw LuaError{fmt::format("mock-kong does not emulate {} yet", name)};
+        return handler(state_, args);
+      };
+      result = interceptor_ ? interceptor_->answer(*info, args, emulate) : emulate();
+    } catch (const LuaError& e) {
+      // A Lua error inside the PDK call: Kong abandons the event.
+      state_.trace.back().error = e.message;
+      return {CallOutcome::Kind::failed, {}, fmt::format("{}: {}", name, e.message)};
+    }
+    state_.trace.back().result = result;
+    if (info->ends_event)
+      return {CallOutcome::Kind::ended, {}, {}};
+    return {CallOutcome::Kind::answer, std::move(result), {}};
+  }
+
+  EventEnd::Kind fail(std::string error) {
+    run_.errors.push_back(std::move(error));
+    return EventEnd::Kind::failed;
+  }
+
+  KongState& state_;
+  PluginSession& plugin_;
+  CaseRun& run_;
+  CallInterceptor* interceptor_;
+};
+
+// Kong's answer when a plugin fails before the response is sent.
+void internal_error(KongState& s) {
+  s.response.status = 500;
+  s.response.body = R"({"message":"An unexpected error occurred"})";
+  s.response.headers.set("Content-Type", {"application/json; charset=utf-8"});
+  s.response.headers.set("Content-Length", {std::to_string(s.response.body.size())});
+  s.response.source = "error";
+  s.exited = true;
+}
+
+// The upstream answers; its status, headers and body become the client's
+// response, with the headers plugins set before proxying kept on top.
+void proxy(const Case& c, KongState& s) {
+  FixtureUpstream upstream;
+  if (c.upstream) {
+    upstream = *c.upstream;
+  } else {  // an echo service
+    upstream.headers = s.service_request.headers.lines();
+    upstream.body = s.service_request.body;
+  }
+  Headers headers(upstream.headers);
+  std::vector<std::string> names;
+  for (const auto& [name, value] : s.response.headers.lines()) {
+    if (std::find(names.begin(), names.end(), lower(name)) == names.end())
+      names.push_back(lower(name));
+  }
+  for (const auto& name : names)
+    headers.set(name, s.response.headers.all(name));
+  s.response.status = upstream.status;
+  s.response.headers = std::move(headers);
+  s.response.body = upstream.body;
+  s.response.source = "service";
+  s.proxied = true;
+  s.upstream_response = std::move(upstream);
+}
+
+}  // namespace
+
+Result<CaseRun> run_case(const Case& c, PluginSession& plugin, CallInterceptor* interceptor) {
+  auto state = initial_state(c);
+  if (!state)
+    return state.error();
+  CaseRun run;
+  run.state = std::move(state).value();
+  KongState& s = run.state;
+  if (!plugin.plugin_id().empty())
+    s.plugin_id = plugin.plugin_id();
+  EventRunner events(s, plugin, run, interceptor);
+  auto handles = [&](Phase p) { return plugin.handles(p); };
+  // Runs a phase before the response is sent: a failure there is Kong's 500.
+  auto run_before_response = [&](Phase p) {
+    if (events.run(p) == EventEnd::Kind::failed)
+      internal_error(s);
+  };
+
+  // certificate and rewrite run before any route is matched: only plugins
+  // configured globally have them (kong-pdk-reference.md, "Phases").
+  const bool global = c.scope == "global";
+  // A stream case is a TCP or TLS connection: preread, its collecting phase
+  // (an exit there ends the session as in access), replaces rewrite to response.
+  const bool stream = c.subsystem == "stream";
+  if (global && handles(Phase::certificate) && s.url.scheme == "https")
+    run_before_response(Phase::certificate);
+  if (stream) {
+    s.routed = true;
+    if (handles(Phase::preread) && !s.exited)
+      run_before_response(Phase::preread);
+  } else {
+    if (global && handles(Phase::rewrite) && !s.exited)
+      run_before_response(Phase::rewrite);
+    // The router has run: access sees the match ($upstream_x_forwarded_prefix).
+    s.routed = true;
+    // Collecting the plugins in access, Kong turns on buffered proxying for
+    // one with a response handler; enable_buffering does the same.
+    if (handles(Phase::response))
+      s.buffered_proxying = true;
+    if (handles(Phase::access) && !s.exited)
+      run_before_response(Phase::access);
+    // An exit sends its response and turns buffering off again: no response phase.
+    if (s.exited)
+      s.buffered_proxying = false;
+  }
+  if (!s.exited)
+    proxy(c, s);
+  // Only buffered proxying has a response phase, after the whole upstream answer.
+  if (!stream && handles(Phase::response) && s.buffered_proxying && !s.exited)
+    run_before_response(Phase::response);
+  // log runs after the response is sent, from saved copies of request and
+  // response; it runs after an exit too.
+  if (handles(Phase::log))
+    events.run(Phase::log);
+  return run;
+}
+
+}  // namespace kong::mock

@@ -1,0 +1,287 @@
+// Starting and stopping a plugin server the way Kong does (protocol.md §1).
+#include "kong/mock/plugin_process.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <optional>
+#include <set>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "session/child_process.h"
+
+extern char** environ;
+
+namespace kong::mock {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// A server printing megabytes without a newline still gets relayed in pieces.
+constexpr std::size_t kMaxLineBytes = 64 << 10;
+constexpr auto kPollInterval = std::chrono::milliseconds(5);
+// How long the relay keeps reading after the server is reaped: only a process
+// that left the group can still hold the pipe open by then.
+constexpr auto kDrainAfterExit = std::chrono::milliseconds(500);
+
+// Every server started and not yet reaped, so an interrupt can kill one whose
+// start() has not returned yet. Entries leave before the reap, while the pid
+// cannot be reused.
+struct LiveGroups {
+  std::mutex mutex;
+  std::set<pid_t> pids;
+};
+
+LiveGroups& live_groups() {
+  static LiveGroups groups;
+  return groups;
+}
+
+bool can_connect(const std::string& path) {
+  sockaddr_un addr{};
+  if (path.size() >= sizeof(addr.sun_path))
+    return false;
+  addr.sun_family = AF_UNIX;
+  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    return false;
+  const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+  ::close(fd);
+  return ok;
+}
+
+// Whether the process has exited, without reaping it: a zombie keeps its pid,
+// and so its process group id, from being reused until stop() kills the group.
+bool has_exited(pid_t pid) {
+  siginfo_t info{};
+  if (::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) != 0) {
+    return errno != EINTR;  // ECHILD: someone else reaped it
+  }
+  return info.si_pid != 0;
+}
+
+// Ends a start() error: the tail of what the server printed.
+std::string last_output(const PluginProcess& process) {
+  const std::string tail = process.output_tail();
+  return tail.empty() ? "; it printed nothing" : "; its last output:\n" + tail;
+}
+
+// The server's name as Kong would print it when none is given: the
+// executable's file name.
+std::string default_name(const std::string& command) {
+  const auto begin = command.find_first_not_of(" \t");
+  if (begin == std::string::npos)
+    return "plugin";
+  const std::string word = command.substr(begin, command.find_first_of(" \t", begin) - begin);
+  return word.substr(word.rfind('/') + 1);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<PluginProcess>> PluginProcess::start(Options options) {
+  const std::string what = fmt::format("plugin server `{}`", options.start_cmd);
+  if (options.start_cmd.find_first_not_of(" \t") == std::string::npos) {
+    return Error{"plugin server: the start command is empty"};
+  }
+  const std::string socket = options.socket_path;
+  if (socket.empty())
+    return Error{what + ": no socket path to wait for"};
+  if (socket.size() >= sizeof(sockaddr_un::sun_path)) {
+    return Error{fmt::format("{}: socket path {} is {} bytes long; unix sockets allow {}", what,
+                             socket, socket.size(), sizeof(sockaddr_un::sun_path) - 1)};
+  }
+  // Otherwise an old server still listening there would pass for this one.
+  if (can_connect(socket)) {
+    return Error{fmt::format("{}: something already accepts connections on {}", what, socket)};
+  }
+  if (options.name.empty())
+    options.name = default_name(options.start_cmd);
+
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) {
+    return Error{fmt::format("{}: pipe: {}", what, std::strerror(errno))};
+  }
+  std::unique_ptr<PluginProcess> process(new PluginProcess());
+  {
+    // Registered under the same lock as the spawn: an interrupt in between
+    // would otherwise miss it.
+    LiveGroups& live = live_groups();
+    std::lock_guard lock(live.mutex);
+    Result<pid_t> pid = spawn_shell("exec " + options.start_cmd, fds[1], fds[1], options.env);
+    ::close(fds[1]);
+    if (!pid.ok()) {
+      ::close(fds[0]);
+      return Error{fmt::format("{}: {}", what, pid.error().message)};
+    }
+    process->pid_ = *pid;
+    live.pids.insert(*pid);
+  }
+  process->output_fd_ = fds[0];
+  process->options_ = std::move(options);
+  process->relay_thread_ = std::thread(&PluginProcess::relay, process.get());
+
+  // Polling: a socket about to be listened on gives no event to wait for.
+  const auto timeout = process->options_.start_timeout;
+  const auto deadline = Clock::now() + timeout;
+  for (;;) {
+    if (can_connect(socket))
+      return process;
+    if (!process->running()) {
+      process->stop(std::chrono::milliseconds(0));
+      return Error{fmt::format("{} {} before listening on {}{}", what,
+                               describe_status(process->wait_status_), socket,
+                               last_output(*process))};
+    }
+    if (Clock::now() >= deadline) {
+      process->stop();
+      return Error{fmt::format("{} did not listen on {} within {} ms{}", what, socket,
+                               timeout.count(), last_output(*process))};
+    }
+    std::this_thread::sleep_for(kPollInterval);
+  }
+}
+
+void PluginProcess::stop(std::chrono::milliseconds grace) {
+  std::lock_guard lock(stop_mutex_);
+  if (pid_ > 0 && !reaped_) {
+    if (!exited_ && !has_exited(pid_)) {
+      // Kong's shutdown signal; the server gets `grace` to close its socket.
+      ::kill(-pid_, SIGTERM);
+      const auto deadline = Clock::now() + grace;
+      while (!has_exited(pid_) && Clock::now() < deadline)
+        std::this_thread::sleep_for(kPollInterval);
+    }
+    // The leader is a zombie at worst, so the group id is still ours: this
+    // reaches a server that ignored SIGTERM and anything it left behind.
+    ::kill(-pid_, SIGKILL);
+    {
+      LiveGroups& live = live_groups();
+      std::lock_guard live_lock(live.mutex);
+      live.pids.erase(pid_);
+    }
+    while (::waitpid(pid_, &wait_status_, 0) < 0 && errno == EINTR) {
+    }
+    exited_ = true;
+    reaped_ = true;
+  }
+  if (relay_thread_.joinable())
+    relay_thread_.join();
+  if (output_fd_ >= 0) {
+    ::close(output_fd_);
+    output_fd_ = -1;
+  }
+}
+
+PluginProcess::~PluginProcess() {
+  stop();
+}
+
+bool PluginProcess::running() {
+  std::lock_guard lock(stop_mutex_);
+  if (pid_ <= 0 || exited_)
+    return false;
+  exited_ = has_exited(pid_);
+  return !exited_;
+}
+
+std::string PluginProcess::output_tail() const {
+  std::lock_guard lock(tail_mutex_);
+  std::string out;
+  for (const std::string& line : tail_) {
+    if (!out.empty())
+      out += '\n';
+    out += line;
+  }
+  return out;
+}
+
+void PluginProcess::relay() {
+  const std::string prefix = fmt::format("[{}:{}] ", options_.name, pid_);
+  auto emit = [&](std::string line) {
+    if (!line.empty() && line.back() == '\r')
+      line.pop_back();
+    std::string prefixed = prefix + line;
+    {
+      std::lock_guard lock(tail_mutex_);
+      tail_.push_back(std::move(line));
+      if (tail_.size() > kOutputTailLines)
+        tail_.pop_front();
+    }
+    if (options_.sink) {
+      try {
+        options_.sink(prefixed);
+        return;
+      } catch (const std::exception& e) {
+        prefixed += fmt::format(" (line sink failed: {})", e.what());
+      } catch (...) {
+        prefixed += " (line sink failed)";
+      }
+    }
+    // One write per line, so lines from other threads do not interleave.
+    prefixed += '\n';
+    std::fwrite(prefixed.data(), 1, prefixed.size(), stderr);
+  };
+
+  std::string partial;
+  std::optional<Clock::time_point> drain_deadline;
+  char buf[4096];
+  for (;;) {
+    if (reaped_ && !drain_deadline)
+      drain_deadline = Clock::now() + kDrainAfterExit;
+    if (drain_deadline && Clock::now() >= *drain_deadline)
+      break;
+    pollfd p{output_fd_, POLLIN, 0};
+    const int ready = ::poll(&p, 1, 100);
+    if (ready < 0 && errno != EINTR)
+      break;
+    if (ready <= 0)
+      continue;
+    const ssize_t n = ::read(output_fd_, buf, sizeof buf);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      break;
+    partial.append(buf, static_cast<std::size_t>(n));
+    std::size_t begin = 0;
+    for (auto nl = partial.find('\n'); nl != std::string::npos; nl = partial.find('\n', begin)) {
+      emit(partial.substr(begin, nl - begin));
+      begin = nl + 1;
+    }
+    partial.erase(0, begin);
+    while (partial.size() >= kMaxLineBytes) {
+      emit(partial.substr(0, kMaxLineBytes));
+      partial.erase(0, kMaxLineBytes);
+    }
+  }
+  // A last line without its newline still counts, as in Kong's log.
+  if (!partial.empty())
+    emit(std::move(partial));
+}
+
+void kill_all_plugin_processes() {
+  LiveGroups& live = live_groups();
+  std::lock_guard lock(live.mutex);
+  for (pid_t pid : live.pids)
+    ::kill(-pid, SIGKILL);
+  // SIGKILL is delivered asynchronously: wait until each server is dead, so
+  // none outlives mock-kong. Not reaped (WNOWAIT): stop() may still reap it.
+  for (pid_t pid : live.pids) {
+    siginfo_t info{};
+    while (::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOWAIT) != 0 &&
+           errno == EINTR) {
+    }
+  }
+}
+
+}  // namespace kong::mock

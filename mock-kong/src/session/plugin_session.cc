@@ -1,0 +1,232 @@
+// One plugin driven as Kong drives it (protocol.md §1, §2): query, start,
+// configure, restart, stop.
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <random>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "kong/mock/config_schema.h"
+#include "kong/mock/session.h"
+
+#include "client/msgpack_plugin_client.h"
+#include "client/protobuf_client.h"
+#include "session/shell_words.h"
+
+namespace kong::mock {
+namespace {
+
+// The plugin output a session keeps for reports, per case.
+constexpr std::size_t kMaxKeptOutputLines = 1000;
+
+// Kong identifies plugin entities by UUID; any well-formed one will do.
+std::string random_uuid() {
+  std::random_device rd;
+  std::uniform_int_distribution<int> hex(0, 15);
+  std::string id = "xxxxxxxx-xxxx-4xxx-8xxx-xxxxxxxxxxxx";
+  for (char& c : id) {
+    if (c == 'x')
+      c = "0123456789abcdef"[hex(rd)];
+  }
+  return id;
+}
+
+// The private prefixes of live sessions, for abandon_all() on a signal.
+struct LivePrefixes {
+  std::mutex mutex;
+  std::set<std::string> paths;
+};
+
+LivePrefixes& live_prefixes() {
+  static LivePrefixes live;
+  return live;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<PluginSession>> PluginSession::start(ServerCommand command,
+                                                            SessionOptions options) {
+  if (command.plugin.empty() && !(command.query_cmd && command.start_cmd))
+    return Error{"give a PLUGIN command, or both a query and a start command"};
+  std::unique_ptr<PluginSession> session(new PluginSession());
+  session->command_ = std::move(command);
+  session->options_ = std::move(options);
+
+  auto prefix = TempDir::create();
+  if (!prefix)
+    return prefix.error();
+  session->prefix_.emplace(std::move(prefix).value());
+  const std::string& dir = session->prefix_->path();
+  {
+    LivePrefixes& live = live_prefixes();
+    std::lock_guard lock(live.mutex);
+    live.paths.insert(dir);
+  }
+
+  // Go-convention servers get the private prefix on both commands, so the
+  // dump's SocketPath points into it.
+  const ServerCommand& c = session->command_;
+  const std::string plugin = shell_join(c.plugin);
+  const std::string query_cmd =
+      c.query_cmd.value_or(plugin + " -kong-prefix " + shell_quote(dir) + " -dump");
+  session->start_cmd_ = c.start_cmd.value_or(plugin + " -kong-prefix " + shell_quote(dir));
+
+  auto info = query_plugin(query_cmd, session->options_.start_timeout, {{"KONG_PREFIX", dir}});
+  if (!info)
+    return info.error();
+  session->info_ = std::move(info).value();
+  auto protocol = parse_protocol(session->info_.protocol);
+  if (!protocol || to_string(*protocol) != session->info_.protocol) {
+    return Error{fmt::format("{} speaks {}; Kong (and mock-kong) speak MsgPack:1 and ProtoBuf:1",
+                             session->info_.name, session->info_.protocol)};
+  }
+  session->protocol_ = *protocol;
+  for (const auto& p : session->info_.phases) {
+    if (auto phase = parse_phase(p))
+      session->phases_.push_back(*phase);
+  }
+
+  session->socket_ = session->info_.socket_path.empty()
+                         ? dir + "/" + session->info_.name + ".socket"
+                         : session->info_.socket_path;
+  if (c.socket)
+    session->socket_ = c.socket->starts_with("/") ? *c.socket : dir + "/" + *c.socket;
+  if (auto started = session->start_process(); !started)
+    return started.error();
+  return session;
+}
+
+std::unique_ptr<PluginSession> PluginSession::attach(PluginInfo info,
+                                                     std::unique_ptr<PluginClient> client) {
+  std::unique_ptr<PluginSession> session(new PluginSession());
+  session->info_ = std::move(info);
+  session->protocol_ = parse_protocol(session->info_.protocol).value_or(Protocol::msgpack);
+  for (const auto& p : session->info_.phases) {
+    if (auto phase = parse_phase(p))
+      session->phases_.push_back(*phase);
+  }
+  session->client_ = std::move(client);
+  return session;
+}
+
+PluginSession::~PluginSession() {
+  (void)stop();
+  if (prefix_) {
+    LivePrefixes& live = live_prefixes();
+    std::lock_guard lock(live.mutex);
+    live.paths.erase(prefix_->path());
+  }
+}
+
+bool PluginSession::handles(Phase phase) const {
+  return std::find(phases_.begin(), phases_.end(), phase) != phases_.end();
+}
+
+Status PluginSession::start_process() {
+  PluginProcess::Options process;
+  process.start_cmd = start_cmd_;
+  process.name = info_.name;
+  process.socket_path = socket_;
+  process.start_timeout = options_.start_timeout;
+  process.env = {{"KONG_PREFIX", prefix_->path()}};
+  process.sink = [this](const std::string& line) {
+    {
+      std::lock_guard lock(output_mutex_);
+      output_.push_back(line);
+      if (output_.size() > kMaxKeptOutputLines)
+        output_.erase(output_.begin());
+    }
+    if (options_.output) {
+      options_.output(line);
+      return;
+    }
+    // One write per line, so lines from other threads do not interleave.
+    const std::string out = line + "\n";
+    std::fwrite(out.data(), 1, out.size(), stderr);
+  };
+  auto started = PluginProcess::start(std::move(process));
+  if (!started)
+    return started.error();
+  process_ = std::move(started).value();
+  auto client = make_client();
+  if (!client)
+    return client.error();
+  client_ = std::move(client).value();
+  return Ok{};
+}
+
+// Kong's side of the protocol the plugin's dump names.
+Result<std::unique_ptr<PluginClient>> PluginSession::make_client() const {
+  switch (protocol_) {
+    case Protocol::protobuf:
+      return std::unique_ptr<PluginClient>(std::make_unique<ProtobufClient>(
+          ProtobufClient::Options{.socket_path = socket_, .timeout = options_.call_timeout}));
+    case Protocol::msgpack:
+      break;
+  }
+  return std::unique_ptr<PluginClient>(std::make_unique<MsgpackPluginClient>(MsgpackClient::Options{
+      .socket_path = socket_, .pool_size = 2, .timeout = options_.call_timeout}));
+}
+
+Status PluginSession::configure(const nlohmann::json& config, const std::string& where) {
+  auto checked = validate_config(config, info_.schema, where);
+  if (!checked)
+    return checked.error();
+  // Kong's bookkeeping keys (protocol.md §2).
+  (*checked)["__seq__"] = 1;
+  plugin_id_ = random_uuid();
+  (*checked)["__plugin_id"] = plugin_id_;
+  config_text_ = checked->dump();
+  return restart_instance();
+}
+
+Status PluginSession::restart_instance() {
+  auto id = client_->start_instance(info_.name, config_text_);
+  if (!id)
+    return id.error();
+  instance_id_ = *id;
+  return Ok{};
+}
+
+Status PluginSession::restart() {
+  if (!process_)
+    return Error{fmt::format("{} runs in this process: it cannot be restarted", info_.name)};
+  client_.reset();
+  process_->stop();
+  process_.reset();
+  if (auto started = start_process(); !started)
+    return started.error();
+  if (config_text_.empty())
+    return Ok{};
+  return restart_instance();
+}
+
+Status PluginSession::stop() {
+  Status closed = Ok{};
+  if (client_ && instance_id_ != 0 && (!process_ || process_->running()))
+    closed = client_->close_instance(instance_id_);
+  instance_id_ = 0;
+  client_.reset();
+  if (process_)
+    process_->stop();
+  return closed;
+}
+
+std::vector<std::string> PluginSession::take_output() {
+  std::lock_guard lock(output_mutex_);
+  return std::exchange(output_, {});
+}
+
+void PluginSession::abandon_all() {
+  kill_all_plugin_processes();
+  LivePrefixes& live = live_prefixes();
+  std::lock_guard lock(live.mutex);
+  for (const auto& path : live.paths) {
+    std::error_code ec;
+    std::filesystem::remove_all(path, ec);
+  }
+}
+
+}  // namespace kong::mock

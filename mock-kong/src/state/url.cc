@@ -1,0 +1,132 @@
+#include "kong/mock/url.h"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+
+namespace kong::mock {
+namespace {
+
+int hex_digit(char c) {
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  return -1;
+}
+
+}  // namespace
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+    s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
+    s.remove_suffix(1);
+  return s;
+}
+
+Result<Url> parse_url(std::string_view text) {
+  Url url;
+  const auto colon = text.find("://");
+  if (colon == std::string_view::npos || colon == 0) {
+    return Error{"expected an absolute URL like http://host/path, got \"" + std::string(text) +
+                 "\""};
+  }
+  url.scheme = lower(text.substr(0, colon));
+  if (url.scheme != "http" && url.scheme != "https") {
+    return Error{"expected scheme http or https, got \"" + url.scheme + "\""};
+  }
+  std::string_view rest = text.substr(colon + 3);
+  const auto path_start = rest.find_first_of("/?");
+  std::string_view authority = rest.substr(0, path_start);
+  rest = path_start == std::string_view::npos ? std::string_view{} : rest.substr(path_start);
+  if (authority.empty())
+    return Error{"URL \"" + std::string(text) + "\" has no host"};
+
+  std::string_view port_text;
+  if (authority.front() == '[') {  // IPv6 literal
+    const auto close = authority.find(']');
+    if (close == std::string_view::npos)
+      return Error{"unterminated IPv6 address in URL"};
+    url.host = lower(authority.substr(1, close - 1));
+    if (close + 1 < authority.size()) {
+      if (authority[close + 1] != ':')
+        return Error{"unexpected text after IPv6 address in URL"};
+      port_text = authority.substr(close + 2);
+    }
+  } else {
+    const auto port_colon = authority.rfind(':');
+    url.host = lower(authority.substr(0, port_colon));
+    if (port_colon != std::string_view::npos)
+      port_text = authority.substr(port_colon + 1);
+  }
+  if (!port_text.empty()) {
+    std::int64_t port = 0;
+    const auto [end, ec] =
+        std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+    if (ec != std::errc{} || end != port_text.data() + port_text.size() || port < 1 ||
+        port > 65535) {
+      return Error{"expected a port between 1 and 65535, got \"" + std::string(port_text) + "\""};
+    }
+    url.port = port;
+  } else {
+    url.port = url.scheme == "https" ? 443 : 80;
+  }
+
+  const auto q = rest.find('?');
+  url.path = std::string(rest.substr(0, q));
+  if (url.path.empty())
+    url.path = "/";
+  if (q != std::string_view::npos)
+    url.raw_query = std::string(rest.substr(q + 1));
+  if (auto hash = url.raw_query.find('#'); hash != std::string::npos)
+    url.raw_query.resize(hash);
+  return url;
+}
+
+std::string url_decode(std::string_view s, bool plus_is_space) {
+  std::string out;
+  out.reserve(s.size());
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size() && hex_digit(s[i + 1]) >= 0 && hex_digit(s[i + 2]) >= 0) {
+      out.push_back(static_cast<char>(hex_digit(s[i + 1]) * 16 + hex_digit(s[i + 2])));
+      i += 2;
+    } else if (plus_is_space && s[i] == '+') {
+      out.push_back(' ');
+    } else {
+      out.push_back(s[i]);
+    }
+  }
+  return out;
+}
+
+std::vector<QueryArg> parse_query(std::string_view raw_query) {
+  std::vector<QueryArg> args;
+  while (!raw_query.empty()) {
+    const auto amp = raw_query.find('&');
+    std::string_view piece = raw_query.substr(0, amp);
+    raw_query = amp == std::string_view::npos ? std::string_view{} : raw_query.substr(amp + 1);
+    if (piece.empty())
+      continue;
+    const auto eq = piece.find('=');
+    if (eq == 0)
+      continue;  // "=x": no name, nginx drops it
+    QueryArg arg;
+    arg.name = url_decode(piece.substr(0, eq), true);
+    if (eq != std::string_view::npos)
+      arg.value = url_decode(piece.substr(eq + 1), true);
+    args.push_back(std::move(arg));
+  }
+  return args;
+}
+
+}  // namespace kong::mock
