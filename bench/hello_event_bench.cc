@@ -38,7 +38,7 @@ HelloServer& hello_server() {
 }
 
 // Whether an event reply's Data is a call of `method` ("ret" for the end).
-bool answered(const Result<mock::MsgpackClient::Answer>& answer, std::string_view method) {
+bool answered(const Result<mock::MsgpackTransport::Answer>& answer, std::string_view method) {
   if (!answer || answer->error)
     return false;
   const Value& data = event_data(answer->result);

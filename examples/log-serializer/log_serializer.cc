@@ -1,41 +1,6 @@
-// Writes one JSON line per request to Kong's log, from kong.log.serialize():
-// what Kong's own log plugins send to files, HTTP endpoints or syslog. The
-// `access` handler tags the entry first, with set_serialize_value.
-#include <string>
-#include <vector>
-
-#include "kong/pdk.h"
-
-struct Config {
-  /// Top-level fields of the serialized entry to keep; all when empty.
-  std::vector<std::string> fields_kept;
-  /// Added to the entry as "tag".
-  std::string tag;
-
-  static constexpr auto fields() {
-    return std::tuple{kong::field("fields", &Config::fields_kept),
-                      kong::field("tag", &Config::tag)};
-  }
-
-  void access(kong::Pdk& kong) {
-    if (!tag.empty())
-      kong.log.set_serialize_value("tag", tag);
-  }
-
-  void log(kong::Pdk& kong) {
-    nlohmann::json entry = kong.log.serialize();
-    if (!fields_kept.empty()) {
-      nlohmann::json kept = nlohmann::json::object();
-      for (const auto& f : fields_kept) {
-        if (entry.contains(f))
-          kept[f] = entry[f];
-      }
-      entry = std::move(kept);
-    }
-    kong.log.notice("log-serializer ", entry.dump());
-  }
-};
+// log-serializer's plugin server: Kong starts it with -kong-prefix and queries it with -dump.
+#include "log_serializer.h"
 
 int main(int argc, char** argv) {
-  return kong::start_server<Config>(argc, argv, "0.1.0", 5);
+  return kong::start_server<log_serializer::Config>(argc, argv, "0.1.0", 5);
 }

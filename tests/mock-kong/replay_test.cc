@@ -39,7 +39,8 @@ void WriteFile(const std::string& path, const std::string& text) {
 }
 
 TEST(ReplayHello, PassesEveryCaseOfTheHelloFixture) {
-  const auto result = RunCommand(ReplayCommand(Source("fixtures/hello.json"), kHelloBin));
+  const auto result =
+      RunCommand(ReplayCommand(Source("examples/hello/fixtures/hello.json"), kHelloBin));
   EXPECT_EQ(result.exit_code, 0) << result.out;
   EXPECT_NE(result.out.find("PASS  greets the host named in the Host header"), std::string::npos)
       << result.out;
@@ -95,9 +96,9 @@ TEST(ReplayHello, NamesTheFileAndPathOfABadFixture) {
 }
 
 TEST(ReplayHello, ShowsTheExitStatusAndOutputOfAServerThatDiesBeforeListening) {
-  const std::string command = std::string(kMockKongBin) + " --replay " +
-                              Source("fixtures/hello.json") + " --query-cmd '" + kHelloBin +
-                              " -dump' --start-cmd \"sh -c 'echo cannot bind; exit 3'\"";
+  const std::string command =
+      std::string(kMockKongBin) + " --replay " + Source("examples/hello/fixtures/hello.json") +
+      " --query-cmd '" + kHelloBin + " -dump' --start-cmd \"sh -c 'echo cannot bind; exit 3'\"";
   const auto result = RunCommand(command);
   EXPECT_EQ(result.exit_code, 2) << result.out;
   EXPECT_NE(result.out.find("status 3"), std::string::npos) << result.out;
@@ -113,9 +114,9 @@ TEST(ReplayHello, StopsThePluginAndRemovesItsPrefixOnCtrlC) {
   const pid_t pid = ::fork();
   if (pid == 0) {
     const std::string query = std::string(kHelloBin) + " -dump";
-    ::execl(kMockKongBin, kMockKongBin, "--replay", Source("fixtures/hello.json").c_str(),
-            "--query-cmd", query.c_str(), "--start-cmd", start.c_str(), "--start-timeout", "60000",
-            static_cast<char*>(nullptr));
+    ::execl(kMockKongBin, kMockKongBin, "--replay",
+            Source("examples/hello/fixtures/hello.json").c_str(), "--query-cmd", query.c_str(),
+            "--start-cmd", start.c_str(), "--start-timeout", "60000", static_cast<char*>(nullptr));
     ::_exit(127);
   }
   std::string prefix;

@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/did_you_mean.h"
+#include "modes/new_repository.h"
 #include "modes/replay.h"
 
 namespace {
@@ -54,7 +55,8 @@ int main(int argc, char** argv) {
   app.add_option("--replay", replay.fixture_file, "Fixture file to replay")->option_text("FIXTURE");
   app.add_option("--case", replay.cases,
                  "Run only the cases with this name (exact, or a glob with * and ?); repeatable")
-      ->option_text("NAME");
+      ->option_text("NAME")
+      ->allow_extra_args(false);  // one name per --case: the plugin command follows
   app.add_flag("--list", list, "Print the names of the fixture's cases, one per line, and exit");
   app.add_option("--query-cmd", replay.server.query_cmd,
                  "Command that prints the plugin info (Kong's pluginserver_<name>_query_cmd); "
@@ -83,10 +85,18 @@ int main(int argc, char** argv) {
   app.add_option("--coverage", replay.coverage_file,
                  "Write the PDK functions that passing cases called to this file (JSON array)")
       ->option_text("FILE");
+  std::string new_dir;
+  std::string new_name;
+  CLI::App* make_new =
+      app.add_subcommand("new", "Write a new C++ plugin repository whose ctest passes at once");
+  make_new->add_option("DIR", new_dir, "Directory to write (must not exist, or be empty)")
+      ->required();
+  make_new->add_option("--name", new_name, "The plugin's name (default: DIR's last component)");
   // PLUGIN [ARGS...]: everything from the first positional on belongs to the
   // plugin command, dashes included.
   app.prefix_command();
   app.footer(
+      "mock-kong new DIR [--name NAME]  writes a new C++ plugin repository\n"
       "PLUGIN [ARGS...]  plugin server executable and its arguments, after the options\n"
       "                  (Go conventions: PLUGIN -dump, PLUGIN -kong-prefix DIR)\n"
       "Exit status: 0 all cases passed, 1 some failed, 2 the run could not start.");
@@ -101,6 +111,8 @@ int main(int argc, char** argv) {
   } catch (const CLI::ParseError& e) {
     return usage_error(e.what());
   }
+  if (make_new->parsed())
+    return new_repository(new_dir, new_name);
   replay.server.plugin = app.remaining();
   // Under prefix_command() an option CLI11 does not know starts the plugin
   // command; a plugin command never starts with a dash.

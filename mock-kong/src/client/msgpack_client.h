@@ -12,6 +12,8 @@
 #include "kong/protocol/value.h"
 #include "kong/result.h"
 
+#include "client/msgpack_transport.h"
+
 namespace kong::mock {
 
 /// Kong's side of MsgPack:1 (protocol.md §3): `[0, msgid, method, params]`
@@ -19,7 +21,7 @@ namespace kong::mock {
 /// per call from a pool, so one event's calls travel over several
 /// connections: a server that keeps event state per connection fails here as
 /// it would under Kong.
-class MsgpackClient {
+class MsgpackClient final : public MsgpackTransport {
  public:
   struct Options {
     std::string socket_path;
@@ -29,21 +31,12 @@ class MsgpackClient {
     std::chrono::milliseconds timeout{10000};
   };
 
-  /// The answer to one call: a result, or the error text the server sent.
-  struct Answer {
-    protocol::Value result;
-    std::optional<std::string> error;
-  };
-
   explicit MsgpackClient(Options options);
-  ~MsgpackClient();
+  ~MsgpackClient() override;
   MsgpackClient(const MsgpackClient&) = delete;
   MsgpackClient& operator=(const MsgpackClient&) = delete;
 
-  /// Sends one call and waits for its answer. A transport failure (cannot
-  /// connect, connection closed, timeout, undecodable answer) is an Error
-  /// naming the method; an error the server answered is an Answer.
-  Result<Answer> call(std::string_view method, protocol::Array params);
+  Result<Answer> call(std::string_view method, protocol::Array params) override;
 
   /// The pid the server announced with a serverPid notification, if any.
   std::optional<std::int64_t> server_pid() const { return server_pid_; }

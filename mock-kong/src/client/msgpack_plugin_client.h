@@ -1,5 +1,7 @@
 #pragma once
 
+#include <memory>
+
 #include "kong/mock/plugin_client.h"
 
 #include "client/msgpack_client.h"
@@ -11,17 +13,20 @@ namespace kong::mock {
 /// sends each result back with the Step method the table names for it.
 class MsgpackPluginClient final : public PluginClient {
  public:
-  explicit MsgpackPluginClient(MsgpackClient::Options options) : client_(std::move(options)) {}
+  /// Over the server's socket.
+  explicit MsgpackPluginClient(MsgpackClient::Options options)
+      : transport_(std::make_unique<MsgpackClient>(std::move(options))) {}
+  /// Over another transport (a server in this process).
+  explicit MsgpackPluginClient(std::unique_ptr<MsgpackTransport> transport)
+      : transport_(std::move(transport)) {}
 
   std::string_view protocol() const override { return "MsgPack:1"; }
   Result<std::int64_t> start_instance(const std::string& name, const std::string& config) override;
   Status close_instance(std::int64_t id) override;
   EventEnd run_event(std::int64_t id, Phase phase, const CallHandler& handler) override;
 
-  MsgpackClient& transport() { return client_; }
-
  private:
-  MsgpackClient client_;
+  std::unique_ptr<MsgpackTransport> transport_;
 };
 
 }  // namespace kong::mock

@@ -2,6 +2,12 @@
 
 #include <fnmatch.h>
 
+#include <algorithm>
+#include <set>
+#include <string_view>
+
+#include <fmt/format.h>
+
 #include "kong/mock/session.h"
 
 namespace kong::mock {
@@ -28,11 +34,38 @@ bool case_selected(const std::string& name, const std::vector<std::string>& patt
   if (patterns.empty())
     return true;
   for (const auto& p : patterns) {
-    // A name that holds glob characters still selects itself exactly.
     if (p == name || ::fnmatch(p.c_str(), name.c_str(), 0) == 0)
       return true;
   }
   return false;
+}
+
+Result<std::vector<const Case*>> select_cases(const Fixture& fixture,
+                                              const std::vector<std::string>& patterns) {
+  // A pattern that is some case's exact name selects that case only, so a
+  // name holding glob characters ("returns [403]") picks itself.
+  std::vector<std::string> globs;
+  std::set<std::string_view> exact;
+  for (const auto& p : patterns) {
+    const bool is_name = std::any_of(fixture.cases.begin(), fixture.cases.end(),
+                                     [&](const Case& c) { return c.name == p; });
+    if (is_name)
+      exact.insert(p);
+    else
+      globs.push_back(p);
+  }
+  for (const auto& g : globs) {
+    if (std::none_of(fixture.cases.begin(), fixture.cases.end(),
+                     [&](const Case& c) { return case_selected(c.name, {g}); }))
+      return Error{fmt::format("{}: no case matches --case {}", fixture.file, g)};
+  }
+  std::vector<const Case*> cases;
+  for (const auto& c : fixture.cases) {
+    if (patterns.empty() || exact.contains(c.name) ||
+        (!globs.empty() && case_selected(c.name, globs)))
+      cases.push_back(&c);
+  }
+  return cases;
 }
 
 }  // namespace kong::mock

@@ -90,6 +90,17 @@ Value to_value(const MultiMap& m) {
   return Value(std::move(out));
 }
 
+Value to_value(const UriCaptures& c) {
+  Array unnamed(c.unnamed.begin(), c.unnamed.end());
+  Map named;
+  for (const auto& [name, value] : c.named)
+    named.emplace_back(Value(name), Value(value));
+  Map out;
+  out.emplace_back(Value("unnamed"), Value(std::move(unnamed)));
+  out.emplace_back(Value("named"), Value(std::move(named)));
+  return Value(std::move(out));
+}
+
 bool from_value(const Value& v, std::string& out) {
   if (!v.is_text())
     return false;

@@ -23,15 +23,16 @@ std::vector<std::string> protobuf_module_paths() {
   const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
   if (!ec)
     paths.push_back((exe.parent_path() / kModuleFile).string());
-  paths.emplace_back(KONG_PDK_PROTOBUF_BUILT);
-  paths.emplace_back(KONG_PDK_PROTOBUF_INSTALLED);
+  paths.emplace_back(kModuleFile);
   return paths;
 }
 
 NewProtobufConnection load_protobuf_module(const std::vector<std::string>& paths) {
   std::string tried;
   for (const std::string& path : paths) {
-    if (!std::filesystem::exists(path)) {
+    // A bare name is for the loader to find; a path must be there.
+    const bool bare_name = path.find('/') == std::string::npos;
+    if (!bare_name && !std::filesystem::exists(path)) {
       tried += fmt::format("\n  {}: no such file", path);
       continue;
     }
@@ -41,7 +42,9 @@ NewProtobufConnection load_protobuf_module(const std::vector<std::string>& paths
       std::string why = ::dlerror();
       if (why.starts_with(path + ": "))  // the loader names the file itself
         why.erase(0, path.size() + 2);
-      tried += fmt::format("\n  {}: {}", path, why);
+      tried +=
+          fmt::format("\n  {}{}: {}", path,
+                      bare_name ? " (the RUNPATH, LD_LIBRARY_PATH, system directories)" : "", why);
       continue;
     }
     const auto* abi = static_cast<const char*>(::dlsym(module, KONG_PDK_PROTOBUF_ABI_SYMBOL));

@@ -8,6 +8,7 @@
 #include "kong/mock/expectations.h"
 #include "kong/mock/fixture.h"
 #include "kong/mock/lifecycle.h"
+#include "kong/result.h"
 
 namespace kong::mock {
 
@@ -41,5 +42,10 @@ CaseResult run_and_check(const Case& c, PluginSession& session,
 /// Whether a case name is selected by `patterns` (each an exact name or a
 /// glob with * and ?); every name is when there are none.
 bool case_selected(const std::string& name, const std::vector<std::string>& patterns);
+
+/// The cases of `fixture` that `patterns` select, in fixture order; an error
+/// naming the pattern when one selects none (a typo would run nothing).
+Result<std::vector<const Case*>> select_cases(const Fixture& fixture,
+                                              const std::vector<std::string>& patterns);
 
 }  // namespace kong::mock

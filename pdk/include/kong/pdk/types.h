@@ -29,6 +29,13 @@ class HeaderValue {
     v_ = protocol::Value(std::move(a));
   }
   const protocol::Value& value() const { return v_; }
+  /// A value as the plugin sent it (kong::testing decodes calls with it).
+  static HeaderValue from_wire(protocol::Value v) {
+    HeaderValue h("");
+    h.v_ = std::move(v);
+    return h;
+  }
+  friend bool operator==(const HeaderValue& a, const HeaderValue& b) { return a.v_ == b.v_; }
 
  private:
   protocol::Value v_;
@@ -45,6 +52,13 @@ class Body {
   Body(Bytes b) : v_(std::move(b)) {}
   Body(const nlohmann::json& j);
   const protocol::Value& value() const { return v_; }
+  /// A value as the plugin sent it (kong::testing decodes calls with it).
+  static Body from_wire(protocol::Value v) {
+    Body b;
+    b.v_ = std::move(v);
+    return b;
+  }
+  friend bool operator==(const Body& a, const Body& b) { return a.v_ == b.v_; }
 
  private:
   protocol::Value v_;

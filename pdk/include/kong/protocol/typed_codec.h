@@ -57,6 +57,11 @@ inline Value to_value(const nlohmann::json& j) {
   return json_to_value(j);
 }
 Value to_value(const MultiMap& m);
+Value to_value(const UriCaptures& c);
+/// What a call that ends the event returns to no one: nil.
+inline Value to_value(NoReturn) {
+  return Value{};
+}
 /// Kong's entities (entity::Consumer, ...): the map of their fields().
 template <config_detail::Record T>
 Value to_value(const T& record) {

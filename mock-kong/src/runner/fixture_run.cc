@@ -1,0 +1,31 @@
+#include "kong/mock/fixture_run.h"
+
+#include "kong/mock/case_runner.h"
+
+namespace kong::mock {
+
+Result<std::unique_ptr<FixtureRun>> open_fixture_run(const std::string& fixture_file,
+                                                     const std::vector<std::string>& patterns,
+                                                     const ServerCommand& server,
+                                                     const SessionOptions& options) {
+  auto fixture = load_fixture(fixture_file);
+  if (!fixture)
+    return fixture.error();
+  // On the heap, so that `cases` keeps pointing into it.
+  auto run = std::make_unique<FixtureRun>();
+  run->fixture = std::move(fixture).value();
+  auto cases = select_cases(run->fixture, patterns);
+  if (!cases)
+    return cases.error();
+  run->cases = std::move(cases).value();
+  auto session = PluginSession::start(server, options);
+  if (!session)
+    return session.error();
+  run->session = std::move(session).value();
+  if (auto configured = run->session->configure(run->fixture.config, run->fixture.file);
+      !configured)
+    return configured.error();
+  return run;
+}
+
+}  // namespace kong::mock

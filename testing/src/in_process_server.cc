@@ -1,0 +1,74 @@
+#include "in_process_server.h"
+
+#include <fmt/format.h>
+
+#include "kong/protocol/msgpack_codec.h"
+
+#include "client/msgpack_plugin_client.h"
+#include "server/plugin_info.h"
+#include "server/rpc_dispatcher.h"
+
+namespace kong::testing {
+namespace {
+
+using protocol::Value;
+
+// A value as the other side decodes it.
+Result<Value> through_the_wire(const Value& v, protocol::StrForm form) {
+  std::string bytes;
+  protocol::msgpack_encode(v, bytes, form);
+  return protocol::msgpack_decode(bytes);
+}
+
+// The plugin server's MsgPack:1 side, without its socket.
+class InProcessTransport final : public mock::MsgpackTransport {
+ public:
+  InProcessTransport(std::string name, PluginType type)
+      : type_(std::move(type)),
+        stacks_(ServerOptions{}.handler_stack_bytes),
+        instances_(std::move(name), type_),
+        dispatcher_(instances_, stacks_) {}
+
+  Result<Answer> call(std::string_view method, protocol::Array params) override {
+    // Kong writes strings as lua-MessagePack does; the server, compactly.
+    auto sent = through_the_wire(Value(std::move(params)), protocol::StrForm::kong);
+    if (!sent)
+      return Error{fmt::format("{}: {}", method, sent.error().message)};
+    // Cases run one after another here: an event still waiting when the next
+    // starts was abandoned by Kong (a PDK call failed), and is unwound now
+    // rather than after the server's idle limit.
+    if (method == "plugin.HandleEvent")
+      dispatcher_.expire_events(std::chrono::seconds(0));
+    server::Reply reply = dispatcher_.dispatch(method, std::move(sent->as_array()));
+    auto received = through_the_wire(reply.result, protocol::StrForm::compact);
+    if (!received)
+      return Error{fmt::format("{}: undecodable answer: {}", method, received.error().message)};
+    Answer answer;
+    answer.result = std::move(received).value();
+    if (!reply.error.empty())
+      answer.error = std::move(reply.error);
+    return answer;
+  }
+
+ private:
+  PluginType type_;  // Instances keeps a reference
+  server::StackPool stacks_;
+  server::Instances instances_;
+  server::RpcDispatcher dispatcher_;
+};
+
+}  // namespace
+
+std::unique_ptr<mock::PluginSession> in_process_session(const std::string& name,
+                                                        const PluginType& type) {
+  // The plugin info as its -dump would print it, read as mock-kong reads a dump.
+  const auto dump = server::plugin_info(name, type, Protocol::msgpack, "").dump();
+  auto info = mock::parse_plugin_info(dump);
+  if (!info)
+    throw std::logic_error("the plugin's own dump does not parse: " + info.error().message);
+  return mock::PluginSession::attach(std::move(info).value(),
+                                     std::make_unique<mock::MsgpackPluginClient>(
+                                         std::make_unique<InProcessTransport>(name, type)));
+}
+
+}  // namespace kong::testing
