@@ -34,7 +34,7 @@ Error wrong_type(std::string_view path, std::string_view expected, const nlohman
 
 Error out_of_range(std::string_view path, const std::string& lo, const std::string& hi,
                    const nlohmann::json& got) {
-  return Error{std::string(path) + ": expected an integer between " + lo + " and " + hi + ", got " +
+  return Error{std::string(path) + ": expected integer between " + lo + " and " + hi + ", got " +
                got.dump()};
 }
 

@@ -81,7 +81,7 @@ std::string ReadError(const std::string& text) {
 }
 
 TEST(ConfigMapping, ReadsFieldsUnderTheirJsonNames) {
-  const Config c = Read(R"({"message": "hello", "key_names": "x-key", "key_name": "ignored"})");
+  const Config c = Read(R"({"message": "hello", "key_names": "x-key"})");
   EXPECT_EQ(c.message, "hello");
   EXPECT_EQ(c.key_name, "x-key");
 }
@@ -172,48 +172,60 @@ struct ErrorCase {
 TEST(ConfigMapping, NamesTheFieldPathAndWhatWasWrong) {
   const ErrorCase cases[] = {
       {R"({"limits": {"per_minute": "x"}})",
-       R"(limits.per_minute: expected integer, got string "x")"},
-      {R"({"message": 5})", "message: expected string, got integer 5"},
-      {R"({"enabled": "yes"})", R"(enabled: expected boolean, got string "yes")"},
-      {R"({"ratio": "x"})", R"(ratio: expected number, got string "x")"},
-      {R"({"quota": 1.5})", "quota: expected integer, got number 1.5"},
-      {R"({"quota": true})", "quota: expected integer, got boolean true"},
-      {R"({"key_names": []})", "key_names: expected string, got array"},
-      {R"({"limits": 5})", "limits: expected record, got integer 5"},
-      {R"({"tags": "a"})", R"(tags: expected array, got string "a")"},
-      {R"({"tags": {"a": "b"}})", "tags: expected array, got object"},
-      {R"({"tags": ["a", 1]})", "tags[1]: expected string, got integer 1"},
+       R"(config.limits.per_minute: expected integer, got string "x")"},
+      {R"({"message": 5})", "config.message: expected string, got integer 5"},
+      {R"({"enabled": "yes"})", R"(config.enabled: expected boolean, got string "yes")"},
+      {R"({"ratio": "x"})", R"(config.ratio: expected number, got string "x")"},
+      {R"({"quota": 1.5})", "config.quota: expected integer, got number 1.5"},
+      {R"({"quota": true})", "config.quota: expected integer, got boolean true"},
+      {R"({"key_names": []})", "config.key_names: expected string, got array"},
+      {R"({"limits": 5})", "config.limits: expected record, got integer 5"},
+      {R"({"tags": "a"})", R"(config.tags: expected array, got string "a")"},
+      {R"({"tags": {"a": "b"}})", "config.tags: expected array, got object"},
+      {R"({"tags": ["a", 1]})", "config.tags[1]: expected string, got integer 1"},
       {R"({"upstreams": [{"host": "a"}, {"host": "b", "port": "80"}]})",
-       R"(upstreams[1].port: expected integer, got string "80")"},
-      {R"({"weights": {"a": 1.5}})", "weights.a: expected integer, got number 1.5"},
-      {R"({"weights": ["a"]})", "weights: expected map, got array"},
-      {R"({"groups": {"g": [null]}})", "groups.g[0]: expected string, got null"},
-      {R"({"note": 1})", "note: expected string, got integer 1"},
+       R"(config.upstreams[1].port: expected integer, got string "80")"},
+      {R"({"weights": {"a": 1.5}})", "config.weights.a: expected integer, got number 1.5"},
+      {R"({"weights": ["a"]})", "config.weights: expected map, got array"},
+      {R"({"groups": {"g": [null]}})", "config.groups.g[0]: expected string, got null"},
+      {R"({"note": 1})", "config.note: expected string, got integer 1"},
       {R"("just a string")", R"(config: expected record, got string "just a string")"},
   };
   for (const auto& c : cases)
     EXPECT_EQ(ReadError(c.json), c.error) << c.json;
 }
 
+TEST(ConfigMapping, RefusesAnUnknownFieldAsMockKongDoes) {
+  EXPECT_EQ(ReadError(R"({"mesage": "hi"})"), "config.mesage: unknown field");
+  EXPECT_EQ(ReadError(R"({"limits": {"per_minut": 5}})"), "config.limits.per_minut: unknown field");
+  EXPECT_EQ(ReadError(R"({"upstreams": [{"host": "a", "prot": 1}]})"),
+            "config.upstreams[0].prot: unknown field");
+}
+
+TEST(ConfigMapping, TakesKongsBookkeepingKeysAtTheTopForNoField) {
+  EXPECT_EQ(Read(R"({"message": "m", "__seq__": 3, "__plugin_id": "x"})").message, "m");
+  EXPECT_EQ(ReadError(R"({"limits": {"__seq__": 3}})"), "config.limits.__seq__: unknown field");
+}
+
 TEST(ConfigMapping, RefusesAMissingRequiredField) {
   EXPECT_EQ(ReadError(R"({"upstreams": [{"host": "a"}, {"port": 1}]})"),
-            "upstreams[1].host: required field missing");
+            "config.upstreams[1].host: required field missing");
   EXPECT_EQ(ReadError(R"({"upstreams": [{"host": null}]})"),
-            "upstreams[0].host: required field missing");
+            "config.upstreams[0].host: required field missing");
 }
 
 TEST(ConfigMapping, RefusesValuesOutsideBetween) {
   const ErrorCase cases[] = {
       {R"({"limits": {"per_minute": 0}})",
-       "limits.per_minute: expected an integer between 1 and 10000, got 0"},
+       "config.limits.per_minute: expected integer between 1 and 10000, got 0"},
       {R"({"limits": {"per_minute": 10001}})",
-       "limits.per_minute: expected an integer between 1 and 10000, got 10001"},
+       "config.limits.per_minute: expected integer between 1 and 10000, got 10001"},
       {R"({"limits": {"per_minute": -3}})",
-       "limits.per_minute: expected an integer between 1 and 10000, got -3"},
+       "config.limits.per_minute: expected integer between 1 and 10000, got -3"},
       {R"({"limits": {"per_minute": 1e+15}})",
-       "limits.per_minute: expected an integer between -2147483648 and 2147483647, got 1e+15"},
+       "config.limits.per_minute: expected integer between -2147483648 and 2147483647, got 1e+15"},
       {R"({"upstreams": [{"host": "a", "port": 70000}]})",
-       "upstreams[0].port: expected an integer between 1 and 65535, got 70000"},
+       "config.upstreams[0].port: expected integer between 1 and 65535, got 70000"},
   };
   for (const auto& c : cases)
     EXPECT_EQ(ReadError(c.json), c.error) << c.json;
@@ -223,11 +235,11 @@ TEST(ConfigMapping, RefusesValuesOutsideBetween) {
 
 TEST(ConfigMapping, RefusesIntegersBeyondTheMemberType) {
   EXPECT_EQ(ReadError(R"({"small": 65536})"),
-            "small: expected an integer between 0 and 65535, got 65536");
+            "config.small: expected integer between 0 and 65535, got 65536");
   EXPECT_EQ(ReadError(R"({"small": -1})"),
-            "small: expected an integer between 0 and 65535, got -1");
+            "config.small: expected integer between 0 and 65535, got -1");
   EXPECT_EQ(ReadError(R"({"quota": 18446744073709551615})"),
-            "quota: expected an integer between -9223372036854775808 and 9223372036854775807, "
+            "config.quota: expected integer between -9223372036854775808 and 9223372036854775807, "
             "got 18446744073709551615");
 }
 

@@ -13,7 +13,7 @@ Result<const Instance*> Instances::start(std::string_view name, std::string_view
     return Error{"Config is not valid JSON"};
   auto created = type_.create(json);
   if (!created)
-    return Error{"config: " + created.error().message};
+    return created.error();  // "config.<field>: <problem>"
 
   // Like the Go PDK: a non-zero __seq__ (added by Kong) is the instance id.
   std::int64_t id = 0;

@@ -370,7 +370,7 @@ TEST_F(PluginServer, AnswersWrongParamsWithAnErrorAndKeepsTheConnection) {
                      Value{}));
   const Value good = StartInstance(*kong, 5, kTestPluginName, R"({"limit": 0})");
   EXPECT_EQ(good, Response(5,
-                           "plugin.StartInstance: config: limit: expected an integer between 1 "
+                           "plugin.StartInstance: config.limit: expected integer between 1 "
                            "and 100, got 0",
                            Value{}));
   const Value started = StartInstance(*kong, 6, kTestPluginName, "{}");

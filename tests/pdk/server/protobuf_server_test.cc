@@ -416,7 +416,7 @@ TEST_F(ProtobufServer, ClosesWithoutAnAnswerForABadConfig) {
   ASSERT_TRUE(kong->Send(StartInstanceCall(5, R"({"limit": 0})")));
   EXPECT_TRUE(kong->ReceiveClose("the server to close without an answer"));
   ExpectLogged(
-      "RpcCall at byte 0 (sequence 5): cmd_start_instance: config: limit: expected an integer "
+      "RpcCall at byte 0 (sequence 5): cmd_start_instance: config.limit: expected integer "
       "between 1 and 100, got 0");
   ExpectServerStillServes();
 }

@@ -107,10 +107,10 @@ TEST_F(RpcDispatcher, AnswersTheDecodedConfigWithItsDefaults) {
 TEST_F(RpcDispatcher, RefusesABadConfigNamingTheField) {
   const std::pair<const char*, const char*> cases[] = {
       {R"({"limit": "x"})",
-       R"(plugin.StartInstance: config: limit: expected integer, got string "x")"},
+       R"(plugin.StartInstance: config.limit: expected integer, got string "x")"},
       {R"({"limit": 0})",
-       "plugin.StartInstance: config: limit: expected an integer between 1 and 100, got 0"},
-      {R"({"mode": ["a"]})", "plugin.StartInstance: config: mode: expected string, got array"},
+       "plugin.StartInstance: config.limit: expected integer between 1 and 100, got 0"},
+      {R"({"mode": ["a"]})", "plugin.StartInstance: config.mode: expected string, got array"},
       {"{not json", "plugin.StartInstance: Config is not valid JSON"},
   };
   for (const auto& [config, error] : cases) {

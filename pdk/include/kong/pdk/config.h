@@ -91,8 +91,15 @@ bool within(const nlohmann::json& j, std::int64_t lo, std::int64_t hi);
 template <class T>
 nlohmann::json schema_of();
 
+/// What a record does with a key none of its fields has.
+enum class UnknownKeys {
+  refuse,  // a plugin configuration: a typo must not pass for a default
+  ignore   // Kong's entities: Kong's may have more fields than ours
+};
+
 template <class T>
-Status read(const nlohmann::json& j, T& out, const std::string& path);
+Status read(const nlohmann::json& j, T& out, const std::string& path,
+            UnknownKeys unknown = UnknownKeys::refuse);
 
 template <class T>
 nlohmann::json write(const T& v) {
@@ -119,7 +126,7 @@ nlohmann::json write(const T& v) {
 }
 
 template <class T>
-Status read(const nlohmann::json& j, T& out, const std::string& path) {
+Status read(const nlohmann::json& j, T& out, const std::string& path, UnknownKeys unknown) {
   if constexpr (std::is_same_v<T, nlohmann::json>) {
     out = j;
   } else if constexpr (is_optional<T>::value) {
@@ -127,7 +134,7 @@ Status read(const nlohmann::json& j, T& out, const std::string& path) {
       out.reset();
     } else {
       typename T::value_type inner{};
-      if (auto s = read(j, inner, path); !s)
+      if (auto s = read(j, inner, path, unknown); !s)
         return s;
       out = std::move(inner);
     }
@@ -140,15 +147,14 @@ Status read(const nlohmann::json& j, T& out, const std::string& path) {
           [[maybe_unused]] auto one = [&](const auto& fld) {  // unused for a struct without fields
             if (!status)
               return;
-            const std::string sub =
-                path.empty() ? std::string(fld.name) : path + "." + std::string(fld.name);
+            const std::string sub = path + "." + std::string(fld.name);
             auto it = j.find(fld.name);
             if (it == j.end() || it->is_null()) {
               if (fld.is_required)
                 status = Error{sub + ": required field missing"};
               return;
             }
-            status = read(*it, out.*(fld.member), sub);
+            status = read(*it, out.*(fld.member), sub, unknown);
             if (status && fld.lo && !within(*it, *fld.lo, *fld.hi)) {
               status = out_of_range(sub, std::to_string(*fld.lo), std::to_string(*fld.hi), *it);
             }
@@ -156,6 +162,15 @@ Status read(const nlohmann::json& j, T& out, const std::string& path) {
           (one(f), ...);
         },
         T::fields());
+    if (status && unknown == UnknownKeys::refuse) {
+      for (const auto& [key, value] : j.items()) {
+        const bool known = std::apply(
+            [&](const auto&... f) { return ((key == f.name) || ... || false); }, T::fields());
+        // Kong's bookkeeping keys (__seq__, __plugin_id) come with every configuration.
+        if (!known && !(path == "config" && key.starts_with("__")))
+          return Error{path + "." + key + ": unknown field"};
+      }
+    }
     return status;
   } else if constexpr (is_vector<T>::value) {
     out.clear();
@@ -166,7 +181,7 @@ Status read(const nlohmann::json& j, T& out, const std::string& path) {
       return wrong_type(path, "array", j);
     for (std::size_t i = 0; i < j.size(); ++i) {
       typename T::value_type e{};
-      if (auto s = read(j[i], e, path + "[" + std::to_string(i) + "]"); !s)
+      if (auto s = read(j[i], e, path + "[" + std::to_string(i) + "]", unknown); !s)
         return s;
       out.push_back(std::move(e));
     }
@@ -178,7 +193,7 @@ Status read(const nlohmann::json& j, T& out, const std::string& path) {
       return wrong_type(path, "map", j);
     for (const auto& [k, e] : j.items()) {
       typename T::mapped_type v{};
-      if (auto s = read(e, v, path + "." + k); !s)
+      if (auto s = read(e, v, path + "." + k, unknown); !s)
         return s;
       out.emplace(k, std::move(v));
     }
@@ -273,11 +288,15 @@ nlohmann::json schema_of() {
 
 }  // namespace config_detail
 
-/// Reads a configuration from JSON into `out` (which holds the defaults).
-/// Errors name the field path: "limits.per_minute: expected integer, got string \"x\"".
+/// Reads a configuration from JSON into `out` (which holds the defaults),
+/// as mock-kong checks it against the schema: errors name the field path
+/// and say what was expected, in mock-kong's words
+/// ("config.limits.per_minute: expected integer between 1 and 10000, got 0",
+/// "config.rejct_status: unknown field"). Kong's bookkeeping keys at the top
+/// (__seq__, __plugin_id) are not fields.
 template <class Config>
 Status config_from_json(const nlohmann::json& j, Config& out) {
-  return config_detail::read(j, out, "");
+  return config_detail::read(j, out, "config");
 }
 
 /// The configuration as JSON, every field present.

@@ -91,7 +91,8 @@ bool from_value(const Value& v, T& out) {
     return false;
   out = T{};
   return static_cast<bool>(
-      config_from_json(empty_table ? nlohmann::json::object() : value_to_json(v), out));
+      config_detail::read(empty_table ? nlohmann::json::object() : value_to_json(v), out, "entity",
+                          config_detail::UnknownKeys::ignore));
 }
 inline bool from_value(const Value& v, Value& out) {
   out = v;
