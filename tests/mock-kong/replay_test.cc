@@ -11,6 +11,7 @@
 #include <thread>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include "support/test_support.h"
 
@@ -163,6 +164,122 @@ TEST(ReplayHello, WritesTheFunctionsThatPassingCasesCalledToTheCoverageFile) {
   EXPECT_EQ(failing.exit_code, 1) << failing.out;
   std::ifstream none(dir.file("none.json"));
   EXPECT_EQ(std::string(std::istreambuf_iterator<char>(none), {}), "[]\n");
+}
+
+std::string Hello() {
+  return Source("examples/hello/fixtures/hello.json");
+}
+
+std::string MockKong(const std::string& args) {
+  return std::string(kMockKongBin) + " " + args;
+}
+
+TEST(MockKongCommandLine, ListsTheCaseNamesOfAFixtureOnePerLineWithoutAPlugin) {
+  const auto result = RunCommand(MockKong("--replay " + Hello() + " --list"));
+  EXPECT_EQ(result.exit_code, 0) << result.out;
+  EXPECT_EQ(result.out,
+            "greets the host named in the Host header\n"
+            "takes the host from the URL when no Host header is sent\n"
+            "leaves the upstream request and an echoed body untouched\n"
+            "greets even when the upstream fails\n");
+}
+
+TEST(MockKongCommandLine, RunsOnlyTheCasesItsCaseOptionsNameOrMatch) {
+  const auto result = RunCommand(MockKong("--replay " + Hello() +
+                                          " --case 'greets even when the upstream fails'"
+                                          " --case 'takes*' " +
+                                          kHelloBin));
+  EXPECT_EQ(result.exit_code, 0) << result.out;
+  EXPECT_NE(result.out.find("2 cases from"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("PASS  takes the host from the URL"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("PASS  greets even when the upstream fails"), std::string::npos);
+  EXPECT_EQ(result.out.find("greets the host named"), std::string::npos) << result.out;
+}
+
+TEST(MockKongCommandLine, RefusesACasePatternThatSelectsNothing) {
+  const auto result = RunCommand(MockKong("--replay " + Hello() + " --case 'gret*' " + kHelloBin));
+  EXPECT_EQ(result.exit_code, 2) << result.out;
+  EXPECT_NE(result.out.find(Hello() + ": no case matches --case gret*"), std::string::npos)
+      << result.out;
+}
+
+TEST(MockKongCommandLine, CountsOneCaseInTheSingular) {
+  const auto result =
+      RunCommand(MockKong("--replay " + Hello() + " --case 'greets the*' " + kHelloBin));
+  EXPECT_NE(result.out.find("): 1 case from"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("1 case: 1 passed, 0 failed"), std::string::npos) << result.out;
+}
+
+TEST(MockKongCommandLine, VerbosePrintsEveryCallAndTheFinalResponse) {
+  const auto result =
+      RunCommand(MockKong("-v --replay " + Hello() + " --case 'greets the*' " + kHelloBin));
+  EXPECT_NE(result.out.find("access   kong.request.get_header([\"host\"]) -> \"example.com\""),
+            std::string::npos)
+      << result.out;
+  EXPECT_NE(result.out.find("response 200 (service), headers [\"Content-Type: text/plain\","
+                            "\"x-hello-from-cpp: C++ says hi to example.com\"], body \"ok\""),
+            std::string::npos)
+      << result.out;
+}
+
+TEST(MockKongCommandLine, PrintsItsVersion) {
+  const auto result = RunCommand(MockKong("--version"));
+  EXPECT_EQ(result.exit_code, 0);
+  EXPECT_EQ(result.out.rfind("mock-kong 0.", 0), 0u) << result.out;
+}
+
+TEST(MockKongCommandLine, EveryCommandLineErrorExitsWithTwoAndSaysWhat) {
+  ScratchDir dir;
+  const struct {
+    std::string args;
+    std::string says;
+  } cases[] = {
+      {"", "--replay FIXTURE is required"},
+      {"--replay " + dir.path() + " " + kHelloBin, dir.path() + ": cannot read: Is a directory"},
+      {"--replay " + dir.file("missing.json") + " " + kHelloBin,
+       dir.file("missing.json") + ": cannot open: No such file or directory"},
+      {"--replay " + Hello() + " --call-timeout -5 " + kHelloBin,
+       "--call-timeout: Value -5 not in range 1 to 3600000"},
+      {"--replay " + Hello() + " --call-timeout soon " + kHelloBin, "--call-timeout"},
+      {"--replay " + Hello(), "give a PLUGIN command, or both a query and a start command"},
+      {"--repaly " + Hello() + " " + kHelloBin, "unknown option --repaly; did you mean --replay?"},
+      {"--replay " + Hello() + " --junt x " + kHelloBin,
+       "unknown option --junt; did you mean --junit?"},
+  };
+  for (const auto& c : cases) {
+    const auto result = RunCommand(MockKong(c.args));
+    EXPECT_EQ(result.exit_code, 2) << c.args << "\n" << result.out;
+    EXPECT_NE(result.out.find(c.says), std::string::npos) << c.args << "\n" << result.out;
+  }
+}
+
+TEST(MockKongCommandLine, WritesAJsonReportWithEveryCasesOutcomeMismatchesAndCalls) {
+  ScratchDir dir;
+  WriteFile(dir.file("two.json"), R"({"config": {"message": "hi"}, "cases": [
+      {"name": "passes", "request": {"url": "http://a.test/"}},
+      {"name": "fails", "request": {"url": "http://a.test/"},
+       "expect": {"response": {"status": 599}}}]})");
+  const auto result = RunCommand(MockKong("--replay " + dir.file("two.json") + " --json " +
+                                          dir.file("r.json") + " " + kHelloBin));
+  EXPECT_EQ(result.exit_code, 1) << result.out;
+  std::ifstream in(dir.file("r.json"));
+  const auto report = nlohmann::json::parse(in);
+  EXPECT_EQ(report["format"], "mock-kong report 1");
+  EXPECT_EQ(report["plugin"]["name"], "hello");
+  EXPECT_EQ(report["summary"]["cases"], 2);
+  EXPECT_EQ(report["summary"]["passed"], 1);
+  EXPECT_EQ(report["summary"]["failed"], 1);
+  const auto& fails = report["cases"][1];
+  EXPECT_EQ(fails["name"], "fails");
+  EXPECT_EQ(fails["outcome"], "failed");
+  EXPECT_EQ(
+      fails["mismatches"][0],
+      nlohmann::json({{"path", "expect.response.status"}, {"expected", "599"}, {"actual", "200"}}));
+  EXPECT_EQ(fails["calls"][0]["method"], "kong.request.get_header");
+  EXPECT_EQ(fails["calls"][0]["args"], nlohmann::json::array({"host"}));
+  EXPECT_EQ(fails["calls"][0]["result"], "a.test");
+  EXPECT_EQ(fails["response"]["status"], 200);
+  EXPECT_GE(fails["time_ms"].get<double>(), 0.0);
 }
 
 }  // namespace

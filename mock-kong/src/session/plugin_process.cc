@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -206,6 +207,20 @@ std::string PluginProcess::output_tail() const {
   return out;
 }
 
+void PluginProcess::wait_relayed(std::chrono::milliseconds timeout) const {
+  const auto deadline = Clock::now() + timeout;
+  for (;;) {
+    int pending = 0;
+    if (output_fd_ < 0 || reaped_ || ::ioctl(output_fd_, FIONREAD, &pending) != 0)
+      return;
+    if (pending == 0 && !relaying_)
+      return;
+    if (Clock::now() >= deadline)
+      return;
+    std::this_thread::sleep_for(std::chrono::microseconds(100));
+  }
+}
+
 void PluginProcess::relay() {
   const std::string prefix = fmt::format("[{}:{}] ", options_.name, pid_);
   auto emit = [&](std::string line) {
@@ -247,9 +262,12 @@ void PluginProcess::relay() {
       break;
     if (ready <= 0)
       continue;
+    relaying_ = true;
     const ssize_t n = ::read(output_fd_, buf, sizeof buf);
-    if (n < 0 && errno == EINTR)
+    if (n < 0 && errno == EINTR) {
+      relaying_ = false;
       continue;
+    }
     if (n <= 0)
       break;
     partial.append(buf, static_cast<std::size_t>(n));
@@ -263,7 +281,9 @@ void PluginProcess::relay() {
       emit(partial.substr(0, kMaxLineBytes));
       partial.erase(0, kMaxLineBytes);
     }
+    relaying_ = false;
   }
+  relaying_ = false;
   // A last line without its newline still counts, as in Kong's log.
   if (!partial.empty())
     emit(std::move(partial));

@@ -215,6 +215,8 @@ Status PluginSession::stop() {
 }
 
 std::vector<std::string> PluginSession::take_output() {
+  if (process_)
+    process_->wait_relayed();
   std::lock_guard lock(output_mutex_);
   return std::exchange(output_, {});
 }

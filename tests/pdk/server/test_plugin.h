@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdio>
 #include <stdexcept>
 #include <string>
 #include <tuple>
@@ -26,6 +27,7 @@ inline int g_unwound_handlers = 0;
 ///   catch        get_header("x"); a PdkError is caught and logged with log.err
 ///   no-rpc       kong.cluster.get_id() (no ProtoBuf:1 rpc); a PdkError is
 ///                caught and logged with log.err
+///   print        prints "printed for <host>" on stderr, then as hello
 ///   return       returns at once
 struct TestPlugin {
   std::string mode = "hello";
@@ -40,7 +42,10 @@ struct TestPlugin {
     struct Unwound {
       ~Unwound() { ++g_unwound_handlers; }
     } unwound;
-    if (mode == "hello") {
+    if (mode == "print")
+      std::fprintf(stderr, "printed for %s\n",
+                   kong.request.get_header("host").value_or("").c_str());
+    if (mode == "hello" || mode == "print") {
       const std::string host = kong.request.get_header("host").value_or("nobody");
       kong.response.set_header("x-hello", "hi " + host);
     } else if (mode == "read-host") {

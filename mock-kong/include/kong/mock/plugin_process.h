@@ -52,6 +52,10 @@ class PluginProcess {
   bool running();
   /// The last lines the process printed (at most 20), joined with newlines.
   std::string output_tail() const;
+  /// Waits, at most `timeout`, until all the process has printed so far
+  /// went to the sink: so that a report puts each line with the case it was
+  /// printed in.
+  void wait_relayed(std::chrono::milliseconds timeout = std::chrono::milliseconds(50)) const;
 
  private:
   PluginProcess() = default;
@@ -65,6 +69,8 @@ class PluginProcess {
   // Set once the server is reaped, so the relay stops waiting for output
   // that a process which left the group might keep trickling in.
   std::atomic<bool> reaped_{false};
+  // Set while the relay reads and emits a chunk, for wait_relayed().
+  std::atomic<bool> relaying_{false};
   std::mutex stop_mutex_;  // stop() may come from an interrupt thread
   std::thread relay_thread_;
   mutable std::mutex tail_mutex_;
