@@ -8,11 +8,16 @@
 
 #include <benchmark/benchmark.h>
 
+#include "kong/mock/process_stats.h"
+
 #include "plugin_fixture.h"
-#include "process_stats.h"
 
 namespace kong::bench {
 namespace {
+
+using mock::process_cpu;
+using mock::ProcessCpu;
+using mock::system_percent;
 
 using protocol::Array;
 using protocol::Map;

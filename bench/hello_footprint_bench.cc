@@ -11,13 +11,17 @@
 
 #include <benchmark/benchmark.h>
 
+#include "kong/mock/process_stats.h"
+
 #include "plugin_fixture.h"
-#include "process_stats.h"
 
 extern char** environ;
 
 namespace kong::bench {
 namespace {
+
+using mock::process_memory;
+using mock::ProcessMemory;
 
 using protocol::Array;
 using protocol::Map;

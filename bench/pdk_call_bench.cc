@@ -10,12 +10,17 @@
 
 #include <benchmark/benchmark.h>
 
+#include "kong/mock/process_stats.h"
+
 #include "plugin_fixture.h"
-#include "process_stats.h"
 #include "raw_step_client.h"
 
 namespace kong::bench {
 namespace {
+
+using mock::process_cpu;
+using mock::ProcessCpu;
+using mock::system_percent;
 
 using protocol::Array;
 using protocol::Map;

@@ -18,23 +18,23 @@
 namespace kong::bench {
 
 /// A plugin server run for a benchmark: `<executable> -kong-prefix <fresh
-/// temp dir>`, started directly (no shell, no output relay thread) so that
-/// pid() is the server itself and nothing else competes for the two cores.
-/// Its output goes to server.log in the prefix, quoted when it fails to start.
+/// temp dir> [args]`, started and stopped as mock-kong does (PluginProcess).
+/// Its output is kept, not printed, and quoted when it fails to start.
 class PluginFixture {
  public:
   /// Starts the server (with `args` after `-kong-prefix <dir>`) and waits
-  /// until its socket accepts connections. The error names the executable and
+  /// until its socket accepts connections. The error names the command and
   /// ends with the server's output.
   static Result<std::unique_ptr<PluginFixture>> start(const std::string& executable,
                                                       const std::vector<std::string>& args = {});
 
-  /// Stops the server with SIGTERM (SIGKILL if it lingers) and removes the prefix.
+  /// Stops the server (SIGTERM, then SIGKILL) and removes the prefix.
   ~PluginFixture();
   PluginFixture(const PluginFixture&) = delete;
   PluginFixture& operator=(const PluginFixture&) = delete;
 
-  pid_t pid() const { return pid_; }
+  /// The server itself: Kong's start command is exec'ed by the shell.
+  pid_t pid() const { return process_->pid(); }
   /// Where Kong would connect: <prefix>/<executable name>.socket.
   const std::string& socket_path() const { return socket_path_; }
   /// The name Kong knows the plugin by (the executable's file name).
@@ -42,12 +42,11 @@ class PluginFixture {
 
  private:
   PluginFixture(mock::TempDir prefix, std::string name);
-  std::string output() const;
 
   mock::TempDir prefix_;
   std::string name_;
   std::string socket_path_;
-  pid_t pid_ = -1;
+  std::unique_ptr<mock::PluginProcess> process_;
 };
 
 /// Kong's plugin.StartInstance for `plugin` with `config_json`; returns the

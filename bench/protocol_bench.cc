@@ -15,13 +15,18 @@
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
 
+#include "kong/mock/process_stats.h"
+
 #include "client/msgpack_plugin_client.h"
 #include "client/protobuf_client.h"
 #include "plugin_fixture.h"
-#include "process_stats.h"
 
 namespace kong::bench {
 namespace {
+
+using mock::process_cpu;
+using mock::process_memory;
+using mock::ProcessCpu;
 
 using protocol::Array;
 using protocol::Value;

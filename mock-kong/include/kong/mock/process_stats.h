@@ -5,7 +5,7 @@
 #include <chrono>
 #include <cstdint>
 
-namespace kong::bench {
+namespace kong::mock {
 
 /// CPU a process has used so far, read from /proc. On these VMs a plugin
 /// server's cost is mostly kernel time, so both sides are kept.
@@ -37,4 +37,4 @@ struct ProcessMemory {
 /// All zero when the process is gone or /proc cannot be read.
 ProcessMemory process_memory(pid_t pid);
 
-}  // namespace kong::bench
+}  // namespace kong::mock

@@ -1,11 +1,11 @@
-#include "process_stats.h"
+#include "kong/mock/process_stats.h"
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
 
-namespace kong::bench {
+namespace kong::mock {
 
 ProcessCpu process_cpu(pid_t pid) {
   ProcessCpu cpu;
@@ -64,4 +64,4 @@ ProcessMemory process_memory(pid_t pid) {
   return memory;
 }
 
-}  // namespace kong::bench
+}  // namespace kong::mock
