@@ -245,6 +245,8 @@ TEST(MockKongCommandLine, EveryCommandLineErrorExitsWithTwoAndSaysWhat) {
       {"--repaly " + Hello() + " " + kHelloBin, "unknown option --repaly; did you mean --replay?"},
       {"--replay " + Hello() + " --junt x " + kHelloBin,
        "unknown option --junt; did you mean --junit?"},
+      {"--replay " + Hello() + " --junit /nonexistent/report.xml " + kHelloBin,
+       "cannot write the JUnit report /nonexistent/report.xml: No such file or directory"},
   };
   for (const auto& c : cases) {
     const auto result = RunCommand(MockKong(c.args));

@@ -9,6 +9,8 @@
 #include "kong/mock/interrupt.h"
 #include "kong/mock/reporter.h"
 
+#include "report/report_file.h"
+
 namespace kong::mock {
 namespace {
 
@@ -20,6 +22,15 @@ int cannot_run(const std::string& why) {
 }  // namespace
 
 int replay(const ReplayOptions& options, std::FILE* out) {
+  // A report that cannot be written says so before the cases run, not after.
+  for (const auto& [file, what] : {std::pair{options.junit_file, "the JUnit report"},
+                                   std::pair{options.json_file, "the JSON report"},
+                                   std::pair{options.coverage_file, "the coverage file"}}) {
+    if (file.empty())
+      continue;
+    if (auto writable = write_report_file(file, "", what); !writable)
+      return cannot_run(writable.error().message);
+  }
   on_interrupt([] { PluginSession::abandon_all(); });
   auto run = open_fixture_run(options.fixture_file, options.cases, options.server, options.session);
   if (!run)

@@ -1,12 +1,11 @@
 // The PDK functions passing cases called (--coverage), for coverage across
 // fixtures.
 #include <algorithm>
-#include <fstream>
 #include <set>
 
-#include <fmt/format.h>
-
 #include "kong/mock/reporter.h"
+
+#include "report/report_file.h"
 
 namespace kong::mock {
 namespace {
@@ -28,12 +27,7 @@ class CoverageReporter final : public Reporter {
     for (auto id : called_)
       names.push_back(protocol::info(id).name);
     std::sort(names.begin(), names.end());
-    std::ofstream out(file_);
-    out << names.dump(2) << "\n";
-    out.close();
-    if (!out)
-      return Error{fmt::format("cannot write the coverage file {}", file_)};
-    return Ok{};
+    return write_report_file(file_, names.dump(2) + "\n", "the coverage file");
   }
 
  private:

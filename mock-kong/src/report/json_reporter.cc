@@ -1,11 +1,9 @@
 // --json FILE: every case's outcome, mismatches, PDK calls and time, in the
 // format docs/reports.md describes.
-#include <fstream>
-
-#include <fmt/format.h>
-
 #include "kong/mock/reporter.h"
 #include "kong/protocol/typed_codec.h"
+
+#include "report/report_file.h"
 
 namespace kong::mock {
 namespace {
@@ -84,13 +82,10 @@ class JsonReporter final : public Reporter {
                           {"failed", counts_["failed"]},
                           {"errors", counts_["error"]},
                           {"time_ms", milliseconds(total_)}};
-    std::ofstream out(file_);
     // Plugin output and bodies may be any bytes: invalid UTF-8 becomes U+FFFD.
-    out << report_.dump(2, ' ', false, Json::error_handler_t::replace) << "\n";
-    out.close();
-    if (!out)
-      return Error{fmt::format("cannot write the JSON report {}", file_)};
-    return Ok{};
+    return write_report_file(file_,
+                             report_.dump(2, ' ', false, Json::error_handler_t::replace) + "\n",
+                             "the JSON report");
   }
 
  private:

@@ -3,12 +3,12 @@
 #include <unistd.h>
 
 #include <ctime>
-#include <fstream>
 
 #include <fmt/format.h>
 
 #include "kong/mock/reporter.h"
 
+#include "report/report_file.h"
 #include "report/run_text.h"
 
 namespace kong::mock {
@@ -129,21 +129,17 @@ class JunitReporter final : public Reporter {
     std::strftime(timestamp, sizeof timestamp, "%Y-%m-%dT%H:%M:%S", &tm);
     const std::string counts =
         fmt::format("tests=\"{}\" failures=\"{}\" errors=\"{}\"", tests_, failures_, errors_);
-    std::ofstream out(file_);
-    out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-        << fmt::format("<testsuites name=\"mock-kong\" {} time=\"{}\">\n", counts, seconds(total_))
-        << fmt::format(
-               "  <testsuite name=\"{}\" {} skipped=\"0\" time=\"{}\" timestamp=\"{}\" "
-               "hostname=\"{}\">\n",
-               xml_text(fixture_), counts, seconds(total_), timestamp, xml_text(host))
-        << "    <properties>\n"
-        << fmt::format("      <property name=\"plugin\" value=\"{}\"/>\n", xml_text(plugin_))
-        << "    </properties>\n"
-        << cases_ << "  </testsuite>\n</testsuites>\n";
-    out.close();
-    if (!out)
-      return Error{fmt::format("cannot write the JUnit report {}", file_)};
-    return Ok{};
+    const std::string xml =
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" +
+        fmt::format("<testsuites name=\"mock-kong\" {} time=\"{}\">\n", counts, seconds(total_)) +
+        fmt::format(
+            "  <testsuite name=\"{}\" {} skipped=\"0\" time=\"{}\" timestamp=\"{}\" "
+            "hostname=\"{}\">\n",
+            xml_text(fixture_), counts, seconds(total_), timestamp, xml_text(host)) +
+        "    <properties>\n" +
+        fmt::format("      <property name=\"plugin\" value=\"{}\"/>\n", xml_text(plugin_)) +
+        "    </properties>\n" + cases_ + "  </testsuite>\n</testsuites>\n";
+    return write_report_file(file_, xml, "the JUnit report");
   }
 
  private:

@@ -2,6 +2,8 @@
 
 #include <dlfcn.h>
 
+#include <algorithm>
+#include <cstddef>
 #include <cstring>
 #include <filesystem>
 #include <stdexcept>
@@ -15,6 +17,29 @@ namespace {
 
 constexpr const char* kModuleFile = "libkong_pdk_protobuf.so";
 
+// The directories the dynamic loader searches for the plugin's libraries:
+// its RUNPATH, LD_LIBRARY_PATH, the system's. Asked of the loader rather than
+// left to dlopen(name): a sanitizer's dlopen interceptor calls the loader on
+// behalf of its own library, whose RUNPATH is not the plugin's.
+std::vector<std::string> loader_search_path() {
+  std::vector<std::string> dirs;
+  void* self = ::dlopen(nullptr, RTLD_NOW);
+  if (self == nullptr)
+    return dirs;
+  Dl_serinfo size{};
+  if (::dlinfo(self, RTLD_DI_SERINFOSIZE, &size) == 0 && size.dls_size > 0) {
+    std::vector<std::max_align_t> storage(size.dls_size / sizeof(std::max_align_t) + 1);
+    auto* info = reinterpret_cast<Dl_serinfo*>(storage.data());
+    *info = size;  // dls_size and dls_cnt, as dlinfo wants them
+    if (::dlinfo(self, RTLD_DI_SERINFO, info) == 0) {
+      for (unsigned i = 0; i < info->dls_cnt; ++i)
+        dirs.emplace_back(info->dls_serpath[i].dls_name);
+    }
+  }
+  ::dlclose(self);
+  return dirs;
+}
+
 }  // namespace
 
 std::vector<std::string> protobuf_module_paths() {
@@ -23,16 +48,18 @@ std::vector<std::string> protobuf_module_paths() {
   const auto exe = std::filesystem::read_symlink("/proc/self/exe", ec);
   if (!ec)
     paths.push_back((exe.parent_path() / kModuleFile).string());
-  paths.emplace_back(kModuleFile);
+  for (const auto& dir : loader_search_path()) {
+    std::string path = (std::filesystem::path(dir) / kModuleFile).string();
+    if (std::find(paths.begin(), paths.end(), path) == paths.end())
+      paths.push_back(std::move(path));
+  }
   return paths;
 }
 
 NewProtobufConnection load_protobuf_module(const std::vector<std::string>& paths) {
   std::string tried;
   for (const std::string& path : paths) {
-    // A bare name is for the loader to find; a path must be there.
-    const bool bare_name = path.find('/') == std::string::npos;
-    if (!bare_name && !std::filesystem::exists(path)) {
+    if (!std::filesystem::exists(path)) {
       tried += fmt::format("\n  {}: no such file", path);
       continue;
     }
@@ -42,9 +69,7 @@ NewProtobufConnection load_protobuf_module(const std::vector<std::string>& paths
       std::string why = ::dlerror();
       if (why.starts_with(path + ": "))  // the loader names the file itself
         why.erase(0, path.size() + 2);
-      tried +=
-          fmt::format("\n  {}{}: {}", path,
-                      bare_name ? " (the RUNPATH, LD_LIBRARY_PATH, system directories)" : "", why);
+      tried += fmt::format("\n  {}: {}", path, why);
       continue;
     }
     const auto* abi = static_cast<const char*>(::dlsym(module, KONG_PDK_PROTOBUF_ABI_SYMBOL));

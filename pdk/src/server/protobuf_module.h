@@ -36,10 +36,10 @@ using NewProtobufConnection = Connection* (*)(int fd, EventLoop& loop,
                                               const ProtobufContext& context);
 
 /// Where a plugin looks for the module, in order: the plugin executable's
-/// own directory (where a deployment puts it), then the module's bare name,
-/// which the dynamic loader looks up in the plugin's RUNPATH (where the PDK
-/// the plugin was built against built or installed it: kong::pdk adds it),
-/// LD_LIBRARY_PATH and the system's directories.
+/// own directory (where a deployment puts it), then each directory the
+/// dynamic loader searches for the plugin: its RUNPATH (where the PDK the
+/// plugin was built against built or installed the module: kong::pdk adds
+/// it), LD_LIBRARY_PATH, the system's directories.
 std::vector<std::string> protobuf_module_paths();
 
 /// Loads the first of `paths` that is a module built like the plugin (same

@@ -27,16 +27,17 @@ std::string load_error(const std::vector<std::string>& paths) {
   return "loaded";
 }
 
-TEST(ProtobufModule, LooksNextToThePluginFirstThenAsksTheLoader) {
+TEST(ProtobufModule, LooksNextToThePluginFirstThenInTheRunpathKongPdkGivesIt) {
   const auto paths = server::protobuf_module_paths();
-  ASSERT_EQ(paths.size(), 2u);
+  ASSERT_GE(paths.size(), 2u);
   const auto exe = std::filesystem::read_symlink("/proc/self/exe");
   EXPECT_EQ(paths[0], (exe.parent_path() / "libkong_pdk_protobuf.so").string());
-  EXPECT_EQ(paths[1], "libkong_pdk_protobuf.so");
+  // kong::pdk's RUNPATH: where this build made the module.
+  EXPECT_EQ(paths[1], KONG_PDK_PROTOBUF_MODULE);
 }
 
-TEST(ProtobufModule, TheLoaderFindsItThroughTheRunpathKongPdkGivesAPlugin) {
-  EXPECT_NE(server::load_protobuf_module({"libkong_pdk_protobuf.so"}), nullptr);
+TEST(ProtobufModule, FindsTheModuleOnItsOwn) {
+  EXPECT_NE(server::load_protobuf_module(), nullptr);
 }
 
 TEST(ProtobufModule, LoadsTheModuleThePdkBuilt) {
