@@ -49,7 +49,10 @@ int main(int argc, char** argv) {
 
   CLI::App app{
       "mock-kong: plays recorded request lifecycles against a Kong plugin server over its socket,\n"
-      "answering PDK calls as Kong would, and checks the outcome against the fixture."};
+      "answering PDK calls as Kong would, and checks the outcome against the fixture.\n"
+      "  mock-kong --replay FIXTURE [OPTIONS] PLUGIN [ARGS...]\n"
+      "  mock-kong --replay FIXTURE [OPTIONS] --query-cmd CMD --start-cmd CMD [--socket PATH]\n"
+      "  mock-kong new DIR [--name NAME]"};
   app.set_version_flag("--version", "mock-kong " KONG_PDK_VERSION
                                     " (Kong's plugin protocols MsgPack:1 and ProtoBuf:1)");
   app.add_option("--replay", replay.fixture_file, "Fixture file to replay")->option_text("FIXTURE");
