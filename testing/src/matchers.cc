@@ -119,9 +119,14 @@ class ErrorsMatcher final : public ::testing::MatcherInterface<const CaseResult&
   std::optional<std::string> text_;
 };
 
-mock::ExpectedHeader header(std::string name, std::optional<std::vector<std::string>> values,
-                            bool all) {
-  return mock::ExpectedHeader{std::move(name), std::move(values), all};
+// A header of the client's response, or of the request sent upstream.
+Matcher expecting_header(bool upstream, mock::ExpectedHeader header, std::string description) {
+  Expectations e;
+  if (upstream)
+    e.service_request.emplace().headers.push_back(std::move(header));
+  else
+    e.response.emplace().headers.push_back(std::move(header));
+  return expecting(std::move(e), std::move(description));
 }
 
 }  // namespace
@@ -153,28 +158,21 @@ Matcher HasStatus(int status) {
 }
 
 Matcher HasHeader(std::string name, std::string value) {
-  const std::string description =
-      fmt::format("has response header {}: {}", name, json_quoted(value));
-  return expecting(response([&](auto& r) {
-                     r.headers.push_back(header(std::move(name), {{std::move(value)}}, false));
-                   }),
-                   description);
+  std::string description = fmt::format("has response header {}: {}", name, json_quoted(value));
+  return expecting_header(false, {std::move(name), {{std::move(value)}}, false},
+                          std::move(description));
 }
 
 Matcher HasHeaderValues(std::string name, std::vector<std::string> values) {
-  const std::string description =
+  std::string description =
       fmt::format("has response header {} with values {}", name, nlohmann::json(values).dump());
-  return expecting(response([&](auto& r) {
-                     r.headers.push_back(header(std::move(name), std::move(values), true));
-                   }),
-                   description);
+  return expecting_header(false, {std::move(name), std::move(values), true},
+                          std::move(description));
 }
 
 Matcher LacksHeader(std::string name) {
-  const std::string description = "has no response header " + name;
-  return expecting(
-      response([&](auto& r) { r.headers.push_back(header(std::move(name), std::nullopt, false)); }),
-      description);
+  std::string description = "has no response header " + name;
+  return expecting_header(false, {std::move(name), std::nullopt, false}, std::move(description));
 }
 
 Matcher HasBody(std::string body) {
@@ -188,19 +186,15 @@ Matcher HasJsonBody(nlohmann::json body) {
 }
 
 Matcher HasUpstreamHeader(std::string name, std::string value) {
-  const std::string description =
+  std::string description =
       fmt::format("sends upstream the header {}: {}", name, json_quoted(value));
-  return expecting(upstream([&](auto& r) {
-                     r.headers.push_back(header(std::move(name), {{std::move(value)}}, false));
-                   }),
-                   description);
+  return expecting_header(true, {std::move(name), {{std::move(value)}}, false},
+                          std::move(description));
 }
 
 Matcher LacksUpstreamHeader(std::string name) {
-  const std::string description = "sends no header " + name + " upstream";
-  return expecting(
-      upstream([&](auto& r) { r.headers.push_back(header(std::move(name), std::nullopt, false)); }),
-      description);
+  std::string description = "sends no header " + name + " upstream";
+  return expecting_header(true, {std::move(name), std::nullopt, false}, std::move(description));
 }
 
 Matcher HasUpstreamPath(std::string path) {

@@ -1,0 +1,88 @@
+// The plugin session every mode drives a plugin through: start, configure,
+// restart, stop, and what it leaves behind.
+#include "kong/mock/session.h"
+
+#include <filesystem>
+
+#include <gtest/gtest.h>
+
+#include "kong/mock/case_runner.h"
+
+#include "support/test_support.h"
+
+namespace kong::mock {
+namespace {
+
+std::unique_ptr<PluginSession> StartHello() {
+  ServerCommand hello;
+  hello.plugin = {kong::test::kHelloBin};
+  SessionOptions quiet;
+  quiet.output = [](const std::string&) {};
+  auto session = PluginSession::start(hello, quiet);
+  EXPECT_TRUE(session.ok()) << session.error().message;
+  return session.ok() ? std::move(session).value() : nullptr;
+}
+
+Case Greeting() {
+  Case c;
+  c.name = "greets";
+  c.path = "cases[0]";
+  c.request.url = "http://a.test/";
+  c.expect.response.emplace();
+  c.expect.response->headers.push_back({"x-hello-from-cpp", {{"C++ says hi to a.test"}}, false});
+  return c;
+}
+
+TEST(PluginSession, QueriesStartsAndConfiguresThePluginAsKongDoes) {
+  auto session = StartHello();
+  ASSERT_NE(session, nullptr);
+  EXPECT_EQ(session->info().name, "hello");
+  EXPECT_EQ(session->protocol(), Protocol::msgpack);
+  EXPECT_TRUE(session->handles(Phase::access));
+  ASSERT_TRUE(session->configure({{"message", "hi"}}, "test").ok());
+  EXPECT_NE(session->instance_id(), 0);
+  EXPECT_EQ(session->plugin_id().size(), 36u);
+  EXPECT_TRUE(run_and_check(Greeting(), *session).passed());
+}
+
+TEST(PluginSession, RefusesAConfigTheSchemaDoesNotAllowNamingWhere) {
+  auto session = StartHello();
+  ASSERT_NE(session, nullptr);
+  const Status s = session->configure({{"mesage", "hi"}}, "fixtures/x.json");
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().message, "fixtures/x.json: config.mesage: unknown field");
+}
+
+TEST(PluginSession, RestartsTheServerWithItsInstanceAsKongRespawnsIt) {
+  auto session = StartHello();
+  ASSERT_NE(session, nullptr);
+  ASSERT_TRUE(session->configure({{"message", "hi"}}, "test").ok());
+  const pid_t before = session->process()->pid();
+  const Status restarted = session->restart();
+  ASSERT_TRUE(restarted.ok()) << restarted.error().message;
+  EXPECT_NE(session->process()->pid(), before);
+  EXPECT_TRUE(kong::test::ProcessGone(before));
+  EXPECT_TRUE(run_and_check(Greeting(), *session).passed());
+}
+
+TEST(PluginSession, StopsTheServerAndRemovesItsPrefixWhenDestroyed) {
+  auto session = StartHello();
+  ASSERT_NE(session, nullptr);
+  const pid_t pid = session->process()->pid();
+  const std::string socket = session->info().socket_path;
+  const auto prefix = std::filesystem::path(socket).parent_path();
+  ASSERT_TRUE(std::filesystem::exists(prefix));
+  session.reset();
+  EXPECT_TRUE(kong::test::ProcessGone(pid));
+  EXPECT_FALSE(std::filesystem::exists(prefix)) << prefix;
+}
+
+TEST(PluginSession, SaysWhatItCannotStart) {
+  ServerCommand none;
+  auto nothing = PluginSession::start(none);
+  ASSERT_FALSE(nothing.ok());
+  EXPECT_EQ(nothing.error().message, "give a PLUGIN command, or both a query and a start command");
+}
+
+}  // namespace
+}  // namespace kong::mock
