@@ -3,6 +3,7 @@
 
 #include "emulation/serialize.h"
 #include "emulation_support.h"
+#include "runner/runloop.h"
 
 namespace kong::mock {
 namespace {
@@ -57,6 +58,8 @@ KongState Proxied() {
     c.service = {{"name", "s1"}, {"host", "10.1.1.1"}, {"port", 8080}};
     c.credential = {{"id", "k1"}, {"consumer_id", "c1"}};
   });
+  access_before(s);
+  access_after(s);
   s.upstream_response = FixtureUpstream{201, {{"Content-Type", "text/plain"}}, "ok"};
   s.response.status = 201;
   s.response.headers = Headers(HeaderList{{"Content-Type", "text/plain"}});

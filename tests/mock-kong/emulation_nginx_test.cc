@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "emulation_support.h"
+#include "runner/runloop.h"
 
 namespace kong::mock {
 namespace {
@@ -50,16 +51,19 @@ TEST(NginxGetVar, ReadsHeadersArgumentsAndCookiesAsNginxDoes) {
   KongState s = Request();
   EXPECT_EQ(Var(s, "http_x_tag"), Value("a, b"));
   EXPECT_EQ(Var(s, "arg_y"), Value("two%21"));
-  EXPECT_EQ(Var(s, "arg_flag"), Value(""));
+  EXPECT_EQ(Var(s, "arg_flag"), Value());  // nginx's $arg_ needs "name="
   EXPECT_EQ(Var(s, "arg_none"), Value());
   EXPECT_EQ(Var(s, "cookie_t"), Value("2"));
 }
 
-TEST(NginxGetVar, UpstreamVariablesAreEmptyUntilKongProxies) {
+TEST(NginxGetVar, UpstreamVariablesAreEmptyUntilTheRouterAndAccessAfterFillThem) {
   KongState s = Request();
   EXPECT_EQ(Var(s, "upstream_uri"), Value(""));
   EXPECT_EQ(Var(s, "upstream_status"), Value());
-  s.service_request.path = "/b";
+  access_before(s);
+  EXPECT_EQ(Var(s, "upstream_uri"), Value("/a%20b"));
+  Call(s, MethodId::service_request_set_path, {Value("/b")});
+  access_after(s);
   s.upstream_response = FixtureUpstream{502, {}, ""};
   s.phase = Phase::response;
   EXPECT_EQ(Var(s, "upstream_uri"), Value("/b?x=1&Y=two%21&flag"));

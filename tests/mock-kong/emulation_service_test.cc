@@ -24,7 +24,7 @@ TEST(EmulationService, SettersRecordTheBalancerChoicesInTheState) {
   EXPECT_EQ(Call(s, MethodId::service_set_tls_verify_depth, {Value(2)}), Value(true));
   EXPECT_EQ(s.balancer.host, "10.0.0.9");
   EXPECT_EQ(s.balancer.port, 8080);
-  EXPECT_EQ(s.balancer.upstream_host, "10.0.0.9");
+  EXPECT_EQ(s.upstream_vars.host, "10.0.0.9");
   EXPECT_EQ(s.balancer.retries, 3);
   EXPECT_EQ(s.balancer.read_timeout, 300);
   EXPECT_EQ(s.balancer.tls_verify, false);
@@ -70,28 +70,28 @@ TEST(EmulationServiceRequest, SetBodyEncodesByMimeTypeAndSetsContentType) {
   EXPECT_EQ(Call(s, MethodId::service_request_set_body,
                  {args, Value("application/x-www-form-urlencoded")}),
             Value(true));
-  EXPECT_EQ(s.service_request.body, "a=1&a&b=x%20y");
-  EXPECT_EQ(s.service_request.headers.first("content-type"), "application/x-www-form-urlencoded");
-  EXPECT_EQ(s.service_request.headers.first("content-length"), "13");
+  EXPECT_EQ(upstream_request(s).body, "a=1&a&b=x%20y");
+  EXPECT_EQ(upstream_request(s).headers.first("content-type"), "application/x-www-form-urlencoded");
+  EXPECT_EQ(upstream_request(s).headers.first("content-length"), "13");
 
   Call(s, MethodId::service_request_set_body,
        {Value(Map{{Value("k"), Value(1)}}), Value("application/json")});
-  EXPECT_EQ(s.service_request.body, R"({"k":1})");
+  EXPECT_EQ(upstream_request(s).body, R"({"k":1})");
 
   Call(s, MethodId::service_request_set_body,
        {Value(Map{{Value("z"), Value(2)}, {Value("a"), Value(true)}}),
         Value("multipart/form-data; boundary=B")});
-  EXPECT_EQ(s.service_request.body,
+  EXPECT_EQ(upstream_request(s).body,
             "--B\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\ntrue\r\n"
             "--B\r\nContent-Disposition: form-data; name=\"z\"\r\n\r\n2\r\n--B--\r\n");
-  EXPECT_EQ(s.service_request.headers.first("content-type"), "multipart/form-data; boundary=B");
+  EXPECT_EQ(upstream_request(s).headers.first("content-type"), "multipart/form-data; boundary=B");
 }
 
 TEST(EmulationServiceRequest, SetBodyFallsBackToTheRequestContentTypeOrAnswersNil) {
   KongState s = StateFor("http://a/", {{"Content-Type", "application/json"}});
   EXPECT_EQ(Call(s, MethodId::service_request_set_body, {Value(Map{{Value("a"), Value("/")}})}),
             Value(true));
-  EXPECT_EQ(s.service_request.body, R"({"a":"\/"})");
+  EXPECT_EQ(upstream_request(s).body, R"({"a":"\/"})");
   KongState bare = StateFor("http://a/");
   EXPECT_EQ(Call(bare, MethodId::service_request_set_body, {Value(Map{})}), Value());
 }
@@ -119,7 +119,7 @@ TEST(EmulationServiceRequest, SetQuerySortsKeysAndEscapesValues) {
                   {Value("bar"), Value(Array{Value("baz"), Value("bla"), Value(true)})},
                   {Value("zzz"), Value(true)},
                   {Value("blo"), Value("")}})});
-  EXPECT_EQ(s.service_request.raw_query, "bar=baz&bar=bla&bar&blo=&foo=hello%20world&zzz");
+  EXPECT_EQ(upstream_request(s).raw_query, "bar=baz&bar=bla&bar&blo=&foo=hello%20world&zzz");
   EXPECT_EQ(RaisedBy(s, MethodId::service_request_set_query, {Value("a=1")}),
             "args must be a table");
 }
@@ -128,18 +128,18 @@ TEST(EmulationServiceRequest, SetQueryWritesNothingForANameWithAnEmptyList) {
   KongState s = StateFor("http://a/");
   Call(s, MethodId::service_request_set_query,
        {Value(Map{{Value("a"), Value(Array{})}, {Value("b"), Value("1")}})});
-  EXPECT_EQ(s.service_request.raw_query, "b=1");
+  EXPECT_EQ(upstream_request(s).raw_query, "b=1");
 }
 
 TEST(EmulationServiceRequest, HeaderSettersTrackTheUpstreamHostAndAuthorityNeedsGrpc) {
   KongState s = StateFor("http://a/");
   Call(s, MethodId::service_request_set_header, {Value("Host"), Value("up.internal")});
-  EXPECT_EQ(s.balancer.upstream_host, "up.internal");
+  EXPECT_EQ(s.upstream_vars.host, "up.internal");
   Call(s, MethodId::service_request_add_header, {Value("X-A"), Value("1")});
   Call(s, MethodId::service_request_add_header, {Value("x-a"), Value(2)});
-  EXPECT_EQ(s.service_request.headers.all("x-a"), (std::vector<std::string>{"1", "2"}));
+  EXPECT_EQ(upstream_request(s).headers.all("x-a"), (std::vector<std::string>{"1", "2"}));
   Call(s, MethodId::service_request_clear_header, {Value("X-A")});
-  EXPECT_FALSE(s.service_request.headers.contains("x-a"));
+  EXPECT_FALSE(upstream_request(s).headers.contains("x-a"));
   EXPECT_EQ(Call(s, MethodId::service_request_set_header, {Value(":authority"), Value("x")}),
             Value());
   EXPECT_EQ(RaisedBy(s, MethodId::service_request_clear_header, {Value(1)}),
@@ -155,10 +155,10 @@ TEST(EmulationServiceRequest, OtherSettersChangeSchemePathBodyAndBuffering) {
   Call(s, MethodId::service_request_set_raw_body, {Value(Bytes{"raw"})});
   Call(s, MethodId::service_request_enable_buffering);
   EXPECT_EQ(Call(s, MethodId::service_request_disable_tls), Value(true));
-  EXPECT_EQ(s.service_request.scheme, "https");
-  EXPECT_EQ(s.service_request.path, "/a%20b/%C3%BC");
-  EXPECT_EQ(s.service_request.body, "raw");
-  EXPECT_EQ(s.service_request.headers.first("content-length"), "3");
+  EXPECT_EQ(upstream_request(s).scheme, "https");
+  EXPECT_EQ(upstream_request(s).path, "/a%20b/%C3%BC");
+  EXPECT_EQ(upstream_request(s).body, "raw");
+  EXPECT_EQ(upstream_request(s).headers.first("content-length"), "3");
   EXPECT_TRUE(s.buffered_proxying);
   EXPECT_TRUE(s.balancer.tls_disabled);
   EXPECT_EQ(RaisedBy(s, MethodId::service_request_set_scheme, {Value("grpc")}),

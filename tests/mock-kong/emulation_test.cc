@@ -85,7 +85,7 @@ TEST(Emulation, GetQueryArgAnswersTrueForAFlagAndTheFirstValueOtherwise) {
 
 TEST(Emulation, GetRawBodyAnswersBytes) {
   KongState s = StateFor("http://a/");
-  s.request_body = "{\"x\":1}";
+  s.request.body = "{\"x\":1}";
   EXPECT_EQ(Call(s, MethodId::request_get_raw_body), Value(Bytes{"{\"x\":1}"}));
 }
 
@@ -155,18 +155,22 @@ TEST(Emulation, ExitRaisesKongsTextsForABadBodyOrHeaders) {
   EXPECT_FALSE(s.exited);
 }
 
-TEST(Emulation, ServiceRequestSettersChangeTheUpstreamRequestOnly) {
+TEST(Emulation, ServiceRequestSettersChangeNginxsRequestWhichKongRequestReadsBack) {
   KongState s = StateFor("http://a/v1?x=1");
   Call(s, MethodId::service_request_set_path, {Value("/v2")});
   Call(s, MethodId::service_request_set_method, {Value("POST")});
   Call(s, MethodId::service_request_set_raw_query, {Value("y=2")});
   Call(s, MethodId::service_request_set_header, {Value("X-Up"), Value("1")});
-  EXPECT_EQ(s.service_request.path, "/v2");
-  EXPECT_EQ(s.service_request.method, "POST");
-  EXPECT_EQ(s.service_request.raw_query, "y=2");
-  EXPECT_EQ(s.service_request.headers.first("x-up"), "1");
-  EXPECT_EQ(s.url.path, "/v1");
-  EXPECT_FALSE(s.request_headers.contains("x-up"));
+  EXPECT_EQ(upstream_request(s).path, "/v2");
+  EXPECT_EQ(upstream_request(s).method, "POST");
+  EXPECT_EQ(upstream_request(s).raw_query, "y=2");
+  EXPECT_EQ(upstream_request(s).headers.first("x-up"), "1");
+  // One request: kong.request sees the changes, except the path ($upstream_uri).
+  EXPECT_EQ(Call(s, MethodId::request_get_method, {}), Value("POST"));
+  EXPECT_EQ(Call(s, MethodId::request_get_raw_query, {}), Value("y=2"));
+  EXPECT_EQ(Call(s, MethodId::request_get_header, {Value("X-Up")}), Value("1"));
+  EXPECT_EQ(Call(s, MethodId::request_get_path, {}), Value("/v1"));
+  EXPECT_FALSE(s.received_headers.contains("x-up"));
 }
 
 TEST(Emulation, ServiceRequestSettersRaiseKongsTexts) {

@@ -103,10 +103,9 @@ TEST(Expectations, ServiceRequestFieldsCompareWhatKongSendsUpstream) {
                                              std::string("a=1"),
                                              std::nullopt};
   CaseRun run;
-  run.state.service_request.method = "GET";
-  run.state.service_request.path = "/v2";
-  run.state.service_request.raw_query = "a=1";
-  run.state.service_request.headers = Headers(HeaderList{{"X-Up", "1"}});
+  run.state.request.method = "GET";
+  run.state.upstream_vars.uri = "/v2?a=1";
+  run.state.request.headers = Headers(HeaderList{{"X-Up", "1"}});
   EXPECT_EQ(Describe(check_expectations(e, run)),
             "expect.service_request.method: expected \"POST\", got \"GET\"\n");
 }

@@ -56,8 +56,8 @@ void ExpectSameOutcome(const mock::CaseResult& in_process, const mock::CaseResul
   EXPECT_EQ(a.response.status, b.response.status);
   EXPECT_EQ(a.response.headers.lines(), b.response.headers.lines());
   EXPECT_EQ(a.response.body, b.response.body);
-  EXPECT_EQ(a.service_request.headers.lines(), b.service_request.headers.lines());
-  EXPECT_EQ(a.service_request.body, b.service_request.body);
+  EXPECT_EQ(mock::upstream_request(a).headers.lines(), mock::upstream_request(b).headers.lines());
+  EXPECT_EQ(mock::upstream_request(a).body, mock::upstream_request(b).body);
   ASSERT_EQ(a.trace.size(), b.trace.size());
   for (std::size_t i = 0; i < a.trace.size(); ++i) {
     SCOPED_TRACE("PDK call " + std::to_string(i) + ": " + b.trace[i].method);

@@ -153,8 +153,9 @@ TEST(InProcess, TheTraceHoldsEveryPdkCallWithKongsAnswer) {
     calls.push_back(t.method);
   EXPECT_THAT(calls, ::testing::Contains("kong.client.get_ip"));
   for (const auto& t : result.run->state.trace) {
-    if (t.method == "kong.client.get_ip")
+    if (t.method == "kong.client.get_ip") {
       EXPECT_EQ(t.result, protocol::Value("10.1.2.3"));
+    }
   }
 }
 

@@ -94,7 +94,7 @@ Value get_protocol(KongState& s, const Array& args) {
       return Value("https");
     if (!truthy(arg(args, 0)) || !trusted)
       return Value("http");
-    const auto proto = s.request_headers.all("x-forwarded-proto");
+    const auto proto = s.request.headers.all("x-forwarded-proto");
     if (proto.size() > 1) {
       s.soft_error = "Only one X-Forwarded-Proto header allowed";
       return Value{};

@@ -75,9 +75,21 @@ std::vector<std::string> header_values(const protocol::Value& name, const protoc
                                        std::string_view what);
 /// Raises Kong's "invalid header name %q: got %s, expected string".
 std::string header_name(const protocol::Value& name);
-/// First value of a header as nginx's $http_<name> finds it: the name is
-/// case-insensitive and "_" matches "-".
+// ---- finding a header (header_lookup.cc) ----
+
+/// The first line of a header, the name compared case-insensitively with "_"
+/// matching "-" (the response headers' lookup).
 std::optional<std::string> find_header(const Headers& headers, std::string_view name);
+/// nginx's $http_<name>: every line of the header, joined with ", " ("; " for
+/// Cookie); nullopt when there is none.
+std::optional<std::string> http_var(const Headers& headers, std::string_view name);
+/// `ngx.req.get_headers()[key]`: the first 100 lines as a Lua table, looked up
+/// lower-cased, then with "_" as "-"; a string, an array of several, or nil.
+/// A key Lua cannot lower-case raises string.lower's error.
+protocol::Value header_table_get(const Headers& headers, const protocol::Value& key);
+/// kong.tools.http.get_header, which kong.request.get_header is: $http_<name>,
+/// or the first line when that joined several.
+std::optional<std::string> kong_get_header(const Headers& headers, std::string_view name);
 /// The checked max_headers / max_args argument (1..1000, default 100).
 std::int64_t checked_limit(const protocol::Value& v, std::string_view what);
 /// kong.*.get_headers: the first `max_headers` lines (checked) as a multimap.

@@ -84,7 +84,8 @@ ForwardedAddr forwarded_addr(const KongState& s) {
   const std::string header = lower(s.kong.real_ip_header);
   if (s.subsystem != "http" || header == "proxy_protocol" || !ip_is_trusted(s.kong, s.client_ip))
     return own;
-  const std::vector<std::string> lines = s.request_headers.all(header);
+  // The realip module ran at post-read, on the headers as received.
+  const std::vector<std::string> lines = s.received_headers.all(header);
   if (lines.empty())
     return own;
   std::vector<std::string_view> entries;

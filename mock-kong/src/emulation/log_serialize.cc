@@ -74,25 +74,41 @@ void add_common(const KongState& s, Json& out) {
   out["workspace_name"] = "default";
 }
 
+// kong.log.serialize's upstream_uri: $upstream_uri, with the query when
+// access.after did not add it (an exit).
+std::string serialized_upstream_uri(const KongState& s) {
+  std::string uri = s.upstream_vars.uri;
+  if (uri.empty() || uri.find('?') != std::string::npos)
+    return uri;
+  if (s.url.has_query && s.url.raw_query.empty())
+    return uri + "?";
+  if (s.request.args && !s.request.args->empty())
+    return uri + "?" + *s.request.args;
+  return uri;
+}
+
 Json http_record(const KongState& s) {
-  const auto& sr = s.service_request;
   const std::string request_uri = nginx_var(s, "request_uri").value_or("");
+  // The first 100 header lines, as ngx.req.get_headers() gives them.
+  const HeaderList& lines = s.request.headers.lines();
+  const Headers headers(
+      HeaderList(lines.begin(), lines.begin() + std::min<std::ptrdiff_t>(100, std::ssize(lines))));
   Json request = {
       {"id", fmt::format("{:032x}", static_cast<std::uint64_t>(s.started_at_ms))},
       {"uri", request_uri},
       {"url", fmt::format("{}://{}:{}{}", s.url.scheme, nginx_var(s, "host").value_or(""),
                           s.url.port, request_uri)},
-      // ngx.req reflects what kong.service.request changed: Kong reads it back.
-      {"querystring", lua_query(sr.raw_query)},
-      {"method", sr.method},
-      {"headers", lua_headers(sr.headers)},
+      // nginx's request, as the plugins left it.
+      {"querystring", lua_query(s.request.args.value_or(""))},
+      {"method", s.request.method},
+      {"headers", lua_headers(headers)},
       {"size", std::stoll(nginx_var(s, "request_length").value_or("0"))},
   };
   if (auto tls = tls_info(s); !tls.is_null())
     request["tls"] = tls;
   Json out = {
       {"request", request},
-      {"upstream_uri", s.upstream_response ? nginx_var(s, "upstream_uri").value_or("") : ""},
+      {"upstream_uri", serialized_upstream_uri(s)},
       {"response",
        {{"status", s.response.status},
         {"headers", lua_headers(s.response.headers)},
@@ -108,7 +124,7 @@ Json http_record(const KongState& s) {
 }
 
 Json stream_record(const KongState& s) {
-  Json session = {{"received", static_cast<std::int64_t>(s.request_body.size())},
+  Json session = {{"received", static_cast<std::int64_t>(s.received_body.size())},
                   {"sent", static_cast<std::int64_t>(s.response.body.size())},
                   {"status", 200},
                   {"server_port", s.url.port}};
@@ -117,7 +133,7 @@ Json stream_record(const KongState& s) {
   Json out = {{"session", session},
               {"upstream",
                {{"received", static_cast<std::int64_t>(s.response.body.size())},
-                {"sent", static_cast<std::int64_t>(s.request_body.size())}}},
+                {"sent", static_cast<std::int64_t>(s.received_body.size())}}},
               {"latencies", {{"kong", 1}, {"session", 3}}}};
   add_common(s, out);
   return out;

@@ -8,39 +8,27 @@
 namespace kong::mock {
 namespace {
 
+// The client's request target, "?" kept even with an empty query.
 std::string request_uri(const KongState& s) {
-  return s.url.raw_query.empty() ? s.url.path : s.url.path + "?" + s.url.raw_query;
+  return s.url.has_query ? s.url.path + "?" + s.url.raw_query : s.url.path;
 }
 
 std::string server_protocol(const KongState& s) {
   return "HTTP/" + (s.http_version == "2" ? std::string("2.0") : s.http_version);
 }
 
-// $http_<name>: every line of the header, joined as nginx >= 1.23 does.
-std::optional<std::string> http_header(const KongState& s, std::string_view name) {
-  std::string wanted(name);
-  std::replace(wanted.begin(), wanted.end(), '_', '-');
-  std::optional<std::string> out;
-  const std::string_view sep = lower(wanted) == "cookie" ? "; " : ", ";
-  for (const auto& [n, v] : s.request_headers.lines()) {
-    std::string key = lower(n);
-    std::replace(key.begin(), key.end(), '_', '-');
-    if (key != lower(wanted))
-      continue;
-    out = out ? *out + std::string(sep) + v : v;
-  }
-  return out;
-}
-
-// $arg_<name>: the first raw (undecoded) value, name compared ignoring case.
+// $arg_<name> (ngx_http_arg): the first raw (undecoded) value of a piece
+// "name=...", name compared ignoring case; a flag without "=" is not one.
 std::optional<std::string> query_arg(const KongState& s, std::string_view name) {
-  std::string_view rest = s.url.raw_query;
+  if (name.empty())
+    return std::nullopt;
+  std::string_view rest = s.request.args ? std::string_view(*s.request.args) : std::string_view();
   while (!rest.empty()) {
     const auto amp = rest.find('&');
     const std::string_view pair = rest.substr(0, amp);
     const auto eq = pair.find('=');
-    if (lower(pair.substr(0, eq)) == lower(name))
-      return std::string(eq == std::string_view::npos ? "" : pair.substr(eq + 1));
+    if (eq != std::string_view::npos && lower(pair.substr(0, eq)) == lower(name))
+      return std::string(pair.substr(eq + 1));
     if (amp == std::string_view::npos)
       break;
     rest.remove_prefix(amp + 1);
@@ -49,7 +37,7 @@ std::optional<std::string> query_arg(const KongState& s, std::string_view name) 
 }
 
 std::optional<std::string> cookie(const KongState& s, std::string_view name) {
-  const auto header = http_header(s, "cookie");
+  const auto header = http_var(s.request.headers, "cookie");
   std::string_view rest = header ? std::string_view(*header) : std::string_view();
   while (!rest.empty()) {
     while (rest.starts_with(' '))
@@ -67,7 +55,7 @@ std::optional<std::string> cookie(const KongState& s, std::string_view name) {
 }
 
 std::string host(const KongState& s) {
-  const auto header = s.request_headers.first("host");
+  const auto header = s.request.headers.first("host");
   if (!header)
     return s.url.host;
   // nginx's $host: the Host header, lower case, without the port.
@@ -83,24 +71,18 @@ std::string host(const KongState& s) {
 
 std::int64_t request_length(const KongState& s) {
   std::size_t n = fmt::format("{} {} {}\r\n", s.method, request_uri(s), server_protocol(s)).size();
-  for (const auto& [name, value] : s.request_headers.lines())
+  for (const auto& [name, value] : s.received_headers.lines())
     n += name.size() + 2 + value.size() + 2;
-  return static_cast<std::int64_t>(n + 2 + s.request_body.size());
+  return static_cast<std::int64_t>(n + 2 + s.received_body.size());
 }
 
-// Kong sets $upstream_scheme/_uri/_host after the access handlers ran.
 bool after_access(const KongState& s) {
   return s.phase == Phase::response || s.phase == Phase::log;
 }
 
-std::string upstream_uri(const KongState& s) {
-  const auto& r = s.service_request;
-  return r.raw_query.empty() ? r.path : r.path + "?" + r.raw_query;
-}
-
 std::optional<std::string> computed(const KongState& s, std::string_view name) {
   if (name.starts_with("http_"))
-    return http_header(s, name.substr(5));
+    return http_var(s.request.headers, name.substr(5));
   if (name.starts_with("arg_"))
     return query_arg(s, name.substr(4));
   if (name.starts_with("cookie_"))
@@ -130,26 +112,23 @@ std::optional<std::string> computed(const KongState& s, std::string_view name) {
   if (name == "server_protocol")
     return server_protocol(s);
   if (name == "request_method")
-    return s.method;
+    return s.request.method;
   if (name == "request_uri")
     return request_uri(s);
   if (name == "uri" || name == "document_uri")
     return url_decode(s.url.path, false);
-  if (name == "args" || name == "query_string") {
-    if (s.url.raw_query.empty())
-      return std::nullopt;
-    return s.url.raw_query;
-  }
+  if (name == "args" || name == "query_string")
+    return s.request.args;
   if (name == "is_args")
-    return s.url.raw_query.empty() ? "" : "?";
+    return s.request.args && !s.request.args->empty() ? "?" : "";
   if (name == "request")
     return fmt::format("{} {} {}", s.method, request_uri(s), server_protocol(s));
   if (name == "request_length")
     return std::to_string(request_length(s));
   if (name == "content_type")
-    return s.request_headers.first("content-type");
+    return s.request.headers.first("content-type");
   if (name == "content_length")
-    return s.request_headers.first("content-length");
+    return s.request.headers.first("content-length");
   if (name == "msec")
     return fmt::format("{:.3f}", static_cast<double>(s.started_at_ms) / 1000.0);
   if (is_tls(s)) {
@@ -162,12 +141,15 @@ std::optional<std::string> computed(const KongState& s, std::string_view name) {
     if (name == "ssl_server_name")
       return s.url.host;
   }
+  // Declared empty in Kong's location; the router and access.after fill them.
   if (name == "upstream_scheme")
-    return after_access(s) ? s.service_request.scheme : "";
+    return s.upstream_vars.scheme;
   if (name == "upstream_uri")
-    return after_access(s) ? upstream_uri(s) : "";
+    return s.upstream_vars.uri;
   if (name == "upstream_host")
-    return after_access(s) ? s.service_request.headers.first("host").value_or("") : "";
+    return s.upstream_vars.host;
+  if (name == "upstream_x_forwarded_prefix")
+    return s.upstream_vars.x_forwarded_prefix;
   if (s.upstream_response) {
     if (name == "upstream_status")
       return std::to_string(s.upstream_response->status);

@@ -120,20 +120,6 @@ std::vector<std::string> header_values(const protocol::Value& name, const protoc
                              lua_type(value), what)};
 }
 
-std::optional<std::string> find_header(const Headers& headers, std::string_view name) {
-  auto key = [](std::string_view n) {
-    std::string k = lower(n);
-    std::replace(k.begin(), k.end(), '_', '-');
-    return k;
-  };
-  const std::string wanted = key(name);
-  for (const auto& [n, v] : headers.lines()) {
-    if (key(n) == wanted)
-      return v;
-  }
-  return std::nullopt;
-}
-
 std::int64_t checked_limit(const protocol::Value& v, std::string_view what) {
   if (v.is_nil())
     return 100;

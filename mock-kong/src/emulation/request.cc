@@ -23,75 +23,14 @@ bool trusted(const KongState& s) {
   return ip_is_trusted(s.kong, s.client_ip);
 }
 
+// kong.request.get_header on nginx's request, as it stands.
 std::optional<std::string> header(const KongState& s, std::string_view name) {
-  return find_header(s.request_headers, name);
+  return kong_get_header(s.request.headers, name);
 }
 
-// Kong reads nginx's $host: the Host header without its port, lower case;
-// else the URL's host.
+// ngx.ctx.host, saved by the router; before it ran (rewrite), the live $host.
 std::string host_of(const KongState& s) {
-  return nginx_var(s, "host").value_or("");
-}
-
-// kong.tools.uri.normalize(path, true): percent-decode all but reserved
-// characters (whose escapes are upper-cased), resolve dot segments, merge
-// repeated slashes.
-std::string normalize(std::string_view raw) {
-  if (raw.empty() || raw == "/")
-    return std::string(raw);
-  constexpr std::string_view kReserved = "!*'();:@&=+$,/?%#[]";
-  std::string uri;
-  for (std::size_t i = 0; i < raw.size(); ++i) {
-    unsigned hex = 0;
-    if (raw[i] == '%' && i + 2 < raw.size() &&
-        std::from_chars(raw.data() + i + 1, raw.data() + i + 3, hex, 16).ptr ==
-            raw.data() + i + 3) {
-      const char c = static_cast<char>(hex);
-      if (kReserved.find(c) == std::string_view::npos) {
-        uri.push_back(c);
-      } else {
-        uri += '%';
-        uri += static_cast<char>(std::toupper(static_cast<unsigned char>(raw[i + 1])));
-        uri += static_cast<char>(std::toupper(static_cast<unsigned char>(raw[i + 2])));
-      }
-      i += 2;
-      continue;
-    }
-    uri.push_back(raw[i]);
-  }
-  std::vector<std::string> out;
-  std::string_view rest = uri;
-  while (!rest.empty()) {
-    if (rest == "/.") {
-      rest = "/";
-    } else if (rest == "/..") {
-      rest = "/";
-      if (!out.empty())
-        out.pop_back();
-    } else if (rest == "." || rest == "..") {
-      rest = "";
-    } else if (rest.starts_with("../")) {
-      rest.remove_prefix(3);
-    } else if (rest.starts_with("./")) {
-      rest.remove_prefix(2);
-    } else if (rest.starts_with("/./")) {
-      rest.remove_prefix(2);
-    } else if (rest.starts_with("/../")) {
-      rest.remove_prefix(3);
-      if (!out.empty())
-        out.pop_back();
-    } else if (rest.starts_with("//")) {
-      rest.remove_prefix(1);
-    } else {
-      const auto slash = rest.find('/', 1);
-      out.emplace_back(rest.substr(0, slash));
-      rest = slash == rest.npos ? std::string_view() : rest.substr(slash);
-    }
-  }
-  std::string joined;
-  for (const auto& seg : out)
-    joined += seg;
-  return joined;
+  return s.ctx_host ? *s.ctx_host : nginx_var(s, "host").value_or("");
 }
 
 std::optional<std::int64_t> port_number(std::string_view text) {
@@ -165,7 +104,7 @@ Value get_forwarded_path(KongState& s, const Array&) {
     if (auto path = header(s, "X-Forwarded-Path"))
       return Value(*path);
   }
-  return Value(normalize(s.url.path));
+  return Value(kong_normalize(s.url.path));
 }
 
 Value get_forwarded_prefix(KongState& s, const Array&) {
@@ -174,8 +113,10 @@ Value get_forwarded_prefix(KongState& s, const Array&) {
     if (auto prefix = header(s, "X-Forwarded-Prefix"))
       return Value(*prefix);
   }
-  // $upstream_x_forwarded_prefix, set by the router before access.
-  return s.routed && s.stripped_prefix ? Value(*s.stripped_prefix) : Value{};
+  // $upstream_x_forwarded_prefix: "" until the router runs, then what
+  // strip_path removed, or unset (nil) when nothing was.
+  const auto prefix = nginx_var(s, "upstream_x_forwarded_prefix");
+  return prefix ? Value(*prefix) : Value{};
 }
 
 Value get_http_version(KongState& s, const Array&) {
@@ -194,12 +135,12 @@ Value get_http_version(KongState& s, const Array&) {
 
 Value get_method(KongState& s, const Array&) {
   require_request_context(s);
-  return Value(s.method);
+  return Value(s.request.method);  // ngx.req.get_method: set_method changes it
 }
 
 Value get_path(KongState& s, const Array&) {
   require_request_context(s);
-  return Value(normalize(s.url.path));
+  return Value(kong_normalize(s.url.path));
 }
 
 Value get_raw_path(KongState& s, const Array&) {
@@ -209,12 +150,12 @@ Value get_raw_path(KongState& s, const Array&) {
 
 Value get_path_with_query(KongState& s, const Array&) {
   require_request_context(s);
-  return Value(s.url.raw_query.empty() ? s.url.path : s.url.path + "?" + s.url.raw_query);
+  return Value(nginx_var(s, "request_uri").value_or(""));  // the client's, "/p?" included
 }
 
 Value get_raw_query(KongState& s, const Array&) {
   require_request_context(s);
-  return Value(s.url.raw_query);
+  return Value(s.request.args.value_or(""));  // $args, as set_raw_query left it
 }
 
 Value get_query_arg(KongState& s, const Array& args) {
@@ -223,7 +164,7 @@ Value get_query_arg(KongState& s, const Array& args) {
     throw LuaError{"query argument name must be a string"};
   require_request_context(s);
   // Looked up in get_query(), which parses the first 100 arguments.
-  const auto parsed = parse_query(s.url.raw_query);
+  const auto parsed = parse_query(s.request.args.value_or(""));
   const auto end = parsed.begin() + std::min<std::ptrdiff_t>(100, std::ssize(parsed));
   for (auto a = parsed.begin(); a != end; ++a) {
     if (a->name == name.text())
@@ -235,18 +176,19 @@ Value get_query_arg(KongState& s, const Array& args) {
 Value get_query(KongState& s, const Array& args) {
   const std::int64_t max = checked_limit(arg(args, 0), "max_args");
   require_request_context(s);
-  return Value(decode_args(s.url.raw_query, max));
+  return Value(decode_args(s.request.args.value_or(""), max));
 }
 
 Value get_header(KongState& s, const Array& args) {
   const Value& name = arg(args, 0);
   if (s.phase == Phase::log) {
-    // exposed_api: a lookup in the saved headers, without the type check.
-    if (!name.is_text())
-      return Value{};
-  } else if (!name.is_text()) {
-    throw LuaError{"header name must be a string"};
+    // exposed_api: saved.request_headers[name], the Lua table taken when the
+    // log timer was armed (the request as access left it), first value.
+    Value v = header_table_get(s.request.headers, name);
+    return v.is_array() ? v.as_array().front() : v;
   }
+  if (!name.is_text())
+    throw LuaError{"header name must be a string"};
   auto v = header(s, name.text());
   return v ? Value(*v) : Value{};
 }
@@ -254,8 +196,8 @@ Value get_header(KongState& s, const Array& args) {
 Value get_headers(KongState& s, const Array& args) {
   // exposed_api in log: the saved ngx.req.get_headers(), max_headers ignored.
   if (s.phase == Phase::log)
-    return limited_multimap(s.request_headers, Value{});
-  return limited_multimap(s.request_headers, arg(args, 0));
+    return limited_multimap(s.request.headers, Value{});
+  return limited_multimap(s.request.headers, arg(args, 0));
 }
 
 Value get_start_time(KongState& s, const Array&) {

@@ -1,4 +1,4 @@
-// kong.request.get_raw_body and get_body: the client's body, read before the
+// kong.request.get_raw_body and get_body: nginx's request body, read before the
 // response is sent (rewrite, access, response).
 #include "emulation/body.h"
 #include "emulation/emulation.h"
@@ -12,7 +12,7 @@ using protocol::Value;
 Value get_raw_body(KongState& s, const Array&) {
   // mock-kong keeps every body in memory, as nginx does below
   // client_body_buffer_size: "" when empty, never the "did not fit" error.
-  return Value(Bytes{s.request_body});
+  return Value(Bytes{s.request.body});  // set_raw_body and set_body change it
 }
 
 Value get_body(KongState& s, const Array& args) {
@@ -23,12 +23,12 @@ Value get_body(KongState& s, const Array& args) {
   if (mimetype.is_text() || mimetype.is_number())
     content_type = lua_tostring(mimetype);  // lower() takes numbers as strings
   else if (mimetype.is_nil() || (mimetype.is_bool() && !mimetype.as_bool()))
-    content_type = find_header(s.request_headers, "Content-Type");
+    content_type = kong_get_header(s.request.headers, "Content-Type");
   else
     throw LuaError{"bad argument #1 to 'lower' (string expected, got " +
                    std::string(lua_type(mimetype)) + ")"};
   // Over MsgPack only the first value travels: a soft error arrives as nil.
-  return parse_body(content_type, arg(args, 1), s.request_body).value;
+  return parse_body(content_type, arg(args, 1), s.request.body).value;
 }
 
 }  // namespace

@@ -312,12 +312,12 @@ Value error(KongState& s, const Array& args) {
   if (const Value* given = headers.find("Content-Type")) {
     type = given->is_array() && !given->as_array().empty() ? lua_tostring(given->as_array()[0])
                                                            : lua_tostring(*given);
-  } else if (find_header(s.request_headers, "Content-Type")
+  } else if (find_header(s.request.headers, "Content-Type")
                  .value_or("")
                  .starts_with("application/grpc")) {
     type = "application/grpc";
   } else {
-    type = response_type(find_header(s.request_headers, "Accept"));
+    type = response_type(find_header(s.request.headers, "Accept"));
   }
   const auto body = error_body(*type, text ? *text : default_message(status), s.request_id);
   if (!body)

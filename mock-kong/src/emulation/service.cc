@@ -44,7 +44,7 @@ Value set_target(KongState& s, const Array& args) {
   const std::int64_t port = checked_integer(arg(args, 1), "port", 0, 65535);
   s.balancer.host = std::string(host.text());
   s.balancer.port = port;
-  s.balancer.upstream_host = std::string(host.text());
+  s.upstream_vars.host = std::string(host.text());  // ngx.var.upstream_host, without the port
   return Value{};
 }
 

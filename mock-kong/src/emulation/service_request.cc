@@ -1,5 +1,7 @@
-// kong.service.request: the request Kong sends upstream, as
-// kong/pdk/service/request.lua.
+// kong.service.request: changes to nginx's one request, which Kong then
+// proxies, as kong/pdk/service/request.lua makes them: headers, method, query
+// and body through ngx.req (so kong.request.* sees them too), the path and
+// scheme through $upstream_uri and $upstream_scheme.
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -25,10 +27,10 @@ constexpr std::array<std::string_view, 15> kMethods = {
 // type names none; mock-kong draws the same one every time.
 constexpr std::string_view kBoundary = "4926840173";
 
-// A Host header also sets $upstream_host.
+// A Host header also sets $upstream_host, which Kong sends as the Host.
 void note_host(KongState& s, std::string_view name, const std::vector<std::string>& values) {
   if (lower(name) == "host" && !values.empty())
-    s.balancer.upstream_host = values.front();
+    s.upstream_vars.host = values.front();
 }
 
 Value set_header(KongState& s, const Array& args) {
@@ -36,13 +38,13 @@ Value set_header(KongState& s, const Array& args) {
   auto values = header_values(arg(args, 0), arg(args, 1), kSetHeaderTypes);
   note_host(s, name, values);
   if (lower(name) == ":authority") {
-    const std::string& scheme = s.service_request.scheme;
+    const std::string& scheme = s.upstream_vars.scheme;
     if (scheme != "grpc" && scheme != "grpcs")
       return Value{};  // nil, "cannot set :authority pseudo-header on non-grpc requests"
-    s.balancer.upstream_host = values.front();
+    s.upstream_vars.host = values.front();
     return Value(true);
   }
-  s.service_request.headers.set(name, values);
+  s.request.headers.set(name, values);
   return Value{};
 }
 
@@ -50,8 +52,11 @@ Value add_header(KongState& s, const Array& args) {
   const std::string name = header_name(arg(args, 0));
   const auto values = header_values(arg(args, 0), arg(args, 1), kSetHeaderTypes);
   note_host(s, name, values);
-  for (const auto& v : values)
-    s.service_request.headers.add(name, v);
+  // Kong sets the header to its current lines plus the new ones: the first
+  // line stays where it was, the others move to the end.
+  auto lines = s.request.headers.all(name);
+  lines.insert(lines.end(), values.begin(), values.end());
+  s.request.headers.set(name, lines);
   return Value{};
 }
 
@@ -59,7 +64,7 @@ Value clear_header(KongState& s, const Array& args) {
   const Value& name = arg(args, 0);
   if (!name.is_text())
     throw LuaError{"header must be a string"};
-  s.service_request.headers.clear(name.text());
+  s.request.headers.clear(name.text());
   return Value{};
 }
 
@@ -75,7 +80,7 @@ Value set_headers(KongState& s, const Array& args) {
     checked.emplace_back(header_name(name), header_values(name, value, kHeaderTableTypes));
   for (const auto& [name, values] : checked) {
     note_host(s, name, values);
-    s.service_request.headers.set(name, values);
+    s.request.headers.set(name, values);
   }
   return Value{};
 }
@@ -86,17 +91,8 @@ Value set_path(KongState& s, const Array& args) {
     throw LuaError{"path must be a string"};
   if (!path.text().starts_with("/"))
     throw LuaError{"path must start with /"};
-  // kong.tools.uri.escape: what is not allowed in a path is percent-escaped.
-  constexpr std::string_view kKept = "!#$&'()*+,/:;=?@[]-_.~%";
-  std::string escaped;
-  for (const char c : path.text()) {
-    const auto u = static_cast<unsigned char>(c);
-    if (std::isalnum(u) || kKept.find(c) != std::string_view::npos)
-      escaped.push_back(c);
-    else
-      escaped += fmt::format("%{:02X}", u);
-  }
-  s.service_request.path = std::move(escaped);
+  // $upstream_uri, through kong.tools.uri.escape; the query is added after access.
+  s.upstream_vars.uri = kong_uri_escape(path.text());
   return Value{};
 }
 
@@ -107,7 +103,7 @@ Value set_method(KongState& s, const Array& args) {
   if (std::find(kMethods.begin(), kMethods.end(), method.text()) == kMethods.end()) {
     throw LuaError{fmt::format("invalid method: {}", method.text())};
   }
-  s.service_request.method = std::string(method.text());
+  s.request.method = std::string(method.text());
   return Value{};
 }
 
@@ -115,7 +111,7 @@ Value set_raw_query(KongState& s, const Array& args) {
   const Value& query = arg(args, 0);
   if (!query.is_text())
     throw LuaError{"query must be a string"};
-  s.service_request.raw_query = std::string(query.text());
+  s.request.args = nginx_escape_args(query.text());
   return Value{};
 }
 
@@ -123,7 +119,7 @@ Value set_query(KongState& s, const Array& args) {
   const Value& query = arg(args, 0);
   if (lua_type(query) != "table")
     throw LuaError{"args must be a table"};
-  s.service_request.raw_query = encode_ordered_args(query);
+  s.request.args = nginx_escape_args(encode_ordered_args(query));
   return Value{};
 }
 
@@ -133,14 +129,14 @@ Value set_scheme(KongState& s, const Array& args) {
     throw LuaError{"scheme must be a string"};
   if (scheme.text() != "http" && scheme.text() != "https")
     throw LuaError{fmt::format("invalid scheme: {}", scheme.text())};
-  s.service_request.scheme = std::string(scheme.text());
+  s.upstream_vars.scheme = std::string(scheme.text());
   return Value{};
 }
 
 // ngx.req.set_body_data: the body, and a Content-Length that follows it.
 void set_body_data(KongState& s, std::string body) {
-  s.service_request.headers.set("Content-Length", {std::to_string(body.size())});
-  s.service_request.body = std::move(body);
+  s.request.headers.set("Content-Length", {std::to_string(body.size())});
+  s.request.body = std::move(body);
 }
 
 Value set_raw_body(KongState& s, const Array& args) {
@@ -187,7 +183,7 @@ Value set_body(KongState& s, const Array& args) {
   std::string mime;
   if (given) {
     mime = std::string(mime_arg.text());
-  } else if (auto header = find_header(s.service_request.headers, "Content-Type")) {
+  } else if (auto header = kong_get_header(s.request.headers, "Content-Type")) {
     mime = *header;
   } else {
     // nil, "content type was neither explicitly given as an argument or received as a header"
@@ -213,7 +209,7 @@ Value set_body(KongState& s, const Array& args) {
     throw LuaError{"unsupported content type " + mime};
   }
   set_body_data(s, std::move(body));
-  s.service_request.headers.set("Content-Type", {content_type});
+  s.request.headers.set("Content-Type", {content_type});
   return Value(true);
 }
 

@@ -103,18 +103,18 @@ std::vector<Mismatch> check_named(const Expectations& expect, const CaseRun& run
     }
   }
   if (const auto& sr = expect.service_request) {
-    check.headers("expect.service_request.headers", sr->headers, s.service_request.headers);
+    const UpstreamRequest sent = upstream_request(s);
+    check.headers("expect.service_request.headers", sr->headers, sent.headers);
     if (sr->method)
-      check.equal("expect.service_request.method", quoted(*sr->method),
-                  quoted(s.service_request.method));
+      check.equal("expect.service_request.method", quoted(*sr->method), quoted(sent.method));
     if (sr->path)
-      check.equal("expect.service_request.path", quoted(*sr->path), quoted(s.service_request.path));
+      check.equal("expect.service_request.path", quoted(*sr->path), quoted(sent.path));
     if (sr->raw_query) {
       check.equal("expect.service_request.raw_query", quoted(*sr->raw_query),
-                  quoted(s.service_request.raw_query));
+                  quoted(sent.raw_query));
     }
     if (sr->body)
-      check.equal("expect.service_request.body", quoted(*sr->body), quoted(s.service_request.body));
+      check.equal("expect.service_request.body", quoted(*sr->body), quoted(sent.body));
   }
   check_log(check, expect.log, s.log);
   if (expect.phases)

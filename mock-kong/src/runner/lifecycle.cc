@@ -7,6 +7,7 @@
 #include "kong/mock/session.h"
 
 #include "emulation/emulation.h"
+#include "runner/runloop.h"
 
 namespace kong::mock {
 namespace {
@@ -112,8 +113,9 @@ void proxy(const Case& c, KongState& s) {
   if (c.upstream) {
     upstream = *c.upstream;
   } else {  // an echo service
-    upstream.headers = s.service_request.headers.lines();
-    upstream.body = s.service_request.body;
+    const UpstreamRequest sent = upstream_request(s);
+    upstream.headers = sent.headers.lines();
+    upstream.body = sent.body;
   }
   Headers headers(upstream.headers);
   std::vector<std::string> names;
@@ -165,8 +167,8 @@ Result<CaseRun> run_case(const Case& c, PluginSession& plugin, CallInterceptor* 
   } else {
     if (global && handles(Phase::rewrite) && !s.exited)
       run_before_response(Phase::rewrite);
-    // The router has run: access sees the match ($upstream_x_forwarded_prefix).
-    s.routed = true;
+    // The router has run: access sees the match ($upstream_*).
+    access_before(s);
     // Collecting the plugins in access, Kong turns on buffered proxying for
     // one with a response handler; enable_buffering does the same.
     if (handles(Phase::response))
@@ -176,6 +178,8 @@ Result<CaseRun> run_case(const Case& c, PluginSession& plugin, CallInterceptor* 
     // An exit sends its response and turns buffering off again: no response phase.
     if (s.exited)
       s.buffered_proxying = false;
+    else
+      access_after(s);
   }
   if (!s.exited)
     proxy(c, s);

@@ -15,28 +15,6 @@ bool same_name(std::string_view a, std::string_view b) {
   return protocol::equals_ignoring_case(a, b);
 }
 
-// $upstream_x_forwarded_prefix as Kong's router leaves it: with strip_path
-// (Kong's default) the longest plain (non-regex) route path the request path
-// starts with; nothing when no path matched or the prefix is "/".
-std::optional<std::string> stripped_prefix(const nlohmann::json& route, std::string_view path) {
-  if (!route.is_object() || !route.value("strip_path", true))
-    return std::nullopt;
-  const auto paths = route.find("paths");
-  if (paths == route.end() || !paths->is_array())
-    return std::nullopt;
-  std::string best;
-  for (const auto& p : *paths) {
-    if (!p.is_string())
-      continue;
-    const auto& prefix = p.get_ref<const std::string&>();
-    if (!prefix.starts_with("~") && path.starts_with(prefix) && prefix.size() > best.size())
-      best = prefix;
-  }
-  if (best.empty() || best == "/")
-    return std::nullopt;
-  return best;
-}
-
 }  // namespace
 
 std::optional<std::string> Headers::first(std::string_view name) const {
@@ -57,15 +35,23 @@ std::vector<std::string> Headers::all(std::string_view name) const {
 }
 
 void Headers::set(std::string_view name, const std::vector<std::string>& values) {
-  // Keep the header where it was, as nginx updates a header in place.
-  auto it = std::find_if(lines_.begin(), lines_.end(),
-                         [&](const auto& l) { return same_name(l.first, name); });
-  const auto pos = it - lines_.begin();
-  clear(name);
-  auto at =
-      lines_.begin() + std::min<std::ptrdiff_t>(pos, static_cast<std::ptrdiff_t>(lines_.size()));
-  for (const auto& v : values)
-    at = lines_.insert(at, {std::string(name), v}) + 1;
+  // As nginx overrides a header (ngx.req.set_header, ngx.header[name]): the
+  // first line of the name keeps its place and its spelling and takes the
+  // first value; the other lines of the name go; further values are appended.
+  bool matched = false;
+  for (auto it = lines_.begin(); it != lines_.end();) {
+    if (!same_name(it->first, name)) {
+      ++it;
+    } else if (matched || values.empty()) {
+      it = lines_.erase(it);
+    } else {
+      it->second = values.front();
+      matched = true;
+      ++it;
+    }
+  }
+  for (std::size_t i = matched ? 1 : 0; i < values.size(); ++i)
+    lines_.emplace_back(std::string(name), values[i]);
 }
 
 void Headers::add(std::string_view name, std::string value) {
@@ -91,28 +77,27 @@ Result<KongState> initial_state(const Case& c) {
   s.url = std::move(url).value();
   s.method = c.request.method;
   s.http_version = c.request.http_version;
-  s.request_headers = Headers(c.request.headers);
+  s.received_headers = Headers(c.request.headers);
   // nginx always has a Host: the URL's when the fixture gives none.
-  if (!s.request_headers.contains("host")) {
+  if (!s.received_headers.contains("host")) {
     const bool default_port = s.url.port == (s.url.scheme == "https" ? 443 : 80);
-    s.request_headers.add(
+    s.received_headers.add(
         "Host", default_port ? s.url.host : s.url.host + ":" + std::to_string(s.url.port));
   }
-  s.request_body = c.request.body;
+  s.received_body = c.request.body;
   s.client_ip = c.client.ip;
   s.client_port = c.client.port;
   s.route = c.route;
   s.service = c.service;
   s.uri_captures = c.uri_captures;
-  s.stripped_prefix = stripped_prefix(c.route, s.url.path);
 
-  // Unchanged by plugins, the upstream request is the client's.
-  s.service_request.method = s.method;
-  s.service_request.scheme = s.url.scheme;
-  s.service_request.path = s.url.path;
-  s.service_request.raw_query = s.url.raw_query;
-  s.service_request.headers = s.request_headers;
-  s.service_request.body = s.request_body;
+  // Unchanged by plugins, nginx's request is the client's.
+  s.request.method = s.method;
+  // nginx has no $args for "/p" nor for "/p?".
+  if (!s.url.raw_query.empty())
+    s.request.args = s.url.raw_query;
+  s.request.headers = s.received_headers;
+  s.request.body = s.received_body;
 
   s.subsystem = c.subsystem;
   s.tls = c.client.tls;

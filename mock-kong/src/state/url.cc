@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <vector>
 
 namespace kong::mock {
 namespace {
@@ -86,8 +87,10 @@ Result<Url> parse_url(std::string_view text) {
   url.path = std::string(rest.substr(0, q));
   if (url.path.empty())
     url.path = "/";
-  if (q != std::string_view::npos)
+  if (q != std::string_view::npos) {
     url.raw_query = std::string(rest.substr(q + 1));
+    url.has_query = true;
+  }
   if (auto hash = url.raw_query.find('#'); hash != std::string::npos)
     url.raw_query.resize(hash);
   return url;
@@ -127,6 +130,98 @@ std::vector<QueryArg> parse_query(std::string_view raw_query) {
     args.push_back(std::move(arg));
   }
   return args;
+}
+
+std::string kong_normalize(std::string_view raw) {
+  if (raw.empty() || raw == "/")
+    return std::string(raw);
+  constexpr std::string_view kReserved = "!*'();:@&=+$,/?%#[]";
+  std::string uri;
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    unsigned hex = 0;
+    if (raw[i] == '%' && i + 2 < raw.size() &&
+        std::from_chars(raw.data() + i + 1, raw.data() + i + 3, hex, 16).ptr ==
+            raw.data() + i + 3) {
+      const char c = static_cast<char>(hex);
+      if (kReserved.find(c) == std::string_view::npos) {
+        uri.push_back(c);
+      } else {
+        uri += '%';
+        uri += static_cast<char>(std::toupper(static_cast<unsigned char>(raw[i + 1])));
+        uri += static_cast<char>(std::toupper(static_cast<unsigned char>(raw[i + 2])));
+      }
+      i += 2;
+      continue;
+    }
+    uri.push_back(raw[i]);
+  }
+  std::vector<std::string> out;
+  std::string_view rest = uri;
+  while (!rest.empty()) {
+    if (rest == "/.") {
+      rest = "/";
+    } else if (rest == "/..") {
+      rest = "/";
+      if (!out.empty())
+        out.pop_back();
+    } else if (rest == "." || rest == "..") {
+      rest = "";
+    } else if (rest.starts_with("../")) {
+      rest.remove_prefix(3);
+    } else if (rest.starts_with("./")) {
+      rest.remove_prefix(2);
+    } else if (rest.starts_with("/./")) {
+      rest.remove_prefix(2);
+    } else if (rest.starts_with("/../")) {
+      rest.remove_prefix(3);
+      if (!out.empty())
+        out.pop_back();
+    } else if (rest.starts_with("//")) {
+      rest.remove_prefix(1);
+    } else {
+      const auto slash = rest.find('/', 1);
+      out.emplace_back(rest.substr(0, slash));
+      rest = slash == rest.npos ? std::string_view() : rest.substr(slash);
+    }
+  }
+  std::string joined;
+  for (const auto& seg : out)
+    joined += seg;
+  return joined;
+}
+
+std::string kong_uri_escape(std::string_view path) {
+  constexpr std::string_view kKept = "!#$&'()*+,/:;=?@[]-_.~%";
+  constexpr char kHex[] = "0123456789ABCDEF";
+  std::string escaped;
+  for (const char c : path) {
+    const auto u = static_cast<unsigned char>(c);
+    if (std::isalnum(u) || kKept.find(c) != std::string_view::npos) {
+      escaped.push_back(c);
+    } else {
+      escaped += '%';
+      escaped += kHex[u >> 4];
+      escaped += kHex[u & 15];
+    }
+  }
+  return escaped;
+}
+
+std::string nginx_escape_args(std::string_view args) {
+  // ngx_http_lua_escape_args: control bytes, space and DEL only.
+  constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (const char c : args) {
+    const auto u = static_cast<unsigned char>(c);
+    if (u <= 0x20 || u == 0x7f) {
+      out += '%';
+      out += kHex[u >> 4];
+      out += kHex[u & 15];
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out;
 }
 
 }  // namespace kong::mock

@@ -31,7 +31,8 @@ class Headers {
   std::vector<std::string> all(std::string_view name) const;
   bool contains(std::string_view name) const { return first(name).has_value(); }
 
-  /// Replaces every line of `name` with `values` (kong.*.set_header).
+  /// Replaces every line of `name` with `values` as nginx does: the first line
+  /// keeps its place and spelling, further values go to the end.
   void set(std::string_view name, const std::vector<std::string>& values);
   /// Appends a line (kong.*.add_header).
   void add(std::string_view name, std::string value);
@@ -68,26 +69,46 @@ struct TraceEntry {
 struct KongState {
   Phase phase = Phase::access;
 
-  // The request as the client sent it (read-only to plugins).
+  // The client's request as received. nginx keeps it ($request, $request_uri,
+  // $request_length, the addresses its realip module computed at post-read);
+  // no plugin can change it.
   std::string method;
   Url url;
   std::string http_version;
-  Headers request_headers;
-  std::string request_body;
+  Headers received_headers;
+  std::string received_body;
   std::string client_ip;
   std::int64_t client_port = 0;
   nlohmann::json route;
   nlohmann::json service;
 
-  // The request Kong sends upstream; plugins change it in rewrite and access.
-  struct ServiceRequest {
+  /// nginx's one request (r->method_name, r->args, r->headers_in,
+  /// r->request_body). kong.request.* read it through ngx.req and ngx.var,
+  /// kong.service.request.* change it through ngx.req, and Kong proxies it:
+  /// after kong.service.request.set_header("X-Foo", "new"),
+  /// kong.request.get_header("X-Foo") is "new" too.
+  struct NginxRequest {
     std::string method;
-    std::string scheme;
-    std::string path;
-    std::string raw_query;
+    /// $args: nullopt when the URI has no query ("/p", "/p?");
+    /// set_raw_query("") makes it "".
+    std::optional<std::string> args;
     Headers headers;
     std::string body;
-  } service_request;
+  } request;
+
+  /// The variables Kong's proxy location declares empty and its runloop fills
+  /// before the access handlers run (runner/runloop.h): what the path, scheme
+  /// and Host of the upstream request will be.
+  struct UpstreamVars {
+    std::string scheme;  // $upstream_scheme: the service's; set_scheme
+    std::string uri;     // $upstream_uri: the router's path; set_path; "?args" after access
+    std::string host;    // $upstream_host: the service's host[:port], or preserve_host's
+    /// $upstream_x_forwarded_prefix: what strip_path removed; unset (nil) once
+    /// routed without one.
+    std::optional<std::string> x_forwarded_prefix = std::string();
+  } upstream_vars;
+  /// ngx.ctx.host: $host as the router saw it; kong.request.get_host from access on.
+  std::optional<std::string> ctx_host;
 
   // The upstream's answer, once proxied.
   std::optional<FixtureUpstream> upstream_response;
@@ -108,9 +129,8 @@ struct KongState {
   /// Regex captures of the route's path match (case `uri_captures`):
   /// {"unnamed": [whole match, 1, 2, ...], "named": {name: value}}; null: none.
   nlohmann::json uri_captures;
-  /// $upstream_x_forwarded_prefix: the path prefix the router stripped, once
-  /// routed (from `access` on); nullopt when nothing was stripped.
-  std::optional<std::string> stripped_prefix;
+  /// Kong's runloop matched the route and prepared the balancer (access.before):
+  /// ngx.ctx.route, service and balancer_data exist.
   bool routed = false;
   /// ngx.ctx.buffered_proxying: a response handler or enable_buffering.
   bool buffered_proxying = false;
@@ -129,8 +149,6 @@ struct KongState {
     std::optional<bool> tls_verify;
     std::optional<std::int64_t> tls_verify_depth;
     bool tls_disabled = false;
-    /// $upstream_host: the Host sent upstream (set_target, a Host header).
-    std::optional<std::string> upstream_host;
   } balancer;
 
   std::map<std::string, protocol::Value, std::less<>> ctx_shared;
@@ -176,5 +194,19 @@ struct KongState {
 
 /// The state at the start of a case, built from its fixture entry.
 Result<KongState> initial_state(const Case& c);
+
+/// The request Kong sends upstream: nginx's request with the upstream
+/// variables' path, query and Host (`proxy_pass $upstream_scheme://...$upstream_uri`,
+/// `proxy_set_header Host $upstream_host`), as `expect.service_request`
+/// compares it and the echo upstream answers it.
+struct UpstreamRequest {
+  std::string method;
+  std::string scheme;
+  std::string path;
+  std::string raw_query;
+  Headers headers;
+  std::string body;
+};
+UpstreamRequest upstream_request(const KongState& s);
 
 }  // namespace kong::mock

@@ -1,0 +1,158 @@
+#include "runner/runloop.h"
+
+#include <regex>
+
+#include "emulation/connection.h"
+#include "emulation/emulation.h"
+
+namespace kong::mock {
+namespace {
+
+using nlohmann::json;
+
+// The service Kong proxies to when the fixture names none.
+constexpr std::string_view kDefaultServiceHost = "127.0.0.1";
+
+std::string text_field(const json& entity, const char* name, std::string_view fallback) {
+  if (entity.is_object()) {
+    if (const auto it = entity.find(name); it != entity.end() && it->is_string())
+      return it->get<std::string>();
+  }
+  return std::string(fallback);
+}
+
+std::int64_t service_port(const KongState& s) {
+  // Kong's services default to port 80, whatever their protocol.
+  if (s.service.is_object()) {
+    if (const auto it = s.service.find("port"); it != s.service.end() && it->is_number_integer())
+      return it->get<std::int64_t>();
+  }
+  return 80;
+}
+
+// The route path the normalised request path matched (the router's
+// matched_path): a regex path's whole match first, else the longest prefix.
+std::optional<std::string> matched_path(const KongState& s, const std::string& path) {
+  const auto paths = s.route.is_object() ? s.route.find("paths") : s.route.end();
+  if (!s.route.is_object() || paths == s.route.end() || !paths->is_array())
+    return std::nullopt;
+  for (const auto& p : *paths) {
+    if (!p.is_string() || !p.get_ref<const std::string&>().starts_with("~"))
+      continue;
+    // The case's uri_captures say what the regex matched; without them, an
+    // ECMAScript approximation of Kong's PCRE match at the start of the path.
+    if (s.uri_captures.is_object() && s.uri_captures.contains("unnamed") &&
+        !s.uri_captures["unnamed"].empty())
+      return s.uri_captures["unnamed"][0].get<std::string>();
+    try {
+      std::smatch m;
+      const std::regex re(p.get<std::string>().substr(1));
+      if (std::regex_search(path, m, re, std::regex_constants::match_continuous))
+        return m.str(0);
+    } catch (const std::regex_error&) {
+    }
+  }
+  std::optional<std::string> best;
+  for (const auto& p : *paths) {
+    if (!p.is_string())
+      continue;
+    const auto& prefix = p.get_ref<const std::string&>();
+    if (!prefix.starts_with("~") && path.starts_with(prefix) &&
+        (!best || prefix.size() > best->size()))
+      best = prefix;
+  }
+  return best;
+}
+
+// kong.router.utils' sanitize_uri_postfix: no "." or ".." left to resolve.
+std::string sanitized(std::string postfix) {
+  if (postfix == "." || postfix == "..")
+    return "";
+  if (postfix.starts_with("./"))
+    return postfix.substr(1);
+  if (postfix.starts_with("../"))
+    return postfix.substr(2);
+  return postfix;
+}
+
+// kong.router.utils' get_upstream_uri_v0: the service's path joined with
+// what is left of the request path.
+std::string upstream_uri_v0(bool strip_path, const std::string& postfix, const std::string& path,
+                            const std::string& base) {
+  if (base.ends_with('/')) {
+    if (!strip_path)
+      return base + path.substr(1);
+    if (postfix.empty()) {
+      if (base == "/")
+        return "/";
+      return path.ends_with('/') ? base : base.substr(0, base.size() - 1);
+    }
+    return postfix.starts_with('/') ? base.substr(0, base.size() - 1) + postfix : base + postfix;
+  }
+  if (!strip_path)
+    return path == "/" ? base : base + path;
+  if (postfix.empty())
+    return path.size() > 1 && path.ends_with('/') ? base + "/" : base;
+  return postfix.starts_with('/') ? base + postfix : base + "/" + postfix;
+}
+
+}  // namespace
+
+void access_before(KongState& s) {
+  s.routed = true;
+  s.ctx_host = nginx_var(s, "host").value_or("");
+  const std::string path = kong_normalize(s.url.path);
+  const auto matched = matched_path(s, path);
+  const bool strip_path = !s.route.is_object() || s.route.value("strip_path", true);
+  const std::optional<std::string> prefix = strip_path ? matched : std::nullopt;
+  const std::string postfix = sanitized(path.substr(prefix ? prefix->size() : 1));
+  s.upstream_vars.scheme = text_field(s.service, "protocol", "http");
+  s.upstream_vars.uri = kong_uri_escape(
+      upstream_uri_v0(strip_path, postfix, path, text_field(s.service, "path", "/")));
+  if (s.route.is_object() && s.route.value("preserve_host", false)) {
+    if (auto host = s.request.headers.first("host"))
+      s.upstream_vars.host = *host;
+  }
+  // A trusted client's X-Forwarded-Prefix, else the stripped prefix.
+  const auto forwarded = kong_get_header(s.request.headers, "X-Forwarded-Prefix");
+  if (forwarded && ip_is_trusted(s.kong, s.client_ip))
+    s.upstream_vars.x_forwarded_prefix = forwarded;
+  else if (prefix && *prefix != "/")
+    s.upstream_vars.x_forwarded_prefix = prefix;
+  else
+    s.upstream_vars.x_forwarded_prefix = std::nullopt;
+}
+
+void access_after(KongState& s) {
+  const bool empty_query = s.url.has_query && s.url.raw_query.empty();
+  if (empty_query || (s.request.args && !s.request.args->empty()))
+    s.upstream_vars.uri += "?" + s.request.args.value_or("");
+  if (!s.upstream_vars.host.empty())
+    return;  // preserved: the client's, a plugin's Host or set_target's
+  const std::string host =
+      s.balancer.host.value_or(text_field(s.service, "host", kDefaultServiceHost));
+  const std::int64_t port = s.balancer.port.value_or(service_port(s));
+  const std::string& scheme = s.upstream_vars.scheme;
+  const bool default_port = (port == 80 && (scheme == "http" || scheme == "grpc")) ||
+                            (port == 443 && (scheme == "https" || scheme == "grpcs"));
+  s.upstream_vars.host = default_port ? host : host + ":" + std::to_string(port);
+}
+
+UpstreamRequest upstream_request(const KongState& s) {
+  UpstreamRequest r;
+  r.method = s.request.method;
+  // Unrouted (an exit in rewrite), the client's scheme and path stand in.
+  r.scheme = s.upstream_vars.scheme.empty() ? s.url.scheme : s.upstream_vars.scheme;
+  const std::string& uri = s.upstream_vars.uri.empty() ? s.url.path : s.upstream_vars.uri;
+  const auto q = uri.find('?');
+  r.path = uri.substr(0, q);
+  // Before access.after added it (an exit), the query is nginx's $args.
+  r.raw_query = q == std::string::npos ? s.request.args.value_or("") : uri.substr(q + 1);
+  r.headers = s.request.headers;
+  if (!s.upstream_vars.host.empty())
+    r.headers.set("Host", {s.upstream_vars.host});
+  r.body = s.request.body;
+  return r;
+}
+
+}  // namespace kong::mock

@@ -1,0 +1,22 @@
+#pragma once
+
+#include "kong/mock/kong_state.h"
+
+// What Kong's runloop (kong/runloop/handler.lua) does around the plugins'
+// access handlers, on the state the emulation answers from.
+namespace kong::mock {
+
+/// runloop.access.before: the router matches the normalised path, then sets
+/// $upstream_scheme (the service's protocol), $upstream_uri (strip_path
+/// applied, joined with the service's path as Kong's v0 path handling does,
+/// escaped; no query yet), $upstream_host (the client's Host with
+/// preserve_host) and $upstream_x_forwarded_prefix, and saves ngx.ctx.host.
+/// What a plugin set for them in rewrite is overwritten.
+void access_before(KongState& s);
+
+/// runloop.access.after, when no plugin ended the request: the query goes on
+/// $upstream_uri, and unless a Host was chosen (preserve_host, a Host header,
+/// set_target) the balancer's host and port become $upstream_host.
+void access_after(KongState& s);
+
+}  // namespace kong::mock
