@@ -58,7 +58,12 @@ const protocol::Value& arg(const protocol::Array& args, std::size_t i);
 std::string_view lua_type(const protocol::Value& v);
 /// Lua's tostring() (tables, which Lua prints as an address, as JSON).
 std::string lua_tostring(const protocol::Value& v);
-/// Lua's string.format("%q", v) for a string or number.
+/// LuaJIT's tonumber(text): decimal, hex ("0x1BB", with "p" exponents),
+/// binary ("0b101"), inf and nan, around optional whitespace; nullopt when
+/// Lua answers nil.
+std::optional<double> lua_tonumber(std::string_view text);
+/// luajit2's string.format("%q", v): any value as its tostring(), quoted
+/// (a table as "table: 0x..." with a fixed address).
 std::string lua_quote(const protocol::Value& v);
 
 /// The expected types Kong's "invalid header value" errors list: set_header

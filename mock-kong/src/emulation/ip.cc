@@ -84,33 +84,44 @@ ForwardedAddr forwarded_addr(const KongState& s) {
   const std::string header = lower(s.kong.real_ip_header);
   if (s.subsystem != "http" || header == "proxy_protocol" || !ip_is_trusted(s.kong, s.client_ip))
     return own;
-  // The realip module ran at post-read, on the headers as received.
-  const std::vector<std::string> lines = s.received_headers.all(header);
+  // The realip module ran at post-read, on the headers as received: every
+  // X-Forwarded-For line, only the first line of another header.
+  std::vector<std::string> lines = s.received_headers.all(header);
   if (lines.empty())
     return own;
+  if (header != "x-forwarded-for")
+    lines.resize(1);
+  std::string joined;
+  for (const auto& line : lines)
+    joined += (joined.empty() ? "" : ",") + line;
+  // Entries are separated by commas or spaces.
   std::vector<std::string_view> entries;
-  for (const auto& line : lines) {
-    std::string_view rest = line;
-    for (;;) {
-      const auto comma = rest.find(',');
-      entries.push_back(trim(rest.substr(0, comma)));
-      if (comma == std::string_view::npos)
-        break;
-      rest.remove_prefix(comma + 1);
-    }
+  std::string_view rest = joined;
+  while (!rest.empty()) {
+    const auto sep = rest.find_first_of(", ");
+    if (sep != 0)
+      entries.push_back(rest.substr(0, sep));
+    if (sep == std::string_view::npos)
+      break;
+    rest.remove_prefix(sep + 1);
   }
-  // nginx walks the list from the right: without real_ip_recursive the last
-  // entry wins; with it, trusted entries are skipped (all trusted: the first).
+  // ngx_http_get_forwarded_addr_internal walks from the right while the
+  // address so far is trusted; without real_ip_recursive it takes one entry.
+  // An unparsable entry stops the walk and keeps what was found before it.
+  std::optional<ForwardedAddr> found;
+  std::string current = own.ip;
   for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
+    if (!ip_is_trusted(s.kong, current))
+      break;
     auto addr = parse_addr_port(*it);
     if (!addr)
-      return own;  // an unparsable entry leaves the address unchanged
-    if (!s.kong.real_ip_recursive || !ip_is_trusted(s.kong, addr->ip) ||
-        std::next(it) == entries.rend()) {
-      return *addr;
-    }
+      break;
+    current = addr->ip;
+    found = std::move(addr);
+    if (!s.kong.real_ip_recursive)
+      break;
   }
-  return own;
+  return found.value_or(own);
 }
 
 void require_request_context(const KongState& s) {

@@ -116,7 +116,7 @@ std::optional<std::string> computed(const KongState& s, std::string_view name) {
   if (name == "request_uri")
     return request_uri(s);
   if (name == "uri" || name == "document_uri")
-    return url_decode(s.url.path, false);
+    return nginx_uri(s.url.path);
   if (name == "args" || name == "query_string")
     return s.request.args;
   if (name == "is_args")

@@ -1,6 +1,8 @@
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 
 #include <fmt/format.h>
 
@@ -74,22 +76,64 @@ std::string lua_tostring(const protocol::Value& v) {
 }
 
 std::string lua_quote(const protocol::Value& v) {
-  // LuaJIT's %q takes its argument as a string, so a number is quoted too:
-  // string.format("%q", 1) is "\"1\"".
-  if (!v.is_text() && !v.is_number())
-    return lua_tostring(v);
-  const std::string text = lua_tostring(v);
+  // luajit2 (since v2.1-20211210) quotes any value as its tostring(). A table
+  // prints its address, which mock-kong cannot know: a fixed one stands in.
+  const std::string text = lua_type(v) == "table" ? "table: 0x0000deadbeef" : lua_tostring(v);
   std::string out = "\"";
-  for (char c : text) {
-    if (c == '"' || c == '\\')
-      out.push_back('\\');
-    if (c == '\n') {
-      out += "\\n";
-      continue;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c == '\n') {
+      out += "\\\n";  // a backslash, then the newline itself
+    } else if (c < 0x20 || c == 0x7f) {
+      // Decimal, padded to three digits when a digit follows.
+      const bool digit_next =
+          i + 1 < text.size() && std::isdigit(static_cast<unsigned char>(text[i + 1]));
+      out += digit_next ? fmt::format("\\{:03d}", c) : fmt::format("\\{}", c);
+    } else {
+      out += static_cast<char>(c);
     }
-    out.push_back(c);
   }
   return out + "\"";
+}
+
+std::optional<double> lua_tonumber(std::string_view text) {
+  if (text.find('\0') != std::string_view::npos)
+    return std::nullopt;
+  auto space = [](char c) { return c == ' ' || (c >= '\t' && c <= '\r'); };
+  while (!text.empty() && space(text.front()))
+    text.remove_prefix(1);
+  while (!text.empty() && space(text.back()))
+    text.remove_suffix(1);
+  const std::string number(text);
+  std::string_view unsigned_part = number;
+  const bool negative = unsigned_part.starts_with('-');
+  if (negative || unsigned_part.starts_with('+'))
+    unsigned_part.remove_prefix(1);
+  const std::string word = lower(unsigned_part);
+  if (word == "inf" || word == "infinity")
+    return negative ? -HUGE_VAL : HUGE_VAL;
+  if (word == "nan")
+    return std::nan("");
+  if (word.starts_with("0b")) {
+    if (word.size() == 2 || word.find_first_not_of("01", 2) != std::string::npos)
+      return std::nullopt;
+    double n = 0;
+    for (std::size_t i = 2; i < word.size(); ++i)
+      n = n * 2 + (word[i] - '0');
+    return negative ? -n : n;
+  }
+  // strtod reads the decimal and hex forms; words (infinity, nan(...)) are
+  // settled above.
+  if (word.empty() || !(std::isdigit(static_cast<unsigned char>(word[0])) || word[0] == '.'))
+    return std::nullopt;
+  char* end = nullptr;
+  const double n = std::strtod(number.c_str(), &end);
+  if (end != number.c_str() + number.size())
+    return std::nullopt;
+  return n;
 }
 
 std::string header_name(const protocol::Value& name) {

@@ -33,12 +33,15 @@ std::string host_of(const KongState& s) {
   return s.ctx_host ? *s.ctx_host : nginx_var(s, "host").value_or("");
 }
 
-std::optional<std::int64_t> port_number(std::string_view text) {
-  std::int64_t n = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
-  if (ec != std::errc() || end != text.data() + text.size() || n < 1 || n > 65535)
+// Kong's tonumber(text, 10) in 1..65535: luajit2 reads base 10 as
+// tonumber(text), so "0x1BB" is 443 and "1e2" 100; a fraction stays.
+std::optional<Value> port_number(std::string_view text) {
+  const auto n = lua_tonumber(text);
+  if (!n || *n < 1 || *n > 65535)
     return std::nullopt;
-  return n;
+  if (*n == static_cast<double>(static_cast<std::int64_t>(*n)))
+    return Value(static_cast<std::int64_t>(*n));
+  return Value(*n);
 }
 
 // An X-Forwarded-Host without "userinfo@".
@@ -86,12 +89,12 @@ Value get_forwarded_port(KongState& s, const Array&) {
   require_request_context(s);
   if (trusted(s)) {
     if (auto port = header(s, "X-Forwarded-Port"); port && port_number(*port))
-      return Value(*port_number(*port));
+      return *port_number(*port);
     if (auto forwarded = header(s, "X-Forwarded-Host")) {
       const std::string_view host = without_userinfo(*forwarded);
       if (const auto colon = host.find(':'); colon != host.npos) {
         if (auto port = port_number(host.substr(colon + 1)))
-          return Value(*port);
+          return *port;
       }
     }
   }

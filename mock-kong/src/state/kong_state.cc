@@ -75,6 +75,11 @@ Result<KongState> initial_state(const Case& c) {
   if (!url)
     return Error{c.path + ".request.url: " + url.error().message};
   s.url = std::move(url).value();
+  if (!nginx_uri(s.url.path)) {
+    return Error{c.path + ".request.url: nginx answers 400 Bad Request to the path \"" +
+                 s.url.path +
+                 "\" before any plugin runs (a bad %-escape, %00, or \"..\" above the root)"};
+  }
   s.method = c.request.method;
   s.http_version = c.request.http_version;
   s.received_headers = Headers(c.request.headers);

@@ -224,4 +224,56 @@ std::string nginx_escape_args(std::string_view args) {
   return out;
 }
 
+std::optional<std::string> nginx_uri(std::string_view raw_path) {
+  // ngx_http_parse_complex_uri with merge_slashes on: %XX is decoded first
+  // and then counts as what it encodes (%2F a slash, %2E a dot).
+  std::string decoded;
+  for (std::size_t i = 0; i < raw_path.size(); ++i) {
+    if (raw_path[i] != '%') {
+      decoded.push_back(raw_path[i]);
+      continue;
+    }
+    if (i + 2 >= raw_path.size() || hex_digit(raw_path[i + 1]) < 0 ||
+        hex_digit(raw_path[i + 2]) < 0)
+      return std::nullopt;
+    const char c = static_cast<char>(hex_digit(raw_path[i + 1]) * 16 + hex_digit(raw_path[i + 2]));
+    if (c == '\0')
+      return std::nullopt;
+    decoded.push_back(c);
+    i += 2;
+  }
+  std::vector<std::string_view> kept;
+  bool trailing_slash = false;
+  std::string_view rest = decoded;
+  if (rest.starts_with('/'))
+    rest.remove_prefix(1);
+  for (;;) {
+    const auto slash = rest.find('/');
+    const std::string_view part = rest.substr(0, slash);
+    const bool last = slash == std::string_view::npos;
+    trailing_slash = false;
+    if (part.empty() || part == ".") {
+      trailing_slash = last;
+    } else if (part == "..") {
+      if (kept.empty())
+        return std::nullopt;  // above the root
+      kept.pop_back();
+      trailing_slash = last;
+    } else {
+      kept.push_back(part);
+    }
+    if (last)
+      break;
+    rest.remove_prefix(slash + 1);
+  }
+  std::string uri;
+  for (const auto part : kept) {
+    uri += '/';
+    uri += part;
+  }
+  if (uri.empty() || trailing_slash)
+    uri += '/';
+  return uri;
+}
+
 }  // namespace kong::mock

@@ -46,6 +46,12 @@ std::vector<QueryArg> parse_query(std::string_view raw_query);
 /// escapes are upper-cased), resolves dot segments, merges repeated slashes.
 std::string kong_normalize(std::string_view raw_path);
 
+/// nginx's $uri for a raw path: %XX decoded (then counting as what it
+/// encodes), repeated slashes merged, dot segments resolved. nullopt where
+/// nginx answers 400 before any plugin runs: a bad escape, %00, or ".." above
+/// the root.
+std::optional<std::string> nginx_uri(std::string_view raw_path);
+
 /// kong.tools.uri.escape, which $upstream_uri goes through: every byte
 /// outside A-Z a-z 0-9 and !#$&'()*+,/:;=?@[]-_.~% as upper-case %XX.
 std::string kong_uri_escape(std::string_view path);
