@@ -150,7 +150,19 @@ TEST(EmulationRequest, GetBodyAnswersNilForKongsSoftErrors) {
   EXPECT_EQ(Call(s, MethodId::request_get_body, {Value("text/plain")}), Value());
   s.request.body = "\"just a string\"";
   EXPECT_EQ(Call(s, MethodId::request_get_body, {Value("application/json")}), Value());
-  EXPECT_EQ(Call(s, MethodId::request_get_body, {Value("multipart/form-data")}), Value());
+}
+
+TEST(EmulationRequest, MultipartBodiesReadAsLuaMultipartReadsThem) {
+  KongState s = StateFor("http://a/");
+  s.request.body =
+      "--B\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n"
+      "--B\r\nContent-Disposition: form-data; name=field1\r\n\r\n2\r\n--B--\r\n";
+  EXPECT_EQ(Call(s, MethodId::request_get_body, {Value("multipart/form-data; boundary=B")}),
+            Value(Map{{Value("a"), Value("1")}, {Value("ield"), Value("2")}}));
+  // No boundary, or one the ";" after it spoils: an empty table.
+  EXPECT_EQ(Call(s, MethodId::request_get_body, {Value("multipart/form-data")}), Value(Array{}));
+  EXPECT_EQ(Call(s, MethodId::request_get_body, {Value("multipart/form-data; boundary=B; x=y")}),
+            Value(Array{}));
 }
 
 TEST(EmulationRequest, GetBodyLetsTheMimetypeArgumentWinOverContentType) {

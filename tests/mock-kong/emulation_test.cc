@@ -102,12 +102,28 @@ TEST(Emulation, ResponseSetHeaderReplacesAndAddHeaderAppends) {
   EXPECT_FALSE(s.response.headers.contains("x-a"));
 }
 
+TEST(Emulation, ResponseHeaderWithAMapValueIsClearedAsKongChecksTablesWithIpairs) {
+  KongState s = StateFor("http://a/");
+  Call(s, MethodId::response_set_header, {Value("X-A"), Value("1")});
+  Call(s, MethodId::response_set_header, {Value("X-A"), Value(Map{{Value("k"), Value("v")}})});
+  EXPECT_FALSE(s.response.headers.contains("x-a"));
+  Call(s, MethodId::response_add_header, {Value("X-B"), Value(Map{{Value("k"), Value("v")}})});
+  EXPECT_FALSE(s.response.headers.contains("x-b"));
+}
+
+TEST(Emulation, ResponseHeaderNamesAreSentWithDashesForUnderscores) {
+  KongState s = StateFor("http://a/");
+  Call(s, MethodId::response_set_header, {Value("X_Foo"), Value("1")});
+  EXPECT_EQ(s.response.headers.lines().back().first, "X-Foo");
+  EXPECT_EQ(Call(s, MethodId::response_get_header, {Value("x_foo")}), Value("1"));
+}
+
 TEST(Emulation, ResponseSetHeaderRaisesKongsTextsForBadNamesAndValues) {
   KongState s = StateFor("http://a/");
   EXPECT_EQ(RaisedBy(s, MethodId::response_set_header, {Value(1), Value("v")}),
             "invalid header name \"1\": got number, expected string");
-  EXPECT_EQ(RaisedBy(s, MethodId::response_set_header, {Value("x"), Value(Map{})}),
-            "invalid header value for \"x\": got table, expected array of string, string, number "
+  EXPECT_EQ(RaisedBy(s, MethodId::response_set_header, {Value("x"), Value()}),
+            "invalid header value for \"x\": got nil, expected array of string, string, number "
             "or boolean");
   EXPECT_EQ(RaisedBy(s, MethodId::response_set_header, {Value("x"), Value(Array{Value(1)})}),
             "invalid header value in array \"x\": got number, expected string");

@@ -14,6 +14,7 @@
 
 #include "emulation/emulation.h"
 #include "emulation/lua_table.h"
+#include "emulation/multipart.h"
 
 namespace kong::mock {
 namespace {
@@ -29,78 +30,6 @@ constexpr std::string_view kMultipart = "multipart/form-data";
 // Kong's MessagePack packs an empty Lua table as an empty array.
 Value table_value(Map table) {
   return table.empty() ? Value(Array{}) : Value(std::move(table));
-}
-
-// ngx.req.get_post_args.
-Value decode_form(std::string_view body, std::int64_t max_args) {
-  return table_value(decode_args(body, max_args));
-}
-
-// A parameter of a header value: boundary=x, name="x".
-std::optional<std::string> header_param(std::string_view value, std::string_view param) {
-  const std::string lowered = lower(value);
-  std::size_t at = 0;
-  while ((at = lowered.find(std::string(param) + "=", at)) != std::string::npos) {
-    const bool starts = at == 0 || lowered[at - 1] == ';' || lowered[at - 1] == ' ';
-    at += param.size() + 1;
-    if (!starts)
-      continue;
-    std::string_view rest = value.substr(at);
-    if (rest.starts_with('"')) {
-      const auto close = rest.find('"', 1);
-      return std::string(rest.substr(1, close == std::string_view::npos ? rest.npos : close - 1));
-    }
-    return std::string(trim(rest.substr(0, rest.find(';'))));
-  }
-  return std::nullopt;
-}
-
-// lua-multipart's get_all_with_arrays: each part's content under its
-// Content-Disposition name; nullopt when the body cannot be split.
-std::optional<Value> decode_multipart(std::string_view body, std::string_view content_type) {
-  const auto boundary = header_param(content_type, "boundary");
-  if (!boundary || boundary->empty())
-    return std::nullopt;
-  const std::string delimiter = "--" + *boundary;
-  Map table;
-  std::size_t at = body.find(delimiter);
-  while (at != std::string_view::npos) {
-    std::size_t start = at + delimiter.size();
-    if (body.substr(start, 2) == "--")
-      break;  // the closing delimiter
-    start = body.find('\n', start);
-    if (start == std::string_view::npos)
-      break;
-    ++start;
-    const std::size_t next = body.find(delimiter, start);
-    std::string_view part = body.substr(start, next == body.npos ? body.npos : next - start);
-    if (part.ends_with("\r\n"))
-      part.remove_suffix(2);
-    else if (part.ends_with("\n"))
-      part.remove_suffix(1);
-    // Headers up to the first empty line, then the content.
-    std::optional<std::string> name;
-    std::size_t line_start = 0;
-    for (;;) {
-      const std::size_t eol = part.find('\n', line_start);
-      if (eol == part.npos)
-        return std::nullopt;
-      std::string_view line = part.substr(line_start, eol - line_start);
-      if (line.ends_with('\r'))
-        line.remove_suffix(1);
-      line = trim(line);
-      line_start = eol + 1;
-      if (line.empty())
-        break;
-      const auto colon = line.find(':');
-      if (colon != line.npos && lower(trim(line.substr(0, colon))) == "content-disposition")
-        name = header_param(line.substr(colon + 1), "name");
-    }
-    if (name)
-      add_to_lua_table(table, *name, Value(std::string(part.substr(line_start))));
-    at = next;
-  }
-  return table_value(std::move(table));
 }
 
 void cjson_string(std::string& out, std::string_view s) {
@@ -202,7 +131,8 @@ ParsedBody parse_body(const std::optional<std::string>& content_type, const Valu
   mime = mime.substr(0, mime.find(';'));
   if (mime.starts_with(kForm)) {
     const std::int64_t max = checked_limit(max_args, "max_args");
-    return {decode_form(body, max), "", std::string(kForm)};
+    auto args = decode_form_args(body, max);
+    return {table_value(std::move(args.table)), "", std::string(kForm), args.truncated};
   }
   if (mime.starts_with(kJson)) {
     const auto json = nlohmann::json::parse(body, nullptr, false);
@@ -211,10 +141,9 @@ ParsedBody parse_body(const std::optional<std::string>& content_type, const Valu
     return {lua_from_json(json), "", std::string(kJson)};
   }
   if (mime.starts_with(kMultipart)) {
-    auto parts = decode_multipart(body, *content_type);
-    if (!parts)
-      return {Value{}, "unable to decode multipart body", std::string(kMultipart)};
-    return {std::move(*parts), "", std::string(kMultipart)};
+    // lua-multipart always answers a table: Kong's "unable to decode
+    // multipart body" cannot happen.
+    return {decode_multipart(body, *content_type), "", std::string(kMultipart)};
   }
   return {Value{}, "unsupported content type '" + *content_type + "'", mime};
 }
@@ -276,8 +205,9 @@ std::string encode_ordered_args(const Value& args) {
       } else {
         encode_arg(pieces, key, v);
       }
-      if (pieces.empty())
-        continue;  // an empty table adds nothing, as in Kong's encode_args
+      // make_ordered_args encodes each key on its own: a key with nothing to
+      // send (false, an empty table) still gives its "" piece, which sorts
+      // first and leaves a leading "&" (kong/pdk/service/request.lua).
       std::string piece;
       for (const auto& p : pieces)
         piece += (piece.empty() ? "" : "&") + p;
@@ -297,7 +227,8 @@ std::string escape_uri_component(std::string_view s) {
   std::string out;
   for (const char c : s) {
     const auto u = static_cast<unsigned char>(c);
-    if (std::isalnum(u) || c == '-' || c == '.' || c == '_' || c == '~')
+    // NGX_ESCAPE_URI_COMPONENT (ngx_http_lua_util.c) leaves ! ' ( ) * too.
+    if (std::isalnum(u) || std::string_view("-._~!'()*").find(c) != std::string_view::npos)
       out.push_back(c);
     else
       out += fmt::format("%{:02X}", u);

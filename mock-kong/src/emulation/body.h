@@ -20,6 +20,8 @@ struct ParsedBody {
   protocol::Value value;
   std::string error;
   std::string mime;
+  /// A form body had more than max_args arguments: Kong logs a notice.
+  bool truncated = false;
 };
 
 /// Kong's get_body: `content_type` is the mimetype argument or the

@@ -65,6 +65,9 @@ std::optional<double> lua_tonumber(std::string_view text);
 /// luajit2's string.format("%q", v): any value as its tostring(), quoted
 /// (a table as "table: 0x..." with a fixed address).
 std::string lua_quote(const protocol::Value& v);
+/// tostring() of a Lua table prints its address, which mock-kong cannot know:
+/// this fixed one stands in wherever Kong would print a table.
+inline constexpr std::string_view kLuaTableText = "table: 0x0000deadbeef";
 
 /// The expected types Kong's "invalid header value" errors list: set_header
 /// and add_header say one, set_headers and exit (validate_headers) the other.
@@ -95,9 +98,16 @@ protocol::Value header_table_get(const Headers& headers, const protocol::Value& 
 /// kong.tools.http.get_header, which kong.request.get_header is: $http_<name>,
 /// or the first line when that joined several.
 std::optional<std::string> kong_get_header(const Headers& headers, std::string_view name);
+/// Kong's globalpatches log "<what> truncated" at notice level when ngx_lua's
+/// header and argument readers stop at their limit.
+void truncated_notice(KongState& s, std::string_view what);
 /// The checked max_headers / max_args argument (1..1000, default 100).
 std::int64_t checked_limit(const protocol::Value& v, std::string_view what);
 /// kong.*.get_headers: the first `max_headers` lines (checked) as a multimap.
-protocol::Value limited_multimap(const Headers& headers, const protocol::Value& max_headers);
+/// The first `max` lines of `headers`.
+Headers first_header_lines(const Headers& headers, std::int64_t max);
+/// Logs Kong's "<what> truncated" notice when there are more lines than that.
+protocol::Value limited_multimap(KongState& s, const Headers& headers,
+                                 const protocol::Value& max_headers, std::string_view what);
 
 }  // namespace kong::mock

@@ -1,4 +1,6 @@
 // kong.log.serialize: Kong's log serializer (kong/pdk/log.lua) over the case.
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "kong/protocol/typed_codec.h"
@@ -19,8 +21,12 @@ Json lua_headers(const Headers& headers) {
   return protocol::value_to_json(headers.to_lua_table());
 }
 
+// ngx.req.get_headers() and ngx.resp.get_headers(): the first 100 lines.
+constexpr std::ptrdiff_t kMaxHeaders = 100;
+
+// kong.request.get_query(): ngx.req.get_uri_args() with its limit of 100.
 Json lua_query(std::string_view raw_query) {
-  return protocol::value_to_json(protocol::Value(decode_args(raw_query)));
+  return protocol::value_to_json(protocol::Value(decode_uri_args(raw_query, 100).table));
 }
 
 std::int64_t response_size(const KongState& s) {
@@ -37,14 +43,24 @@ Json tls_info(const KongState& s) {
       {"version", s.tls.version}, {"cipher", s.tls.cipher}, {"client_verify", client_verify(s)}};
 }
 
+// ngx.ctx.balancer_data.tries: created when the router matched (access on),
+// one try per balancer run, to set_target's host and port when a plugin set
+// them; nil before routing (an exit in rewrite).
 Json tries(const KongState& s) {
-  if (!s.upstream_response)
+  if (!s.routed || s.subsystem != "http")
     return nullptr;
-  const std::string host = s.service.is_object() ? s.service.value("host", "") : "";
-  return Json::array({{{"balancer_start", s.started_at_ms},
-                       {"balancer_latency", 0},
-                       {"ip", parse_ip(host) ? host : "127.0.0.1"},
-                       {"port", s.service.is_object() ? s.service.value("port", 80) : 80}}});
+  Json out = Json::array();
+  if (!s.upstream_response)
+    return out;
+  const std::string host =
+      s.balancer.host.value_or(s.service.is_object() ? s.service.value("host", "") : std::string());
+  const std::int64_t port = s.balancer.port.value_or(
+      s.service.is_object() ? s.service.value("port", std::int64_t{80}) : std::int64_t{80});
+  out.push_back({{"balancer_start", s.started_at_ms},
+                 {"balancer_latency", 0},
+                 {"ip", parse_ip(host) ? host : "127.0.0.1"},
+                 {"port", port}});
+  return out;
 }
 
 // Fields both subsystems share.
@@ -60,9 +76,10 @@ void add_common(const KongState& s, Json& out) {
     }
     out["authenticated_entity"] = entity;
   }
-  if (s.route.is_object())
+  // ngx.ctx.route and service: set by the router, before access.
+  if (s.routed && s.route.is_object())
     out["route"] = s.route;
-  if (s.service.is_object())
+  if (s.routed && s.service.is_object())
     out["service"] = s.service;
   if (!s.consumer.is_nil())
     out["consumer"] = protocol::value_to_json(s.consumer);
@@ -89,19 +106,15 @@ std::string serialized_upstream_uri(const KongState& s) {
 
 Json http_record(const KongState& s) {
   const std::string request_uri = nginx_var(s, "request_uri").value_or("");
-  // The first 100 header lines, as ngx.req.get_headers() gives them.
-  const HeaderList& lines = s.request.headers.lines();
-  const Headers headers(
-      HeaderList(lines.begin(), lines.begin() + std::min<std::ptrdiff_t>(100, std::ssize(lines))));
   Json request = {
-      {"id", fmt::format("{:032x}", static_cast<std::uint64_t>(s.started_at_ms))},
+      {"id", s.request_id},  // $kong_request_id
       {"uri", request_uri},
       {"url", fmt::format("{}://{}:{}{}", s.url.scheme, nginx_var(s, "host").value_or(""),
                           s.url.port, request_uri)},
       // nginx's request, as the plugins left it.
       {"querystring", lua_query(s.request.args.value_or(""))},
       {"method", s.request.method},
-      {"headers", lua_headers(headers)},
+      {"headers", lua_headers(first_header_lines(s.request.headers, kMaxHeaders))},
       {"size", std::stoll(nginx_var(s, "request_length").value_or("0"))},
   };
   if (auto tls = tls_info(s); !tls.is_null())
@@ -111,13 +124,19 @@ Json http_record(const KongState& s) {
       {"upstream_uri", serialized_upstream_uri(s)},
       {"response",
        {{"status", s.response.status},
-        {"headers", lua_headers(s.response.headers)},
+        {"headers", lua_headers(first_header_lines(s.response.headers, kMaxHeaders))},
         {"size", response_size(s)}}},
       {"latencies",
        {{"kong", 1}, {"proxy", s.upstream_response ? 2 : -1}, {"request", 3}, {"receive", 0}}},
       {"source", s.response.source == "service" ? "upstream" : "kong"},
   };
-  if (s.upstream_response)
+  // $upstream_status, or ngx.ctx.buffered_status (a number: buffered
+  // proxying reads the upstream in a subrequest), or "".
+  if (!s.upstream_response)
+    out["upstream_status"] = "";
+  else if (s.buffered_proxying)
+    out["upstream_status"] = s.upstream_response->status;
+  else
     out["upstream_status"] = std::to_string(s.upstream_response->status);
   add_common(s, out);
   return out;
@@ -208,7 +227,29 @@ Json serialized_log(const KongState& s) {
   return out;
 }
 
+void note_truncations(KongState& s, int request_header_reads, int response_header_reads) {
+  const bool request_headers = std::ssize(s.request.headers.lines()) > kMaxHeaders;
+  const bool response_headers = std::ssize(s.response.headers.lines()) > kMaxHeaders;
+  for (int i = 0; request_headers && i < request_header_reads; ++i)
+    truncated_notice(s, "request headers");
+  if (decode_uri_args(s.request.args.value_or(""), 100).truncated)
+    truncated_notice(s, "uri args");
+  for (int i = 0; response_headers && i < response_header_reads; ++i)
+    truncated_notice(s, "response headers");
+}
+
+void save_log_phase_copies(KongState& s) {
+  // kong.log.serialize(), then ngx.req.get_headers() and ngx.resp.get_headers()
+  // (kong/runloop/plugin_servers/plugin.lua): each read of a header table
+  // past its limit logs its notice.
+  if (s.subsystem == "http")
+    note_truncations(s, 2, 2);
+}
+
 protocol::Value serialize(KongState& s, const protocol::Array&) {
+  // In log, the copy saved when the phase started answers (no new reads).
+  if (s.phase != Phase::log && s.subsystem == "http")
+    note_truncations(s, 1, 1);
   // cjson escapes "/" as "\/"; outside strings JSON has no "/".
   std::string text = serialized_log(s).dump(-1, ' ', false, Json::error_handler_t::replace);
   std::string escaped;

@@ -18,8 +18,21 @@ namespace kong::mock {
 /// Adds `value` under `name`.
 void add_to_lua_table(protocol::Map& table, std::string_view name, protocol::Value value);
 
-/// The first `max_args` arguments of a query string or form body.
-protocol::Map decode_args(std::string_view query,
-                          std::int64_t max_args = std::numeric_limits<std::int64_t>::max());
+/// Arguments as ngx_lua reads them, and whether the limit cut them short
+/// ("truncated", which Kong logs at notice level: globalpatches.lua).
+struct DecodedArgs {
+  protocol::Map table;
+  bool truncated = false;
+};
+
+/// ngx.req.get_uri_args(max_args).
+DecodedArgs decode_uri_args(std::string_view query, std::int64_t max_args);
+
+/// ngx.req.get_post_args(max_args) and ngx.decode_args(text, max_args), which
+/// count empty pieces too.
+DecodedArgs decode_form_args(std::string_view body, std::int64_t max_args);
+
+/// Every argument of a query string, without a limit.
+protocol::Map decode_args(std::string_view query);
 
 }  // namespace kong::mock

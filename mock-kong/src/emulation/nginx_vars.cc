@@ -129,6 +129,8 @@ std::optional<std::string> computed(const KongState& s, std::string_view name) {
     return s.request.headers.first("content-type");
   if (name == "content_length")
     return s.request.headers.first("content-length");
+  if (name == "kong_request_id")
+    return s.request_id;
   if (name == "msec")
     return fmt::format("{:.3f}", static_cast<double>(s.started_at_ms) / 1000.0);
   if (is_tls(s)) {

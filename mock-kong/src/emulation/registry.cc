@@ -58,9 +58,8 @@ std::string lua_tostring(const protocol::Value& v) {
     return "nil";
   if (v.is_bool())
     return v.as_bool() ? "true" : "false";
-  if (v.is_int())
-    return std::to_string(v.as_int());
-  if (v.is_double()) {
+  // Every Lua number is a double, printed with "%.14g": 1e14 prints as "1e+14".
+  if (v.is_number()) {
     const double d = v.as_double();
     if (std::isnan(d))
       return "nan";
@@ -78,7 +77,7 @@ std::string lua_tostring(const protocol::Value& v) {
 std::string lua_quote(const protocol::Value& v) {
   // luajit2 (since v2.1-20211210) quotes any value as its tostring(). A table
   // prints its address, which mock-kong cannot know: a fixed one stands in.
-  const std::string text = lua_type(v) == "table" ? "table: 0x0000deadbeef" : lua_tostring(v);
+  const std::string text = lua_type(v) == "table" ? std::string(kLuaTableText) : lua_tostring(v);
   std::string out = "\"";
   for (std::size_t i = 0; i < text.size(); ++i) {
     const auto c = static_cast<unsigned char>(text[i]);
@@ -149,7 +148,11 @@ std::vector<std::string> header_values(const protocol::Value& name, const protoc
   auto one = [](std::string s) { return s.empty() ? std::string(" ") : s; };
   if (value.is_text() || value.is_number() || value.is_bool())
     return {one(lua_tostring(value))};
-  if (value.is_array() && !value.as_array().empty()) {
+  // A table is checked with ipairs: a map, or an empty array, has nothing to
+  // check and passes; set as no values, it clears the header (checks.lua).
+  if (value.is_map() || (value.is_array() && value.as_array().empty()))
+    return {};
+  if (value.is_array()) {
     std::vector<std::string> out;
     for (const auto& item : value.as_array()) {
       if (!item.is_text()) {
@@ -177,11 +180,25 @@ std::int64_t checked_limit(const protocol::Value& v, std::string_view what) {
   return static_cast<std::int64_t>(n);
 }
 
-protocol::Value limited_multimap(const Headers& headers, const protocol::Value& max_headers) {
-  const std::int64_t max = checked_limit(max_headers, "max_headers");
+void truncated_notice(KongState& s, std::string_view what) {
+  s.log.push_back({"notice", fmt::format("{} truncated", what), s.phase});
+}
+
+Headers first_header_lines(const Headers& headers, std::int64_t max) {
   HeaderList lines = headers.lines();
   if (static_cast<std::int64_t>(lines.size()) > max)
     lines.resize(static_cast<std::size_t>(max));
+  return Headers(std::move(lines));
+}
+
+protocol::Value limited_multimap(KongState& s, const Headers& headers,
+                                 const protocol::Value& max_headers, std::string_view what) {
+  const std::int64_t max = checked_limit(max_headers, "max_headers");
+  HeaderList lines = headers.lines();
+  if (static_cast<std::int64_t>(lines.size()) > max) {
+    lines.resize(static_cast<std::size_t>(max));
+    truncated_notice(s, what);
+  }
   return Headers(std::move(lines)).to_lua_table();
 }
 

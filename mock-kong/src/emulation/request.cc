@@ -179,7 +179,10 @@ Value get_query_arg(KongState& s, const Array& args) {
 Value get_query(KongState& s, const Array& args) {
   const std::int64_t max = checked_limit(arg(args, 0), "max_args");
   require_request_context(s);
-  return Value(decode_args(s.request.args.value_or(""), max));
+  auto decoded = decode_uri_args(s.request.args.value_or(""), max);
+  if (decoded.truncated)
+    truncated_notice(s, "uri args");
+  return Value(std::move(decoded.table));
 }
 
 Value get_header(KongState& s, const Array& args) {
@@ -197,10 +200,11 @@ Value get_header(KongState& s, const Array& args) {
 }
 
 Value get_headers(KongState& s, const Array& args) {
-  // exposed_api in log: the saved ngx.req.get_headers(), max_headers ignored.
+  // exposed_api in log: the saved ngx.req.get_headers(), max_headers ignored
+  // (its notice was logged when it was saved).
   if (s.phase == Phase::log)
-    return limited_multimap(s.request.headers, Value{});
-  return limited_multimap(s.request.headers, arg(args, 0));
+    return first_header_lines(s.request.headers, 100).to_lua_table();
+  return limited_multimap(s, s.request.headers, arg(args, 0), "request headers");
 }
 
 Value get_start_time(KongState& s, const Array&) {

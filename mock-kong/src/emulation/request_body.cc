@@ -28,7 +28,10 @@ Value get_body(KongState& s, const Array& args) {
     throw LuaError{"bad argument #1 to 'lower' (string expected, got " +
                    std::string(lua_type(mimetype)) + ")"};
   // Over MsgPack only the first value travels: a soft error arrives as nil.
-  return parse_body(content_type, arg(args, 1), s.request.body).value;
+  auto parsed = parse_body(content_type, arg(args, 1), s.request.body);
+  if (parsed.truncated)
+    truncated_notice(s, "post args");  // ngx.req.get_post_args
+  return std::move(parsed.value);
 }
 
 }  // namespace

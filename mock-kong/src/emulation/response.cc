@@ -1,7 +1,9 @@
 // kong.response: the response the client gets, as kong/pdk/response.lua.
 // In the log phase the getters are Kong's exposed_api overrides, reading the
 // status and headers saved when the log phase started.
+#include <algorithm>
 #include <array>
+#include <cctype>
 #include <cstdlib>
 #include <string>
 #include <vector>
@@ -28,6 +30,13 @@ std::int64_t checked_status(const Value& status, std::int64_t min) {
   return static_cast<std::int64_t>(code);
 }
 
+// lua_transform_underscores_in_response_headers, on by default: ngx.header
+// names are sent, and looked up, with "-" for "_" (ngx_http_lua_headers.c).
+std::string response_header_name(std::string name) {
+  std::replace(name.begin(), name.end(), '_', '-');
+  return name;
+}
+
 // validate_headers: every name and value checked before any is set.
 void check_headers(const Value& table) {
   if (table.is_map()) {
@@ -44,7 +53,7 @@ void set_all(KongState& s, Headers& headers, const Value& table) {
   if (!table.is_map())
     return;  // Kong sends {} as []
   for (const auto& [name, value] : table.as_map()) {
-    const std::string n = header_name(name);
+    const std::string n = response_header_name(header_name(name));
     if (lower(n) == "transfer-encoding") {
       s.log.push_back({"warn", "manually setting Transfer-Encoding. Ignored.", s.phase});
       continue;
@@ -69,8 +78,11 @@ Value get_header(KongState& s, const Array& args) {
 }
 
 Value get_headers(KongState& s, const Array& args) {
-  // In log, exposed_api returns the saved ngx.resp.get_headers(): max_headers ignored.
-  return limited_multimap(s.response.headers, s.phase == Phase::log ? Value{} : arg(args, 0));
+  // In log, exposed_api returns the saved ngx.resp.get_headers(): max_headers
+  // ignored, its notice logged when it was saved.
+  if (s.phase == Phase::log)
+    return first_header_lines(s.response.headers, 100).to_lua_table();
+  return limited_multimap(s, s.response.headers, arg(args, 0), "response headers");
 }
 
 Value get_source(KongState& s, const Array&) {
@@ -87,7 +99,7 @@ Value set_status(KongState& s, const Array& args) {
 }
 
 Value set_header(KongState& s, const Array& args) {
-  const std::string name = header_name(arg(args, 0));
+  const std::string name = response_header_name(header_name(arg(args, 0)));
   auto values = header_values(arg(args, 0), arg(args, 1), kSetHeaderTypes);
   if (lower(name) == "transfer-encoding") {
     s.log.push_back({"warn", "manually setting Transfer-Encoding. Ignored.", s.phase});
@@ -98,7 +110,7 @@ Value set_header(KongState& s, const Array& args) {
 }
 
 Value add_header(KongState& s, const Array& args) {
-  const std::string name = header_name(arg(args, 0));
+  const std::string name = response_header_name(header_name(arg(args, 0)));
   for (auto& v : header_values(arg(args, 0), arg(args, 1), kSetHeaderTypes)) {
     s.response.headers.add(name, std::move(v));
   }
@@ -109,7 +121,7 @@ Value clear_header(KongState& s, const Array& args) {
   const Value& name = arg(args, 0);
   if (!name.is_text())
     throw LuaError{"header name must be a string"};
-  s.response.headers.clear(name.text());
+  s.response.headers.clear(response_header_name(std::string(name.text())));
   return Value{};
 }
 
@@ -157,59 +169,165 @@ Value exit(KongState& s, const Array& args) {
   return Value{};
 }
 
-// kong.tools.http.get_mime_type: the media type Kong answers for one Accept entry.
-std::string mime_type_for(std::string_view accepted) {
-  const std::string type = lower(accepted.substr(0, accepted.find(';')));
-  const auto slash = type.find('/');
-  if (slash == std::string::npos)
-    return std::string(kJsonType);
-  const std::string major = type.substr(0, slash);
-  const std::string minor = type.substr(slash + 1);
+// kong.tools.http.get_mime_type for a media type of an Accept entry: a lookup
+// in Kong's MIME_TYPES, case-sensitive ("Text/HTML" is unknown), JSON for
+// anything unknown.
+std::string mime_type_for(std::string_view media) {
+  const auto slash = media.find('/');
+  const std::string_view major = media.substr(0, slash);
+  const std::string_view minor = media.substr(slash + 1);
   if (minor == "*") {
     if (major == "text")
       return "text/plain; charset=utf-8";
     return std::string(kJsonType);  // "*/*", "application/*" and anything else
   }
-  if (type == "text/html")
+  if (media == "text/html")
     return "text/html; charset=utf-8";
-  if (type == "text/plain")
+  if (media == "text/plain")
     return "text/plain; charset=utf-8";
-  if (type == "application/xml")
+  if (media == "application/xml")
     return "application/xml; charset=utf-8";
-  if (type == "application/grpc")
+  if (media == "application/grpc")
     return "";
   return std::string(kJsonType);
 }
 
-// response.lua's get_response_type: the Accept entry of highest quality
-// (q needs a decimal point to count, as Kong's pattern does), JSON by default.
-std::string response_type(const std::optional<std::string>& accept) {
-  std::string type(kJsonType);
-  if (!accept)
-    return type;
-  double best = 0;
-  std::string_view rest = *accept;
-  while (!rest.empty()) {
-    const auto comma = rest.find(',');
-    const std::string_view entry = rest.substr(0, comma);
-    rest = comma == rest.npos ? std::string_view() : rest.substr(comma + 1);
-    std::optional<std::string> name;
-    double quality = 1;
-    std::string_view params = entry;
-    while (!params.empty()) {
-      const auto semi = params.find(';');
-      const std::string part(trim(params.substr(0, semi)));
-      params = semi == params.npos ? std::string_view() : params.substr(semi + 1);
-      if (part.find('/') != std::string::npos && part.find_first_of(" \t") == std::string::npos) {
-        name = part;
-      } else if (part.size() > 2 && lower(part.substr(0, 2)) == "q=" &&
-                 part.find('.') != std::string::npos) {
-        quality = std::atof(part.c_str() + 2);
+// One Accept entry as Kong's ACCEPT_PATTERN matches it (kong/tools/http.lua,
+// PCRE flags "ajoxi": anchored at the start only, case-insensitive): a media
+// type, then parameters; the last well-formed q= (1, 1.000, 0, 0.xyz: three
+// digits at most) is its quality. nullopt when the media type does not match.
+struct AcceptEntry {
+  std::string media;
+  std::optional<std::string> q;
+};
+
+class AcceptScanner {
+ public:
+  explicit AcceptScanner(std::string_view text) : text_(text) {}
+
+  std::optional<AcceptEntry> entry() {
+    AcceptEntry e;
+    const auto type = token_or_star();
+    if (!type || !eat('/'))
+      return std::nullopt;
+    const auto subtype = token_or_star();
+    if (!subtype)
+      return std::nullopt;
+    e.media = std::string(*type) + "/" + std::string(*subtype);
+    // (?: \s*;\s* q=(...) | \s*;\s* token (?:=[^;]*|) )*
+    for (;;) {
+      const std::size_t start = pos_;
+      if (auto q = quality()) {
+        e.q = std::move(q);
+        continue;
+      }
+      pos_ = start;
+      if (parameter())
+        continue;
+      pos_ = start;
+      return e;
+    }
+  }
+
+ private:
+  static bool token_char(char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return std::isalnum(u) || std::string_view("-!#$&^_+.").find(c) != std::string_view::npos;
+  }
+  bool eat(char c) {
+    if (pos_ < text_.size() && text_[pos_] == c) {
+      ++pos_;
+      return true;
+    }
+    return false;
+  }
+  bool eat_digit(bool zero_only) {
+    if (pos_ < text_.size() && std::isdigit(static_cast<unsigned char>(text_[pos_])) &&
+        (!zero_only || text_[pos_] == '0')) {
+      ++pos_;
+      return true;
+    }
+    return false;
+  }
+  void spaces() {
+    while (pos_ < text_.size() && std::string_view(" \t\n\r\f\v").find(text_[pos_]) != text_.npos)
+      ++pos_;
+  }
+  // [a-z0-9][a-z0-9-!#$&^_+.]+ | \*
+  std::optional<std::string_view> token_or_star() {
+    const std::size_t start = pos_;
+    if (pos_ < text_.size() && std::isalnum(static_cast<unsigned char>(text_[pos_]))) {
+      ++pos_;
+      while (pos_ < text_.size() && token_char(text_[pos_]))
+        ++pos_;
+      if (pos_ - start >= 2)
+        return text_.substr(start, pos_ - start);
+      pos_ = start;
+    }
+    if (eat('*'))
+      return text_.substr(start, 1);
+    return std::nullopt;
+  }
+  bool separator() {
+    spaces();
+    if (!eat(';'))
+      return false;
+    spaces();
+    return true;
+  }
+  std::optional<std::string> quality() {
+    if (!separator() || !(eat('q') || eat('Q')) || !eat('='))
+      return std::nullopt;
+    const std::size_t start = pos_;
+    const bool one = eat('1');
+    if (!one && !eat('0'))
+      return std::nullopt;
+    if (eat('.')) {
+      for (int i = 0; i < 3 && eat_digit(one); ++i) {
       }
     }
-    if (name && quality > best) {
-      type = mime_type_for(*name);
+    return std::string(text_.substr(start, pos_ - start));
+  }
+  bool parameter() {
+    if (!separator())
+      return false;
+    const auto name = token_or_star();
+    if (!name || *name == "*")
+      return false;
+    if (eat('=')) {
+      while (pos_ < text_.size() && text_[pos_] != ';')
+        ++pos_;
+    }
+    return true;
+  }
+
+  std::string_view text_;
+  std::size_t pos_ = 0;
+};
+
+// kong.tools.http.get_response_type: the Accept entry of highest quality
+// wins, the first of equals; JSON without one. Several Accept lines are
+// joined with ",".
+std::string response_type(const std::vector<std::string>& accept_lines) {
+  std::string type(kJsonType);
+  std::string accept;
+  for (const auto& line : accept_lines)
+    accept += (accept.empty() ? "" : ",") + line;
+  if (accept_lines.empty())
+    return type;
+  double best = 0;
+  std::string_view rest = accept;
+  for (bool more = true; more;) {
+    const auto comma = rest.find(',');
+    more = comma != rest.npos;
+    const auto entry = AcceptScanner(trim(rest.substr(0, comma))).entry();
+    rest = more ? rest.substr(comma + 1) : std::string_view();
+    if (!entry)
+      continue;
+    const double quality = entry->q ? lua_tonumber(*entry->q).value_or(1) : 1;
+    if (quality > best) {
       best = quality;
+      type = mime_type_for(entry->media);
     }
   }
   return type;
@@ -317,7 +435,7 @@ Value error(KongState& s, const Array& args) {
                  .starts_with("application/grpc")) {
     type = "application/grpc";
   } else {
-    type = response_type(find_header(s.request.headers, "Accept"));
+    type = response_type(s.request.headers.all("Accept"));
   }
   const auto body = error_body(*type, text ? *text : default_message(status), s.request_id);
   if (!body)

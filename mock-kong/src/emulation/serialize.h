@@ -13,6 +13,11 @@ namespace kong::mock {
 /// path crosses a value that is not a table.
 nlohmann::json serialized_log(const KongState& s);
 
+/// What Kong saves for a plugin server's log handler before it runs (the
+/// serializer's table and the header tables): the notices its reads past
+/// ngx_lua's limits log.
+void save_log_phase_copies(KongState& s);
+
 /// kong.log.serialize over RPC: that table as cjson encodes it (a string).
 protocol::Value serialize(KongState& s, const protocol::Array& args);
 

@@ -50,10 +50,14 @@ Value set_header(KongState& s, const Array& args) {
 
 Value add_header(KongState& s, const Array& args) {
   const std::string name = header_name(arg(args, 0));
-  const auto values = header_values(arg(args, 0), arg(args, 1), kSetHeaderTypes);
+  const Value& value = arg(args, 1);
+  auto values = header_values(arg(args, 0), value, kSetHeaderTypes);
   note_host(s, name, values);
-  // Kong sets the header to its current lines plus the new ones: the first
-  // line stays where it was, the others move to the end.
+  // Kong sets the header to its current lines plus the new value, as one
+  // more entry: a table value (an array too) becomes one line, its tostring().
+  // The first line stays where it was, the others move to the end.
+  if (lua_type(value) == "table")
+    values = {std::string(kLuaTableText)};
   auto lines = s.request.headers.all(name);
   lines.insert(lines.end(), values.begin(), values.end());
   s.request.headers.set(name, lines);
@@ -150,6 +154,7 @@ Value set_raw_body(KongState& s, const Array& args) {
 // Kong's multipart encoder: keys sorted, each value tostring'ed.
 std::string multipart(const Value& table, std::string_view boundary) {
   std::vector<std::pair<std::string, std::string>> fields;
+  bool has_boolean = false;
   if (table.is_map()) {
     for (const auto& [k, v] : table.as_map()) {
       if (!k.is_text()) {
@@ -160,9 +165,15 @@ std::string multipart(const Value& table, std::string_view boundary) {
         throw LuaError{fmt::format("invalid value {}: got {}, expected string, number or boolean",
                                    lua_quote(k), lua_type(v))};
       }
+      // string.buffer's put takes strings and numbers only: a boolean passes
+      // the check above and fails here.
+      if (v.is_bool())
+        has_boolean = true;
       fields.emplace_back(std::string(k.text()), lua_tostring(v));
     }
   }
+  if (has_boolean)
+    throw LuaError{"bad argument #1 to 'put' (string/number/__tostring expected, got boolean)"};
   std::sort(fields.begin(), fields.end());
   std::string out;
   for (const auto& [k, v] : fields) {

@@ -50,7 +50,7 @@ Value get_headers(KongState& s, const Array& args) {
     return Value(Map{});
   require_request_context(s);  // ngx.resp.get_headers()
   // Unbuffered: the downstream header table itself goes out, every header.
-  return limited_multimap(s.response.headers, max);
+  return limited_multimap(s, s.response.headers, max, "response headers");
 }
 
 Value get_header(KongState& s, const Array& args) {
@@ -79,7 +79,10 @@ Value get_body(KongState& s, const Array& args) {
     content_type = upstream_header(s, "Content-Type");
   const auto* up = buffered(s);
   // Over MsgPack only the first value travels: a soft error arrives as nil.
-  return parse_body(content_type, arg(args, 1), up ? up->body : std::string()).value;
+  auto parsed = parse_body(content_type, arg(args, 1), up ? up->body : std::string());
+  if (parsed.truncated)
+    truncated_notice(s, "decode args");  // ngx.decode_args
+  return std::move(parsed.value);
 }
 
 }  // namespace

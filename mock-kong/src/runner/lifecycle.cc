@@ -7,6 +7,7 @@
 #include "kong/mock/session.h"
 
 #include "emulation/emulation.h"
+#include "emulation/serialize.h"
 #include "runner/runloop.h"
 
 namespace kong::mock {
@@ -188,8 +189,11 @@ Result<CaseRun> run_case(const Case& c, PluginSession& plugin, CallInterceptor* 
     run_before_response(Phase::response);
   // log runs after the response is sent, from saved copies of request and
   // response; it runs after an exit too.
-  if (handles(Phase::log))
+  if (handles(Phase::log)) {
+    s.phase = Phase::log;
+    save_log_phase_copies(s);
     events.run(Phase::log);
+  }
   return run;
 }
 
