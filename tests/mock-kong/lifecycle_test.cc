@@ -197,7 +197,10 @@ TEST_F(LifecycleTest, ACallInAForbiddenPhaseAbandonsTheEventWithKongsTextAndA500
       "header_filter, body_filter, log, error, admin_api)");
   EXPECT_TRUE(Steps().empty());
   EXPECT_EQ(run.state.response.status, 500);
-  EXPECT_EQ(run.state.response.body, R"({"message":"An unexpected error occurred"})");
+  // kong.response.error(500): Kong's JSON template, with the request id.
+  EXPECT_EQ(run.state.response.body,
+            "{\n  \"message\":\"An unexpected error occurred\",\n  \"request_id\":\"" +
+                run.state.request_id + "\"\n}");
   EXPECT_EQ(run.state.response.source, "error");
 }
 
@@ -221,13 +224,14 @@ TEST_F(LifecycleTest, AnUnknownPdkMethodIsLoggedAndAnsweredWithNil) {
   EXPECT_EQ(run.errors.size(), 1u);
 }
 
-TEST_F(LifecycleTest, AFailedHandlerBecomesKongs500AndItsErrorIsReported) {
+TEST_F(LifecycleTest, AHandlerErrorTheServerReportsIsLoggedAndTheRequestGoesOn) {
   Start({{"access", {Value("ret")}}}, {Phase::access});
   fail_next_event_with_ = "hello access handler failed: boom";
   CaseRun run = Run();
   ASSERT_EQ(run.errors.size(), 1u);
   EXPECT_EQ(run.errors[0], "access handler failed: hello access handler failed: boom");
-  EXPECT_EQ(run.state.response.status, 500);
+  EXPECT_EQ(run.state.response.status, 200);
+  EXPECT_EQ(run.state.response.source, "service");
 }
 
 TEST_F(LifecycleTest, StartsANewInstanceAndRetriesWhenTheServerLostTheInstance) {
@@ -241,7 +245,7 @@ TEST_F(LifecycleTest, StartsANewInstanceAndRetriesWhenTheServerLostTheInstance) 
   EXPECT_EQ(run.phases_run, (std::vector<std::string>{"access"}));
 }
 
-TEST_F(LifecycleTest, HeadersSetInAccessReplaceUpstreamHeadersOfTheSameName) {
+TEST_F(LifecycleTest, UnbufferedTheUpstreamsHeadersFollowThoseSetInAccess) {
   Start({{"access",
           {PdkCall("kong.response.set_header", {Value("X-A"), Value("plugin")}), Value("ret")}}},
         {Phase::access});
@@ -250,8 +254,24 @@ TEST_F(LifecycleTest, HeadersSetInAccessReplaceUpstreamHeadersOfTheSameName) {
   c.upstream = FixtureUpstream{201, {{"x-a", "upstream"}, {"x-b", "kept"}}, "body"};
   CaseRun run = Run(c);
   EXPECT_EQ(run.state.response.status, 201);
-  EXPECT_EQ(run.state.response.headers.all("x-a"), (std::vector<std::string>{"plugin"}));
+  EXPECT_EQ(run.state.response.headers.all("x-a"),
+            (std::vector<std::string>{"plugin", "upstream"}));
   EXPECT_EQ(run.state.response.headers.first("x-b"), "kept");
+}
+
+TEST_F(LifecycleTest, KongAddsItsHeadersToProxiedResponsesAndToExits) {
+  Start({{"access", {Value("ret")}}}, {Phase::access});
+  Case c;
+  c.request.url = "http://example.com/";
+  c.upstream = FixtureUpstream{200, {{"Via", "1.0 cache"}}, "body"};
+  CaseRun run = Run(c);
+  const Headers& h = run.state.response.headers;
+  EXPECT_EQ(h.first("via"), "1.0 cache, 1.1 kong/3.10.0");
+  EXPECT_EQ(h.first("server"), "kong/3.10.0");
+  EXPECT_EQ(h.first("x-kong-upstream-latency"), "2");
+  EXPECT_EQ(h.first("x-kong-proxy-latency"), "1");
+  EXPECT_FALSE(h.contains("x-kong-response-latency"));
+  EXPECT_EQ(h.first("x-kong-request-id"), run.state.request_id);
 }
 
 TEST_F(LifecycleTest, WithoutAnUpstreamTheServiceEchoesTheServiceRequest) {

@@ -216,8 +216,8 @@ TEST(MockKongCommandLine, VerbosePrintsEveryCallAndTheFinalResponse) {
   EXPECT_NE(result.out.find("access   kong.request.get_header([\"host\"]) -> \"example.com\""),
             std::string::npos)
       << result.out;
-  EXPECT_NE(result.out.find("response 200 (service), headers [\"Content-Type: text/plain\","
-                            "\"x-hello-from-cpp: C++ says hi to example.com\"], body \"ok\""),
+  EXPECT_NE(result.out.find("response 200 (service), headers [\"x-hello-from-cpp: C++ says hi to "
+                            "example.com\",\"Content-Type: text/plain\","),
             std::string::npos)
       << result.out;
 }

@@ -104,6 +104,18 @@ void truncated_notice(KongState& s, std::string_view what);
 /// The checked max_headers / max_args argument (1..1000, default 100).
 std::int64_t checked_limit(const protocol::Value& v, std::string_view what);
 /// kong.*.get_headers: the first `max_headers` lines (checked) as a multimap.
+/// kong.response.error's answer (kong/pdk/response.lua): the error template
+/// Content-Type, Accept or gRPC call for, with `message` or the status's
+/// default text; `source` is what kong.response.get_source answers after it.
+void send_error(KongState& s, std::int64_t status, const std::optional<std::string>& message,
+                const protocol::Value& headers, std::string source);
+/// nginx's own page for `status`, as Kong's nginx sends it (nginx_pages.cc).
+std::optional<std::string> nginx_error_page(std::int64_t status);
+
+/// The response headers as ngx.resp.get_headers lists them: nginx's
+/// Connection header first ("keep-alive": mock-kong's client keeps its
+/// connection), counted in the limit (ngx_http_lua_headers.c).
+Headers response_header_lines(const Headers& headers);
 /// The first `max` lines of `headers`.
 Headers first_header_lines(const Headers& headers, std::int64_t max);
 /// Logs Kong's "<what> truncated" notice when there are more lines than that.

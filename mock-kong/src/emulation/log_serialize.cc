@@ -124,10 +124,14 @@ Json http_record(const KongState& s) {
       {"upstream_uri", serialized_upstream_uri(s)},
       {"response",
        {{"status", s.response.status},
-        {"headers", lua_headers(first_header_lines(s.response.headers, kMaxHeaders))},
+        {"headers",
+         lua_headers(first_header_lines(response_header_lines(s.response.headers), kMaxHeaders))},
         {"size", response_size(s)}}},
       {"latencies",
-       {{"kong", 1}, {"proxy", s.upstream_response ? 2 : -1}, {"request", 3}, {"receive", 0}}},
+       {{"kong", kKongLatencyMs},
+        {"proxy", s.upstream_response ? kUpstreamLatencyMs : -1},
+        {"request", kRequestTimeMs},
+        {"receive", 0}}},
       {"source", s.response.source == "service" ? "upstream" : "kong"},
   };
   // $upstream_status, or ngx.ctx.buffered_status (a number: buffered
@@ -153,7 +157,7 @@ Json stream_record(const KongState& s) {
               {"upstream",
                {{"received", static_cast<std::int64_t>(s.response.body.size())},
                 {"sent", static_cast<std::int64_t>(s.received_body.size())}}},
-              {"latencies", {{"kong", 1}, {"session", 3}}}};
+              {"latencies", {{"kong", kKongLatencyMs}, {"session", kRequestTimeMs}}}};
   add_common(s, out);
   return out;
 }
@@ -229,7 +233,8 @@ Json serialized_log(const KongState& s) {
 
 void note_truncations(KongState& s, int request_header_reads, int response_header_reads) {
   const bool request_headers = std::ssize(s.request.headers.lines()) > kMaxHeaders;
-  const bool response_headers = std::ssize(s.response.headers.lines()) > kMaxHeaders;
+  const bool response_headers =
+      std::ssize(response_header_lines(s.response.headers).lines()) > kMaxHeaders;
   for (int i = 0; request_headers && i < request_header_reads; ++i)
     truncated_notice(s, "request headers");
   if (decode_uri_args(s.request.args.value_or(""), 100).truncated)

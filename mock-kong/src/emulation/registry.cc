@@ -184,6 +184,13 @@ void truncated_notice(KongState& s, std::string_view what) {
   s.log.push_back({"notice", fmt::format("{} truncated", what), s.phase});
 }
 
+Headers response_header_lines(const Headers& headers) {
+  HeaderList lines = headers.lines();
+  if (!headers.contains("connection"))
+    lines.insert(lines.begin(), {"connection", "keep-alive"});
+  return Headers(std::move(lines));
+}
+
 Headers first_header_lines(const Headers& headers, std::int64_t max) {
   HeaderList lines = headers.lines();
   if (static_cast<std::int64_t>(lines.size()) > max)

@@ -68,11 +68,15 @@ Value get_status(KongState& s, const Array&) {
 
 Value get_header(KongState& s, const Array& args) {
   const Value& name = arg(args, 0);
-  if (!name.is_text()) {
-    if (s.phase == Phase::log)
-      return Value{};  // exposed_api: a lookup in the saved headers, no check
-    throw LuaError{"header name must be a string"};
+  if (s.phase == Phase::log) {
+    // exposed_api: saved.response_headers[name], the ngx.resp.get_headers()
+    // table saved when the log timer was armed, whose metatable lower-cases
+    // the key (a nil name raises string.lower's error); first value.
+    Value v = header_table_get(response_header_lines(s.response.headers), name);
+    return v.is_array() ? v.as_array().front() : v;
   }
+  if (!name.is_text())
+    throw LuaError{"header name must be a string"};
   auto v = find_header(s.response.headers, name.text());
   return v ? Value(*v) : Value{};
 }
@@ -81,8 +85,9 @@ Value get_headers(KongState& s, const Array& args) {
   // In log, exposed_api returns the saved ngx.resp.get_headers(): max_headers
   // ignored, its notice logged when it was saved.
   if (s.phase == Phase::log)
-    return first_header_lines(s.response.headers, 100).to_lua_table();
-  return limited_multimap(s, s.response.headers, arg(args, 0), "response headers");
+    return first_header_lines(response_header_lines(s.response.headers), 100).to_lua_table();
+  return limited_multimap(s, response_header_lines(s.response.headers), arg(args, 0),
+                          "response headers");
 }
 
 Value get_source(KongState& s, const Array&) {
@@ -146,6 +151,46 @@ void send(KongState& s, std::int64_t status, std::string body, Headers headers,
   s.exited = true;
 }
 
+// The statuses Kong's nginx template sends to its own error handler
+// (kong/templates/nginx_kong.lua error_page; kong/error_handlers.lua).
+constexpr std::array<std::int64_t, 14> kKongErrorPages = {400, 404, 405, 408, 411, 412, 413,
+                                                          414, 417, 494, 500, 502, 503, 504};
+
+// kong/error_handlers.lua's BODIES are these same texts.
+std::string default_message(std::int64_t status);
+std::string response_type(const std::vector<std::string>& accept_lines);
+std::optional<std::string> error_body(std::string_view type, std::string_view message,
+                                      std::string_view request_id);
+
+// kong.response.exit without a body: Content-Length 0, then ngx.exit(status).
+// From 300 on nginx answers with a page of its own: Kong's error handler for
+// the statuses of its error_page list, nginx's built-in page for the others
+// that have one (ngx_http_special_response.c), nothing for the rest.
+void exit_without_body(KongState& s, std::int64_t status, Headers headers) {
+  const bool kong_page =
+      std::find(kKongErrorPages.begin(), kKongErrorPages.end(), status) != kKongErrorPages.end();
+  if (kong_page) {
+    // The handler reads Accept, else Content-Type, else error_default_type
+    // (text/plain), and answers with kong.response.exit, as an error.
+    std::string accept =
+        kong_get_header(s.request.headers, "Accept")
+            .value_or(kong_get_header(s.request.headers, "Content-Type").value_or("text/plain"));
+    const std::string type = response_type({accept});
+    const auto body = error_body(type, default_message(status), s.request_id);
+    headers.set("Content-Type", {type});
+    send(s, status == 494 ? 400 : status, body.value_or(""), std::move(headers), "error");
+    return;
+  }
+  std::string page;
+  if (status >= 300) {
+    if (auto nginx_page = nginx_error_page(status)) {
+      page = std::move(*nginx_page);
+      headers.set("Content-Type", {"text/html"});
+    }
+  }
+  send(s, status, std::move(page), std::move(headers), "exit");
+}
+
 Value exit(KongState& s, const Array& args) {
   const std::int64_t status = checked_status(arg(args, 0), 100);
   const Value& body = arg(args, 1);
@@ -157,10 +202,14 @@ Value exit(KongState& s, const Array& args) {
   check_headers(headers);
   Headers out = s.response.headers;
   set_all(s, out, headers);
+  if (body.is_nil()) {
+    exit_without_body(s, status, std::move(out));
+    return Value{};
+  }
   std::string text;
   if (body.is_text()) {
     text = std::string(body.text());
-  } else if (!body.is_nil()) {
+  } else {
     text = cjson_encode(body);  // a table body is JSON
     if (!out.contains("content-type"))
       out.set("Content-Type", {std::string(kJsonType)});
@@ -424,7 +473,15 @@ Value error(KongState& s, const Array& args) {
   if (lua_type(headers) != "nil" && lua_type(headers) != "table")
     throw LuaError{"headers must be a nil or table"};
   check_headers(headers);
+  // KONG_EXITED, as for exit: get_source answers "exit" (response.lua).
+  send_error(s, status, text, headers, "exit");
+  return Value{};
+}
 
+}  // namespace
+
+void send_error(KongState& s, std::int64_t status, const std::optional<std::string>& message,
+                const Value& headers, std::string source) {
   // headers["Content-Type"] (that exact key) wins; then gRPC; then Accept.
   std::optional<std::string> type;
   if (const Value* given = headers.find("Content-Type")) {
@@ -437,18 +494,14 @@ Value error(KongState& s, const Array& args) {
   } else {
     type = response_type(s.request.headers.all("Accept"));
   }
-  const auto body = error_body(*type, text ? *text : default_message(status), s.request_id);
+  const auto body = error_body(*type, message ? *message : default_message(status), s.request_id);
   if (!body)
     throw LuaError{"bad argument #1 to 'format' (string expected, got nil)"};
   Headers out = s.response.headers;
   set_all(s, out, headers);
   out.set("Content-Type", {*type});
-  // KONG_EXITED, as for exit: get_source answers "exit" (response.lua).
-  send(s, status, *body, std::move(out), "exit");
-  return Value{};
+  send(s, status, *body, std::move(out), std::move(source));
 }
-
-}  // namespace
 
 void register_response(Emulation& e) {
   using enum protocol::MethodId;

@@ -50,7 +50,7 @@ Value get_headers(KongState& s, const Array& args) {
     return Value(Map{});
   require_request_context(s);  // ngx.resp.get_headers()
   // Unbuffered: the downstream header table itself goes out, every header.
-  return limited_multimap(s, s.response.headers, max, "response headers");
+  return limited_multimap(s, response_header_lines(s.response.headers), max, "response headers");
 }
 
 Value get_header(KongState& s, const Array& args) {

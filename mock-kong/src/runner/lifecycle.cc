@@ -23,8 +23,13 @@ class EventRunner {
   EventRunner(KongState& state, PluginSession& plugin, CaseRun& run, CallInterceptor* interceptor)
       : state_(state), plugin_(plugin), run_(run), interceptor_(interceptor) {}
 
+  /// Whether the latest event ended in a PDK call Kong refused (a Lua error
+  /// in Kong), rather than in an error the plugin server reported.
+  bool pdk_call_failed() const { return pdk_call_failed_; }
+
   EventEnd::Kind run(Phase phase) {
     state_.phase = phase;
+    pdk_call_failed_ = false;
     run_.phases_run.emplace_back(to_string(phase));
     const CallHandler answer = [&](std::string_view name, const protocol::MethodInfo* info,
                                    Array args) { return call(phase, name, info, std::move(args)); };
@@ -76,8 +81,10 @@ class EventRunner {
       };
       result = interceptor_ ? interceptor_->answer(*info, args, emulate) : emulate();
     } catch (const LuaError& e) {
-      // A Lua error inside the PDK call: Kong abandons the event.
+      // A Lua error inside the PDK call: Kong abandons the event, and the
+      // error reaches the phase handler (a 500 before the response is sent).
       state_.trace.back().error = e.message;
+      pdk_call_failed_ = true;
       return {CallOutcome::Kind::failed, {}, fmt::format("{}: {}", name, e.message)};
     }
     state_.trace.back().result = result;
@@ -95,20 +102,19 @@ class EventRunner {
   PluginSession& plugin_;
   CaseRun& run_;
   CallInterceptor* interceptor_;
+  bool pdk_call_failed_ = false;
 };
 
-// Kong's answer when a plugin fails before the response is sent.
+// Kong's answer when a PDK call raised in a phase before the response is
+// sent: the plugin's handler raised, and Kong's plugin iterator answers with
+// kong.response.error(500) as an unexpected error (kong/init.lua,
+// flush_delayed_response).
 void internal_error(KongState& s) {
-  s.response.status = 500;
-  s.response.body = R"({"message":"An unexpected error occurred"})";
-  s.response.headers.set("Content-Type", {"application/json; charset=utf-8"});
-  s.response.headers.set("Content-Length", {std::to_string(s.response.body.size())});
-  s.response.source = "error";
-  s.exited = true;
+  send_error(s, 500, "An unexpected error occurred", Value{}, "error");
 }
 
 // The upstream answers; its status, headers and body become the client's
-// response, with the headers plugins set before proxying kept on top.
+// response (runner/runloop.h merges them with the plugins' headers).
 void proxy(const Case& c, KongState& s) {
   FixtureUpstream upstream;
   if (c.upstream) {
@@ -118,16 +124,8 @@ void proxy(const Case& c, KongState& s) {
     upstream.headers = sent.headers.lines();
     upstream.body = sent.body;
   }
-  Headers headers(upstream.headers);
-  std::vector<std::string> names;
-  for (const auto& [name, value] : s.response.headers.lines()) {
-    if (std::find(names.begin(), names.end(), lower(name)) == names.end())
-      names.push_back(lower(name));
-  }
-  for (const auto& name : names)
-    headers.set(name, s.response.headers.all(name));
   s.response.status = upstream.status;
-  s.response.headers = std::move(headers);
+  s.response.headers = proxied_headers(s, Headers(upstream.headers));
   s.response.body = upstream.body;
   s.response.source = "service";
   s.proxied = true;
@@ -147,9 +145,12 @@ Result<CaseRun> run_case(const Case& c, PluginSession& plugin, CallInterceptor* 
     s.plugin_id = plugin.plugin_id();
   EventRunner events(s, plugin, run, interceptor);
   auto handles = [&](Phase p) { return plugin.handles(p); };
-  // Runs a phase before the response is sent: a failure there is Kong's 500.
+  // Runs a phase before the response is sent: a PDK call that raised there
+  // is Kong's 500. An error the plugin server reports for its handler is
+  // only logged (kong/runloop/plugin_servers/rpc/mp_rpc.lua handle_event):
+  // the request goes on.
   auto run_before_response = [&](Phase p) {
-    if (events.run(p) == EventEnd::Kind::failed)
+    if (events.run(p) == EventEnd::Kind::failed && events.pdk_call_failed())
       internal_error(s);
   };
 
@@ -189,6 +190,9 @@ Result<CaseRun> run_case(const Case& c, PluginSession& plugin, CallInterceptor* 
     run_before_response(Phase::response);
   // log runs after the response is sent, from saved copies of request and
   // response; it runs after an exit too.
+  // header_filter: the headers Kong adds to every response.
+  if (!stream)
+    header_filter(s);
   if (handles(Phase::log)) {
     s.phase = Phase::log;
     save_log_phase_copies(s);

@@ -1,6 +1,8 @@
 #include "runner/runloop.h"
 
+#include <algorithm>
 #include <regex>
+#include <vector>
 
 #include "emulation/connection.h"
 #include "emulation/emulation.h"
@@ -136,6 +138,50 @@ void access_after(KongState& s) {
   const bool default_port = (port == 80 && (scheme == "http" || scheme == "grpc")) ||
                             (port == 443 && (scheme == "https" || scheme == "grpcs"));
   s.upstream_vars.host = default_port ? host : host + ":" + std::to_string(port);
+}
+
+Headers proxied_headers(const KongState& s, Headers upstream) {
+  Headers out = s.response.headers;
+  if (s.buffered_proxying) {
+    std::vector<std::string> names;
+    for (const auto& [name, value] : upstream.lines()) {
+      if (std::find(names.begin(), names.end(), lower(name)) == names.end())
+        names.push_back(lower(name));
+    }
+    for (const auto& name : names)
+      out.set(name, upstream.all(name));
+    return out;
+  }
+  // r->headers_out.content_type and content_length hold one value each.
+  for (const char* single : {"content-type", "content-length"}) {
+    if (upstream.contains(single))
+      out.clear(single);
+  }
+  for (const auto& [name, value] : upstream.lines())
+    out.add(name, value);
+  return out;
+}
+
+void header_filter(KongState& s) {
+  Headers& h = s.response.headers;
+  if (s.proxied) {
+    h.set("X-Kong-Upstream-Latency", {std::to_string(kUpstreamLatencyMs)});
+    h.set("X-Kong-Proxy-Latency", {std::to_string(kKongLatencyMs)});
+    // proxy_http_version 1.1, or 2 for gRPC.
+    const std::string& scheme = s.upstream_vars.scheme;
+    const std::string version = scheme == "grpc" || scheme == "grpcs" ? "2" : "1.1";
+    const std::string via = version + " " + std::string(kServerTokens);
+    const auto upstream_via =
+        s.upstream_response ? Headers(s.upstream_response->headers).first("via") : std::nullopt;
+    h.set("Via", {upstream_via ? *upstream_via + ", " + via : via});
+    if (!h.contains("server"))
+      h.set("Server", {std::string(kServerTokens)});
+  } else {
+    h.set("X-Kong-Response-Latency", {std::to_string(kKongLatencyMs)});
+    if (h.first("via") != kServerTokens)
+      h.set("Server", {std::string(kServerTokens)});
+  }
+  h.set("X-Kong-Request-Id", {s.request_id});
 }
 
 UpstreamRequest upstream_request(const KongState& s) {

@@ -19,4 +19,17 @@ void access_before(KongState& s);
 /// set_target) the balancer's host and port become $upstream_host.
 void access_after(KongState& s);
 
+/// The client's headers once the upstream answered with `upstream`. Unbuffered,
+/// nginx appends the upstream's lines to those plugins set (its Content-Type
+/// and Content-Length replace theirs); buffered, Kong sets the upstream's
+/// headers over them (kong/init.lua, kong.response.set_headers).
+Headers proxied_headers(const KongState& s, Headers upstream);
+
+/// Kong's header_filter (kong/runloop/handler.lua) with the default
+/// `headers` setting (server_tokens, latency_tokens, X-Kong-Request-Id):
+/// Via and the upstream and proxy latencies when proxied, else the response
+/// latency; Server; X-Kong-Request-Id. The latencies are mock-kong's fixed
+/// timings, those kong.log.serialize reports.
+void header_filter(KongState& s);
+
 }  // namespace kong::mock

@@ -48,6 +48,17 @@ class Headers {
   HeaderList lines_;
 };
 
+/// Where Kong measures time, mock-kong reports fixed milliseconds, the same
+/// in kong.log.serialize's latencies and in the X-Kong-*-Latency headers:
+/// Kong's own work (KONG_PROXY_LATENCY, KONG_RESPONSE_LATENCY), the
+/// upstream's (KONG_WAITING_TIME) and the whole request ($request_time).
+inline constexpr std::int64_t kKongLatencyMs = 1;
+inline constexpr std::int64_t kUpstreamLatencyMs = 2;
+inline constexpr std::int64_t kRequestTimeMs = 3;
+/// Kong's _SERVER_TOKENS (kong/meta.lua) for the Kong mock-kong follows, in
+/// Server and Via.
+inline constexpr std::string_view kServerTokens = "kong/3.10.0";
+
 /// A line written with kong.log.*.
 struct LogLine {
   std::string level;  // "info", "err", ...
