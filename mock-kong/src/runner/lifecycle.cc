@@ -169,8 +169,10 @@ Result<CaseRun> run_case(const Case& c, PluginSession& plugin, CallInterceptor* 
   } else {
     if (global && handles(Phase::rewrite) && !s.exited)
       run_before_response(Phase::rewrite);
-    // The router has run: access sees the match ($upstream_*).
-    access_before(s);
+    // The router has run: access sees the match ($upstream_*). An exit in
+    // rewrite ended the request before it.
+    if (!s.exited)
+      access_before(s);
     // Collecting the plugins in access, Kong turns on buffered proxying for
     // one with a response handler; enable_buffering does the same.
     if (handles(Phase::response))
