@@ -17,6 +17,7 @@ using test::StateFor;
 
 TEST(EmulationService, SettersRecordTheBalancerChoicesInTheState) {
   KongState s = StateFor("http://a/");
+  s.routed = true;  // access: the router prepared the balancer
   Call(s, MethodId::service_set_target, {Value("10.0.0.9"), Value(8080)});
   Call(s, MethodId::service_set_retries, {Value(3)});
   Call(s, MethodId::service_set_timeouts, {Value(100), Value(200), Value(300.0)});
@@ -28,6 +29,8 @@ TEST(EmulationService, SettersRecordTheBalancerChoicesInTheState) {
   EXPECT_EQ(s.balancer.retries, 3);
   EXPECT_EQ(s.balancer.read_timeout, 300);
   EXPECT_EQ(s.balancer.tls_verify, false);
+  EXPECT_EQ(RaisedBy(s, MethodId::service_set_tls_verify_depth, {Value(-1)}),
+            "depth expects a non-negative integer but found -1");
   EXPECT_EQ(s.balancer.tls_verify_depth, 2);
 }
 

@@ -16,10 +16,11 @@ Value disable_session_reuse(KongState&, const Array&) {
   return Value(true);
 }
 
-// Kong passes its `ca_certs` cdata straight to the C module; nothing a plugin
-// can send over RPC is one, so the call fails: nil (the error is dropped).
-Value request_client_certificate(KongState&, const Array&) {
-  return Value{};
+// Kong passes its `ca_certs` cdata straight to the C module: without one the
+// request succeeds (true); nothing else a plugin can send over RPC is one, so
+// the call fails: nil (the error is dropped).
+Value request_client_certificate(KongState&, const Array& args) {
+  return arg(args, 0).is_nil() ? Value(true) : Value{};
 }
 
 Value get_full_client_certificate_chain(KongState& s, const Array&) {

@@ -42,6 +42,10 @@ Value set_target(KongState& s, const Array& args) {
   if (!host.is_text())
     throw LuaError{"host must be a string"};
   const std::int64_t port = checked_integer(arg(args, 1), "port", 0, 65535);
+  // ngx.ctx.balancer_data exists from the router on (runloop access.before):
+  // in rewrite Kong's set_target indexes nil.
+  if (!s.routed && s.subsystem == "http")
+    throw LuaError{"attempt to index field 'balancer_data' (a nil value)"};
   s.balancer.host = std::string(host.text());
   s.balancer.port = port;
   s.upstream_vars.host = std::string(host.text());  // ngx.var.upstream_host, without the port
@@ -80,6 +84,9 @@ Value set_tls_verify_depth(KongState& s, const Array& args) {
   const Value& depth = arg(args, 0);
   if (!depth.is_number())
     throw LuaError{"argument must be a number"};
+  // resty.kong.tls's set_upstream_ssl_verify_depth.
+  if (depth.as_double() < 0)
+    throw LuaError{"depth expects a non-negative integer but found " + lua_tostring(depth)};
   s.balancer.tls_verify_depth = static_cast<std::int64_t>(depth.as_double());
   return Value(true);
 }
