@@ -101,6 +101,13 @@ std::optional<std::string> kong_get_header(const Headers& headers, std::string_v
 /// Kong's globalpatches log "<what> truncated" at notice level when ngx_lua's
 /// header and argument readers stop at their limit.
 void truncated_notice(KongState& s, std::string_view what);
+/// ngx_lua's default limit for header and argument tables (lua_max_req_headers,
+/// lua_max_resp_headers, lua_max_uri_args, lua_max_post_args; Kong keeps 100).
+inline constexpr std::int64_t kNgxLuaMaxEntries = 100;
+/// Lua's %s (isspace in the C locale): space, \t, \n, \v, \f, \r.
+inline bool lua_isspace(char c) {
+  return c == ' ' || (c >= '\t' && c <= '\r');
+}
 /// The checked max_headers / max_args argument (1..1000, default 100).
 std::int64_t checked_limit(const protocol::Value& v, std::string_view what);
 /// kong.*.get_headers: the first `max_headers` lines (checked) as a multimap.

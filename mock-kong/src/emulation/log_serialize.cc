@@ -21,12 +21,10 @@ Json lua_headers(const Headers& headers) {
   return protocol::value_to_json(headers.to_lua_table());
 }
 
-// ngx.req.get_headers() and ngx.resp.get_headers(): the first 100 lines.
-constexpr std::ptrdiff_t kMaxHeaders = 100;
-
-// kong.request.get_query(): ngx.req.get_uri_args() with its limit of 100.
+// kong.request.get_query(): ngx.req.get_uri_args() with its default limit.
 Json lua_query(std::string_view raw_query) {
-  return protocol::value_to_json(protocol::Value(decode_uri_args(raw_query, 100).table));
+  return protocol::value_to_json(
+      protocol::Value(decode_uri_args(raw_query, kNgxLuaMaxEntries).table));
 }
 
 std::int64_t response_size(const KongState& s) {
@@ -114,7 +112,7 @@ Json http_record(const KongState& s) {
       // nginx's request, as the plugins left it.
       {"querystring", lua_query(s.request.args.value_or(""))},
       {"method", s.request.method},
-      {"headers", lua_headers(first_header_lines(s.request.headers, kMaxHeaders))},
+      {"headers", lua_headers(first_header_lines(s.request.headers, kNgxLuaMaxEntries))},
       {"size", std::stoll(nginx_var(s, "request_length").value_or("0"))},
   };
   if (auto tls = tls_info(s); !tls.is_null())
@@ -124,8 +122,8 @@ Json http_record(const KongState& s) {
       {"upstream_uri", serialized_upstream_uri(s)},
       {"response",
        {{"status", s.response.status},
-        {"headers",
-         lua_headers(first_header_lines(response_header_lines(s.response.headers), kMaxHeaders))},
+        {"headers", lua_headers(first_header_lines(response_header_lines(s.response.headers),
+                                                   kNgxLuaMaxEntries))},
         {"size", response_size(s)}}},
       {"latencies",
        {{"kong", kKongLatencyMs},
@@ -232,12 +230,12 @@ Json serialized_log(const KongState& s) {
 }
 
 void note_truncations(KongState& s, int request_header_reads, int response_header_reads) {
-  const bool request_headers = std::ssize(s.request.headers.lines()) > kMaxHeaders;
+  const bool request_headers = std::ssize(s.request.headers.lines()) > kNgxLuaMaxEntries;
   const bool response_headers =
-      std::ssize(response_header_lines(s.response.headers).lines()) > kMaxHeaders;
+      std::ssize(response_header_lines(s.response.headers).lines()) > kNgxLuaMaxEntries;
   for (int i = 0; request_headers && i < request_header_reads; ++i)
     truncated_notice(s, "request headers");
-  if (decode_uri_args(s.request.args.value_or(""), 100).truncated)
+  if (decode_uri_args(s.request.args.value_or(""), kNgxLuaMaxEntries).truncated)
     truncated_notice(s, "uri args");
   for (int i = 0; response_headers && i < response_header_reads; ++i)
     truncated_notice(s, "response headers");

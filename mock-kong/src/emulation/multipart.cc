@@ -21,20 +21,15 @@ using protocol::Array;
 using protocol::Map;
 using protocol::Value;
 
-// Lua's %s: isspace in the C locale.
-bool lua_space(char c) {
-  return c == ' ' || (c >= '\t' && c <= '\r');
-}
-
 // match(value, "%S:%s*%S"): somewhere a non-space, a colon, optional
 // spaces, then a non-space.
 bool is_header(std::string_view v) {
   for (std::size_t colon = v.find(':'); colon != std::string_view::npos;
        colon = v.find(':', colon + 1)) {
-    if (colon == 0 || lua_space(v[colon - 1]))
+    if (colon == 0 || lua_isspace(v[colon - 1]))
       continue;
     std::size_t after = colon + 1;
-    while (after < v.size() && lua_space(v[after]))
+    while (after < v.size() && lua_isspace(v[after]))
       ++after;
     if (after < v.size())
       return true;
@@ -48,13 +43,13 @@ std::optional<std::string> boundary_of(std::string_view content_type) {
   for (std::size_t semi = content_type.find(';'); semi != std::string_view::npos;
        semi = content_type.find(';', semi + 1)) {
     std::size_t at = semi + 1;
-    while (at < content_type.size() && lua_space(content_type[at]))
+    while (at < content_type.size() && lua_isspace(content_type[at]))
       ++at;
     if (content_type.substr(at, 9) != "boundary=")
       continue;
     at += 9;
     std::size_t end = at;
-    while (end < content_type.size() && !lua_space(content_type[end]))
+    while (end < content_type.size() && !lua_isspace(content_type[end]))
       ++end;
     if (end == at)
       continue;  // %S+ needs one character: the match goes on to a later ';'
@@ -83,15 +78,15 @@ std::optional<std::string> part_name_of(std::string_view line, std::optional<std
     if (piece.empty() || is_header(piece))
       continue;
     std::size_t at = 0;
-    while (at < piece.size() && lua_space(piece[at]))
+    while (at < piece.size() && lua_isspace(piece[at]))
       ++at;
     if (lower(piece.substr(at, 5)) != "name=")
       continue;
     at += 5;
-    while (at < piece.size() && lua_space(piece[at]))
+    while (at < piece.size() && lua_isspace(piece[at]))
       ++at;
     std::string value(piece.substr(at, piece.find('=', at) - at));
-    while (!value.empty() && lua_space(value.back()))
+    while (!value.empty() && lua_isspace(value.back()))
       value.pop_back();
     // sub(v, 2, #v - 1)
     name = value.size() >= 2 ? value.substr(1, value.size() - 2) : std::string();

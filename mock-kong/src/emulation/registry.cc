@@ -101,10 +101,9 @@ std::string lua_quote(const protocol::Value& v) {
 std::optional<double> lua_tonumber(std::string_view text) {
   if (text.find('\0') != std::string_view::npos)
     return std::nullopt;
-  auto space = [](char c) { return c == ' ' || (c >= '\t' && c <= '\r'); };
-  while (!text.empty() && space(text.front()))
+  while (!text.empty() && lua_isspace(text.front()))
     text.remove_prefix(1);
-  while (!text.empty() && space(text.back()))
+  while (!text.empty() && lua_isspace(text.back()))
     text.remove_suffix(1);
   const std::string number(text);
   std::string_view unsigned_part = number;
@@ -169,7 +168,7 @@ std::vector<std::string> header_values(const protocol::Value& name, const protoc
 
 std::int64_t checked_limit(const protocol::Value& v, std::string_view what) {
   if (v.is_nil())
-    return 100;
+    return kNgxLuaMaxEntries;
   if (!v.is_number())
     throw LuaError{fmt::format("{} must be a number", what)};
   const double n = v.as_double();

@@ -203,7 +203,7 @@ Value get_headers(KongState& s, const Array& args) {
   // exposed_api in log: the saved ngx.req.get_headers(), max_headers ignored
   // (its notice was logged when it was saved).
   if (s.phase == Phase::log)
-    return first_header_lines(s.request.headers, 100).to_lua_table();
+    return first_header_lines(s.request.headers, kNgxLuaMaxEntries).to_lua_table();
   return limited_multimap(s, s.request.headers, arg(args, 0), "request headers");
 }
 

@@ -85,7 +85,8 @@ Value get_headers(KongState& s, const Array& args) {
   // In log, exposed_api returns the saved ngx.resp.get_headers(): max_headers
   // ignored, its notice logged when it was saved.
   if (s.phase == Phase::log)
-    return first_header_lines(response_header_lines(s.response.headers), 100).to_lua_table();
+    return first_header_lines(response_header_lines(s.response.headers), kNgxLuaMaxEntries)
+        .to_lua_table();
   return limited_multimap(s, response_header_lines(s.response.headers), arg(args, 0),
                           "response headers");
 }
