@@ -56,9 +56,12 @@ void anywhere(kong::Pdk& kong) {
 }
 
 void tour_certificate(kong::Pdk& kong) {
-  report(kong, "client.tls.disable_session_reuse", kong.client.tls.disable_session_reuse());
-  report(kong, "client.tls.request_client_certificate",
-         kong.client.tls.request_client_certificate());
+  // Kong's stream subsystem has no kong.client.tls.
+  if (kong.nginx.get_subsystem() == "http") {
+    report(kong, "client.tls.disable_session_reuse", kong.client.tls.disable_session_reuse());
+    report(kong, "client.tls.request_client_certificate",
+           kong.client.tls.request_client_certificate());
+  }
   report(kong, "client.get_ip", kong.client.get_ip());
   report(kong, "request.get_port", kong.request.get_port());
 }

@@ -23,8 +23,10 @@ Value request_client_certificate(KongState&, const Array& args) {
   return arg(args, 0).is_nil() ? Value(true) : Value{};
 }
 
+// resty.kong.tls checks ngx.get_phase() first, and the log handler runs in a
+// timer.
 Value get_full_client_certificate_chain(KongState& s, const Array&) {
-  require_ssl_request(s);
+  require_request_context(s);
   if (!is_tls(s) || !s.tls.certificate_chain)
     return Value{};  // no mTLS: nil
   return Value(*s.tls.certificate_chain);

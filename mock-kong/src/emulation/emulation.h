@@ -116,6 +116,21 @@ std::int64_t checked_limit(const protocol::Value& v, std::string_view what);
 /// default text; `source` is what kong.response.get_source answers after it.
 void send_error(KongState& s, std::int64_t status, const std::optional<std::string>& message,
                 const protocol::Value& headers, std::string source);
+/// The default workspace's id, which Kong's entities and log records carry.
+inline constexpr std::string_view kWorkspaceId = "8a1f36c2-1f5b-4b63-9a0e-0c6f1c0b7d21";
+/// The matched route and its service as Kong's database holds them: the
+/// case's objects with the schema's defaults, ids and timestamps for what
+/// they leave out (router.cc).
+nlohmann::json route_entity(const KongState& s);
+nlohmann::json service_entity(const KongState& s);
+/// kong.response.exit in a stream session (stream_session.cc).
+protocol::Value stream_exit(KongState& s, const protocol::Array& args);
+/// Ends a stream session with `status`, having sent the client `sent` and
+/// nothing else.
+void end_stream_session(KongState& s, std::int64_t status, std::string sent);
+/// A request Kong cannot go on with: its error page for 500 ("An unexpected
+/// error occurred"); a stream session closes, status 500, without a byte.
+void fail_with_500(KongState& s);
 /// nginx's own page for `status`, as Kong's nginx sends it (nginx_pages.cc).
 std::optional<std::string> nginx_error_page(std::int64_t status);
 

@@ -41,23 +41,42 @@ Json tls_info(const KongState& s) {
       {"version", s.tls.version}, {"cipher", s.tls.cipher}, {"client_verify", client_verify(s)}};
 }
 
-// ngx.ctx.balancer_data.tries: created when the router matched (access on),
-// one try per balancer run, to set_target's host and port when a plugin set
-// them; nil before routing (an exit in rewrite).
+// ngx.ctx.balancer_data.tries: created when the router matched (access
+// on, or preread), one try per balancer run (kong/init.lua, Kong.balancer),
+// to set_target's host and port when a plugin set them; nil before routing
+// (an exit in rewrite).
 Json tries(const KongState& s) {
-  if (!s.routed || s.subsystem != "http")
+  if (!s.routed)
     return nullptr;
   Json out = Json::array();
-  if (!s.upstream_response)
+  if (!s.upstream_response && !s.balancer.peer_refused)
     return out;
   const std::string host =
       s.balancer.host.value_or(s.service.is_object() ? s.service.value("host", "") : std::string());
   const std::int64_t port = s.balancer.port.value_or(
       s.service.is_object() ? s.service.value("port", std::int64_t{80}) : std::int64_t{80});
-  out.push_back({{"balancer_start", s.started_at_ms},
-                 {"balancer_latency", 0},
-                 {"ip", parse_ip(host) ? host : "127.0.0.1"},
-                 {"port", port}});
+  Json entry = {{"balancer_start", s.started_at_ms},
+                {"balancer_start_ns", s.started_at_ms * 1'000'000},
+                {"port", port}};
+  if (s.balancer.peer_refused) {
+    // nginx refused the name as an address: the try ends there, untimed.
+    entry["ip"] = host;
+    out.push_back(std::move(entry));
+    return out;
+  }
+  entry["balancer_latency"] = 0;
+  entry["balancer_latency_ns"] = 0;
+  entry["ip"] = parse_ip(host) ? host : "127.0.0.1";
+  // header_filter marks the last try failed when the retries are used up and
+  // the status is a server error (kong/runloop/handler.lua); one try uses
+  // them up only with retries 0.
+  const std::int64_t retries = s.balancer.retries.value_or(
+      s.service.is_object() ? s.service.value("retries", std::int64_t{5}) : std::int64_t{5});
+  if (s.subsystem == "http" && s.response.status > 499 && retries < 1) {
+    entry["state"] = "failed";
+    entry["code"] = s.response.status;
+  }
+  out.push_back(std::move(entry));
   return out;
 }
 
@@ -76,16 +95,16 @@ void add_common(const KongState& s, Json& out) {
   }
   // ngx.ctx.route and service: set by the router, before access.
   if (s.routed && s.route.is_object())
-    out["route"] = s.route;
+    out["route"] = route_entity(s);
   if (s.routed && s.service.is_object())
-    out["service"] = s.service;
+    out["service"] = service_entity(s);
   if (!s.consumer.is_nil())
     out["consumer"] = protocol::value_to_json(s.consumer);
   out["client_ip"] = forwarded_addr(s).ip;
   out["started_at"] = s.started_at_ms;
   if (auto t = tries(s); !t.is_null())
     out["tries"] = t;
-  out["workspace"] = "8a1f36c2-1f5b-4b63-9a0e-0c6f1c0b7d21";
+  out["workspace"] = kWorkspaceId;
   out["workspace_name"] = "default";
 }
 
@@ -145,16 +164,21 @@ Json http_record(const KongState& s) {
 }
 
 Json stream_record(const KongState& s) {
+  // $status: 200 when proxied, else the status the session ended with.
   Json session = {{"received", static_cast<std::int64_t>(s.received_body.size())},
                   {"sent", static_cast<std::int64_t>(s.response.body.size())},
-                  {"status", 200},
+                  {"status", s.response.status},
                   {"server_port", s.url.port}};
   if (auto tls = tls_info(s); !tls.is_null())
     session["tls"] = tls;
+  // $upstream_bytes_* are not found without an upstream: an empty table.
+  Json upstream = Json::object();
+  if (s.upstream_response) {
+    upstream = {{"received", static_cast<std::int64_t>(s.response.body.size())},
+                {"sent", static_cast<std::int64_t>(s.received_body.size())}};
+  }
   Json out = {{"session", session},
-              {"upstream",
-               {{"received", static_cast<std::int64_t>(s.response.body.size())},
-                {"sent", static_cast<std::int64_t>(s.received_body.size())}}},
+              {"upstream", upstream},
               {"latencies", {{"kong", kKongLatencyMs}, {"session", kRequestTimeMs}}}};
   add_common(s, out);
   return out;

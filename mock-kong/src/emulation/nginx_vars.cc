@@ -80,35 +80,22 @@ bool after_access(const KongState& s) {
   return s.phase == Phase::response || s.phase == Phase::log;
 }
 
-std::optional<std::string> computed(const KongState& s, std::string_view name) {
+// Variables of nginx's http module and of Kong's http location.
+std::optional<std::string> http_only(const KongState& s, std::string_view name) {
   if (name.starts_with("http_"))
     return http_var(s.request.headers, name.substr(5));
   if (name.starts_with("arg_"))
     return query_arg(s, name.substr(4));
   if (name.starts_with("cookie_"))
     return cookie(s, name.substr(7));
-  if (name == "remote_addr")
-    return forwarded_addr(s).ip;
-  if (name == "remote_port") {
-    const auto port = forwarded_addr(s).port;
-    return port ? std::to_string(*port) : "";
-  }
-  if (name == "realip_remote_addr")
-    return s.client_ip;
-  if (name == "realip_remote_port")
-    return std::to_string(s.client_port);
   if (name == "scheme")
     return s.url.scheme;
   if (name == "https")
     return is_tls(s) ? "on" : "";
   if (name == "host")
     return host(s);
-  if (name == "hostname")
-    return s.kong.node_hostname;
   if (name == "server_name")
     return "kong";
-  if (name == "server_port")
-    return std::to_string(s.url.port);
   if (name == "server_protocol")
     return server_protocol(s);
   if (name == "request_method")
@@ -131,6 +118,37 @@ std::optional<std::string> computed(const KongState& s, std::string_view name) {
     return s.request.headers.first("content-length");
   if (name == "kong_request_id")
     return s.request_id;
+  // Declared empty in Kong's location; the router and access.after fill them.
+  if (name == "upstream_scheme")
+    return s.upstream_vars.scheme;
+  if (name == "upstream_uri")
+    return s.upstream_vars.uri;
+  if (name == "upstream_x_forwarded_prefix")
+    return s.upstream_vars.x_forwarded_prefix;
+  if (name == "upstream_status" && s.upstream_response)
+    return std::to_string(s.upstream_response->status);
+  if (name == "status" && after_access(s))
+    return std::to_string(s.response.status);
+  return std::nullopt;
+}
+
+// Variables both of nginx's modules have, and $upstream_host, which Kong's
+// http location and stream server both declare.
+std::optional<std::string> common(const KongState& s, std::string_view name) {
+  if (name == "remote_addr")
+    return forwarded_addr(s).ip;
+  if (name == "remote_port") {
+    const auto port = forwarded_addr(s).port;
+    return port ? std::to_string(*port) : "";
+  }
+  if (name == "realip_remote_addr")
+    return s.client_ip;
+  if (name == "realip_remote_port")
+    return std::to_string(s.client_port);
+  if (name == "hostname")
+    return s.kong.node_hostname;
+  if (name == "server_port")
+    return std::to_string(s.url.port);
   if (name == "msec")
     return fmt::format("{:.3f}", static_cast<double>(s.started_at_ms) / 1000.0);
   if (is_tls(s)) {
@@ -143,18 +161,9 @@ std::optional<std::string> computed(const KongState& s, std::string_view name) {
     if (name == "ssl_server_name")
       return s.url.host;
   }
-  // Declared empty in Kong's location; the router and access.after fill them.
-  if (name == "upstream_scheme")
-    return s.upstream_vars.scheme;
-  if (name == "upstream_uri")
-    return s.upstream_vars.uri;
   if (name == "upstream_host")
     return s.upstream_vars.host;
-  if (name == "upstream_x_forwarded_prefix")
-    return s.upstream_vars.x_forwarded_prefix;
   if (s.upstream_response) {
-    if (name == "upstream_status")
-      return std::to_string(s.upstream_response->status);
     if (name == "upstream_addr") {
       const auto& svc = s.service;
       const std::string h = svc.is_object() ? svc.value("host", "127.0.0.1") : "127.0.0.1";
@@ -162,9 +171,21 @@ std::optional<std::string> computed(const KongState& s, std::string_view name) {
       return fmt::format("{}:{}", h, port);
     }
   }
-  if (name == "status" && after_access(s))
-    return std::to_string(s.response.status);
   return std::nullopt;
+}
+
+// The stream module's own ($status and the byte counts change until the
+// session ends, and the log handler, a timer, cannot read variables).
+std::optional<std::string> stream_only(const KongState&, std::string_view name) {
+  if (name == "protocol")
+    return "TCP";
+  return std::nullopt;
+}
+
+std::optional<std::string> computed(const KongState& s, std::string_view name) {
+  if (auto value = common(s, name))
+    return value;
+  return s.subsystem == "stream" ? stream_only(s, name) : http_only(s, name);
 }
 
 }  // namespace

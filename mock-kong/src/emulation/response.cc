@@ -193,6 +193,8 @@ void exit_without_body(KongState& s, std::int64_t status, Headers headers) {
 }
 
 Value exit(KongState& s, const Array& args) {
+  if (s.subsystem == "stream")
+    return stream_exit(s, args);
   const std::int64_t status = checked_status(arg(args, 0), 100);
   const Value& body = arg(args, 1);
   const Value& headers = arg(args, 2);
@@ -480,6 +482,13 @@ Value error(KongState& s, const Array& args) {
 }
 
 }  // namespace
+
+void fail_with_500(KongState& s) {
+  if (s.subsystem == "stream")
+    end_stream_session(s, 500, "");
+  else
+    send_error(s, 500, std::nullopt, Value{}, "error");
+}
 
 void send_error(KongState& s, std::int64_t status, const std::optional<std::string>& message,
                 const Value& headers, std::string source) {

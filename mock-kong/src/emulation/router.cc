@@ -24,8 +24,23 @@ nlohmann::json with_defaults(nlohmann::json entity, const nlohmann::json& defaul
   return entity;
 }
 
+Value get_route(KongState& s, const Array&) {
+  if (!s.route.is_object())
+    return Value{};
+  return protocol::json_to_value(route_entity(s));
+}
+
+Value get_service(KongState& s, const Array&) {
+  if (!s.service.is_object())
+    return Value{};
+  return protocol::json_to_value(service_entity(s));
+}
+
+}  // namespace
+
 nlohmann::json service_entity(const KongState& s) {
   return with_defaults(s.service, {{"id", kServiceId},
+                                   {"ws_id", kWorkspaceId},
                                    {"created_at", kCreatedAt},
                                    {"updated_at", kCreatedAt},
                                    {"protocol", "http"},
@@ -37,10 +52,9 @@ nlohmann::json service_entity(const KongState& s) {
                                    {"enabled", true}});
 }
 
-Value get_route(KongState& s, const Array&) {
-  if (!s.route.is_object())
-    return Value{};
+nlohmann::json route_entity(const KongState& s) {
   nlohmann::json route = with_defaults(s.route, {{"id", kRouteId},
+                                                 {"ws_id", kWorkspaceId},
                                                  {"created_at", kCreatedAt},
                                                  {"updated_at", kCreatedAt},
                                                  {"protocols", {"http", "https"}},
@@ -54,16 +68,8 @@ Value get_route(KongState& s, const Array&) {
   // A route points at its service by id ({"id": ...}), as Kong stores it.
   if (!route.contains("service") && s.service.is_object())
     route["service"] = {{"id", service_entity(s)["id"]}};
-  return protocol::json_to_value(route);
+  return route;
 }
-
-Value get_service(KongState& s, const Array&) {
-  if (!s.service.is_object())
-    return Value{};
-  return protocol::json_to_value(service_entity(s));
-}
-
-}  // namespace
 
 void register_router(Emulation& e) {
   using enum protocol::MethodId;

@@ -50,6 +50,8 @@ Json case_json(const CaseResult& r) {
                      {"headers", std::move(headers)},
                      {"body", s.response.body},
                      {"source", s.response.source}};
+    if (s.handshake_failed)
+      c["response"]["handshake_failed"] = true;
   }
   c["output"] = r.output;
   return c;

@@ -39,6 +39,8 @@ std::vector<std::string> trace_lines(const CaseRun& run) {
 
 std::string response_line(const CaseRun& run) {
   const auto& r = run.state.response;
+  if (run.state.handshake_failed)
+    return "no response: the TLS handshake failed";
   nlohmann::json headers = nlohmann::json::array();
   for (const auto& [name, value] : r.headers.lines())
     headers.push_back(name + ": " + value);

@@ -8,6 +8,7 @@
 
 #include "emulation/emulation.h"
 #include "emulation/serialize.h"
+#include "emulation/unlisted_functions.h"
 #include "runner/runloop.h"
 
 namespace kong::mock {
@@ -57,21 +58,26 @@ class EventRunner {
   }
 
  private:
-  // What Kong does with one PDK call: the phase check, then the emulation.
+  // What Kong does with one PDK call: finds the function by name, checks the
+  // phase, then runs it.
   CallOutcome call(Phase phase, std::string_view name, const protocol::MethodInfo* info,
                    Array args) {
+    if (!loaded_in(state_.subsystem, name))
+      return not_found(phase, name);
     if (info == nullptr) {
-      // Kong logs and answers nil (protocol.md §3).
-      state_.log.push_back({"err", fmt::format("could not find pdk method: {}", name), phase});
-      run_.errors.push_back(
-          fmt::format("{}: could not find pdk method: {}", to_string(phase), name));
-      return {};
+      if (const UnlistedFunction* f = find_unlisted_function(name)) {
+        return attempt(phase, name, args, [&] {
+          if ((f->phases & protocol::bit(phase)) == 0)
+            throw LuaError{fmt::format("function cannot be called in {} phase (only in: {})",
+                                       to_string(phase), protocol::phase_list(f->phases))};
+          return f->answer(state_, args);
+        });
+      }
+      return not_found(phase, name);
     }
     state_.exercised.insert(info->id);
-    state_.trace.push_back(TraceEntry{phase, std::string(name), Value(args), {}, {}});
-    Value result;
-    try {
-      if (!info->allowed_in(protocol::bit(phase)))
+    CallOutcome outcome = attempt(phase, name, args, [&] {
+      if (checks_phase(*info) && !info->allowed_in(protocol::bit(phase)))
         throw LuaError{info->phase_error(to_string(phase))};
       auto emulate = [&]() -> Value {
         const Handler handler = Emulation::get().find(info->id);
@@ -79,18 +85,42 @@ class EventRunner {
           throw LuaError{fmt::format("mock-kong does not emulate {} yet", name)};
         return handler(state_, args);
       };
-      result = interceptor_ ? interceptor_->answer(*info, args, emulate) : emulate();
+      return interceptor_ ? interceptor_->answer(*info, args, emulate) : emulate();
+    });
+    if (info->ends_event && outcome.kind == CallOutcome::Kind::answer)
+      return {CallOutcome::Kind::ended, {}, {}};
+    return outcome;
+  }
+
+  // kong.response.exit in the stream subsystem is another function, with no
+  // phase check (kong/pdk/response.lua).
+  bool checks_phase(const protocol::MethodInfo& info) const {
+    return !(info.id == protocol::MethodId::response_exit && state_.subsystem == "stream");
+  }
+
+  // A name Kong's bridge cannot resolve: Kong logs and answers nil
+  // (protocol.md §3).
+  CallOutcome not_found(Phase phase, std::string_view name) {
+    state_.log.push_back({"err", fmt::format("could not find pdk method: {}", name), phase});
+    run_.errors.push_back(fmt::format("{}: could not find pdk method: {}", to_string(phase), name));
+    return {};
+  }
+
+  // Runs one call, traced. A Lua error inside it: Kong abandons the event,
+  // and the error reaches the phase handler (a 500 before the response is
+  // sent).
+  template <class Run>
+  CallOutcome attempt(Phase phase, std::string_view name, const Array& args, Run run) {
+    state_.trace.push_back(TraceEntry{phase, std::string(name), Value(args), {}, {}});
+    try {
+      Value result = run();
+      state_.trace.back().result = result;
+      return {CallOutcome::Kind::answer, std::move(result), {}};
     } catch (const LuaError& e) {
-      // A Lua error inside the PDK call: Kong abandons the event, and the
-      // error reaches the phase handler (a 500 before the response is sent).
       state_.trace.back().error = e.message;
       pdk_call_failed_ = true;
       return {CallOutcome::Kind::failed, {}, fmt::format("{}: {}", name, e.message)};
     }
-    state_.trace.back().result = result;
-    if (info->ends_event)
-      return {CallOutcome::Kind::ended, {}, {}};
-    return {CallOutcome::Kind::answer, std::move(result), {}};
   }
 
   EventEnd::Kind fail(std::string error) {
@@ -105,12 +135,16 @@ class EventRunner {
   bool pdk_call_failed_ = false;
 };
 
-// Kong's answer when a PDK call raised in a phase before the response is
-// sent: the plugin's handler raised, and Kong's plugin iterator answers with
-// kong.response.error(500) as an unexpected error (kong/init.lua,
-// flush_delayed_response).
-void internal_error(KongState& s) {
-  send_error(s, 500, "An unexpected error occurred", Value{}, "error");
+// A Lua error in ssl_certificate_by_lua ends the handshake (kong/init.lua,
+// Kong.ssl_certificate has no pcall; lua-nginx-module's
+// ngx_http_lua_ssl_cert_handler fails it): no request, no log phase.
+void fail_handshake(KongState& s) {
+  s.handshake_failed = true;
+  s.exited = true;
+  s.response.status = 0;
+  s.response.headers = Headers{};
+  s.response.body.clear();
+  s.response.source.clear();
 }
 
 // The upstream answers; its status, headers and body become the client's
@@ -124,8 +158,14 @@ void proxy(const Case& c, KongState& s) {
     upstream.headers = sent.headers.lines();
     upstream.body = sent.body;
   }
-  s.response.status = upstream.status;
-  s.response.headers = proxied_headers(s, Headers(upstream.headers));
+  if (c.subsystem == "stream") {
+    // The upstream's bytes go back to the client; nothing closed the
+    // session early, so its status is 200.
+    s.response.status = 200;
+  } else {
+    s.response.status = upstream.status;
+    s.response.headers = proxied_headers(s, Headers(upstream.headers));
+  }
   s.response.body = upstream.body;
   s.response.source = "service";
   s.proxied = true;
@@ -146,12 +186,15 @@ Result<CaseRun> run_case(const Case& c, PluginSession& plugin, CallInterceptor* 
   EventRunner events(s, plugin, run, interceptor);
   auto handles = [&](Phase p) { return plugin.handles(p); };
   // Runs a phase before the response is sent: a PDK call that raised there
-  // is Kong's 500. An error the plugin server reports for its handler is
-  // only logged (kong/runloop/plugin_servers/rpc/mp_rpc.lua handle_event):
-  // the request goes on.
+  // is Kong's 500 (its plugin iterator answers kong.response.error(500) as an
+  // unexpected error, kong/init.lua flush_delayed_response; in a stream
+  // session that call refuses preread in turn, and stream-lua ends the
+  // session with an error). An error the plugin server reports for its
+  // handler is only logged (kong/runloop/plugin_servers/rpc/mp_rpc.lua
+  // handle_event): the request goes on.
   auto run_before_response = [&](Phase p) {
     if (events.run(p) == EventEnd::Kind::failed && events.pdk_call_failed())
-      internal_error(s);
+      p == Phase::certificate ? fail_handshake(s) : fail_with_500(s);
   };
 
   // certificate and rewrite run before any route is matched: only plugins
@@ -162,6 +205,8 @@ Result<CaseRun> run_case(const Case& c, PluginSession& plugin, CallInterceptor* 
   const bool stream = c.subsystem == "stream";
   if (global && handles(Phase::certificate) && s.url.scheme == "https")
     run_before_response(Phase::certificate);
+  if (s.handshake_failed)
+    return run;
   if (stream) {
     s.routed = true;
     if (handles(Phase::preread) && !s.exited)
@@ -185,7 +230,7 @@ Result<CaseRun> run_case(const Case& c, PluginSession& plugin, CallInterceptor* 
     else
       access_after(s);
   }
-  if (!s.exited)
+  if (!s.exited && balance(s))
     proxy(c, s);
   // Only buffered proxying has a response phase, after the whole upstream answer.
   if (!stream && handles(Phase::response) && s.buffered_proxying && !s.exited)

@@ -4,8 +4,11 @@
 #include <regex>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "emulation/connection.h"
 #include "emulation/emulation.h"
+#include "state/cidr.h"
 
 namespace kong::mock {
 namespace {
@@ -138,6 +141,20 @@ void access_after(KongState& s) {
   const bool default_port = (port == 80 && (scheme == "http" || scheme == "grpc")) ||
                             (port == 443 && (scheme == "https" || scheme == "grpcs"));
   s.upstream_vars.host = default_port ? host : host + ":" + std::to_string(port);
+}
+
+bool balance(KongState& s) {
+  const std::string service_host = text_field(s.service, "host", kDefaultServiceHost);
+  if (!s.balancer.host || !parse_ip(service_host) || parse_ip(*s.balancer.host))
+    return true;
+  s.balancer.peer_refused = true;
+  s.log.push_back({"err",
+                   fmt::format("failed to set the current peer (address: {} port: {}): no host "
+                               "allowed",
+                               *s.balancer.host, s.balancer.port.value_or(service_port(s))),
+                   s.phase});
+  fail_with_500(s);
+  return false;
 }
 
 Headers proxied_headers(const KongState& s, Headers upstream) {

@@ -19,6 +19,14 @@ void access_before(KongState& s);
 /// set_target) the balancer's host and port become $upstream_host.
 void access_after(KongState& s);
 
+/// Kong.balancer (kong/init.lua), before the upstream is reached. When the
+/// service's host is an IP address, balancer_data.type says "ipv4"/"ipv6"
+/// whatever a plugin set later (kong/runloop/handler.lua, balancer_prepare),
+/// so a host name from set_target or set_upstream is handed to nginx as an
+/// address, which it refuses ("no host allowed"): Kong logs it and ends the
+/// request with 500. False then.
+bool balance(KongState& s);
+
 /// The client's headers once the upstream answered with `upstream`. Unbuffered,
 /// nginx appends the upstream's lines to those plugins set (its Content-Type
 /// and Content-Length replace theirs); buffered, Kong sets the upstream's

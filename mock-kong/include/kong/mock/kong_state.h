@@ -135,6 +135,9 @@ struct KongState {
 
   /// kong.response.exit (or a Kong error) ended the request.
   bool exited = false;
+  /// A PDK call raised in the certificate phase: the TLS handshake failed,
+  /// so there is no response (status 0) and no later phase.
+  bool handshake_failed = false;
 
   // ---- routing, proxying and kong.service.* (request.cc, service*.cc, router.cc) ----
   /// Regex captures of the route's path match (case `uri_captures`):
@@ -160,6 +163,9 @@ struct KongState {
     std::optional<bool> tls_verify;
     std::optional<std::int64_t> tls_verify_depth;
     bool tls_disabled = false;
+    /// nginx refused the peer Kong's balancer chose (set_current_peer):
+    /// the request ended in a 500 without reaching the upstream.
+    bool peer_refused = false;
   } balancer;
 
   std::map<std::string, protocol::Value, std::less<>> ctx_shared;
