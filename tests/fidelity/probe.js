@@ -10,7 +10,9 @@
 //               {"call": "kong.log.serialize", "pick": ["request.id", "tries"]}],
 //    "log": [...]}
 // A call is [name, ...arguments] or {"call", "args", "pick"}; `pick` names
-// fields of the answer (kong.log.serialize's JSON text is parsed first).
+// fields of the answer (kong.log.serialize's JSON text is parsed first). The
+// call "config" answers the configuration the plugin got, Kong's keys and
+// resolved vault references included.
 // Each answer is logged at notice level, one line per call or picked field:
 //   access kong.request.get_header("X-Foo") -> "new"
 //   access kong.log.serialize().request.id -> "..."
@@ -55,13 +57,17 @@ function callOf(spec) {
   return { name: spec.call, args: spec.args || [], pick: spec.pick || [] }
 }
 
+async function invoke(kong, name, args) {
+  let fn = kong
+  for (const part of name.split('.').slice(1))
+    fn = fn[part]
+  return fn(...args)
+}
+
 async function probe(kong, config, phase) {
   for (const spec of (config && config[phase]) || []) {
     const { name, args, pick: fields } = callOf(spec)
-    let fn = kong
-    for (const part of name.split('.').slice(1))
-      fn = fn[part]
-    const answer = await fn(...args)
+    const answer = name === 'config' ? config : await invoke(kong, name, args)
     const call = `${phase} ${name}(${JSON.stringify(args).slice(1, -1)})`
     if (fields.length === 0) {
       await kong.log.notice(`${call} -> ${canonical(answer)}`)
@@ -90,7 +96,13 @@ class BufferedProbe extends Probe {
   async response(kong) { await probe(kong, this.config, 'response') }
 }
 
+// The phases' call lists, and fields that take vault references.
 const Schema = ['certificate', 'rewrite', 'access', 'preread', 'response', 'log']
   .map((phase) => ({ [phase]: { type: 'json' } }))
+  .concat([
+    { secret: { type: 'string', referenceable: true, one_of: ['plain'] } },
+    { secrets: { type: 'array', elements: { type: 'string', referenceable: true } } },
+    { headers: { type: 'map', keys: { type: 'string' }, values: { type: 'string', referenceable: true } } },
+  ])
 
 module.exports = { Probe, BufferedProbe, Schema }

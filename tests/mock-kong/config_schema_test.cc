@@ -1,6 +1,8 @@
 #include "kong/mock/config_schema.h"
 
+#include <optional>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -183,6 +185,39 @@ TEST(ConfigValidation, ReportsAFieldTypeItDoesNotKnowAsASchemaProblem) {
   EXPECT_EQ(
       Validated(R"({"owner": "x"})", R"([{"owner": {"type": "foreign"}}])"),
       R"(fixtures/hello.json: plugin schema: config.owner: unsupported field type "foreign")");
+}
+
+constexpr const char* kReferenceable = R"([
+  {"password": {"type": "string", "referenceable": true, "one_of": ["a", "b"]}},
+  {"plain": {"type": "string", "one_of": ["a", "b"]}},
+  {"db": {"type": "record", "fields": [{"user": {"type": "string", "referenceable": true}}]}}
+])";
+
+TEST(ConfigValidation, ChecksAReferenceInAReferenceableFieldOnlyAsAString) {
+  EXPECT_EQ(Validated(R"({"password": "{vault://env/pw}"})", kReferenceable),
+            R"({"db":{},"password":"{vault://env/pw}"})");
+  EXPECT_EQ(
+      Validated(R"({"plain": "{vault://env/pw}"})", kReferenceable),
+      R"(fixtures/hello.json: config.plain: expected one of "a", "b", got "{vault://env/pw}")");
+}
+
+TEST(ConfigReferences, ResolvesReferenceableFieldsAndKeepsTheReferencesPerRecord) {
+  std::vector<std::string> warnings;
+  const auto resolve = [](const std::string& reference, std::string& error) {
+    if (reference == "{vault://env/pw}")
+      return std::optional<std::string>("secret");
+    error = "no value found";
+    return std::optional<std::string>();
+  };
+  const json config = json::parse(
+      R"({"password": "{vault://env/pw}", "db": {"user": "{vault://env/user}"}, "plain": "a"})");
+  const json resolved =
+      resolve_config_references(config, KongSchema(kReferenceable), resolve, warnings);
+  EXPECT_EQ(
+      resolved.dump(),
+      R"({"$refs":{"password":"{vault://env/pw}"},"db":{"$refs":{"user":"{vault://env/user}"},"user":""},"password":"secret","plain":"a"})");
+  EXPECT_EQ(warnings, std::vector<std::string>{
+                          "unable to resolve reference {vault://env/user} (no value found)"});
 }
 
 }  // namespace

@@ -203,8 +203,20 @@ TEST(ConfigMapping, RefusesAnUnknownFieldAsMockKongDoes) {
 }
 
 TEST(ConfigMapping, TakesKongsBookkeepingKeysAtTheTopForNoField) {
-  EXPECT_EQ(Read(R"({"message": "m", "__seq__": 3, "__plugin_id": "x"})").message, "m");
+  EXPECT_EQ(Read(R"({"message": "m", "__seq__": 3, "__plugin_id": "x", "__ws_id": "w",
+                     "__key__": "plugins:p::::w", "route_id": "r", "service_id": "s",
+                     "consumer_id": "c", "plugin_instance_name": "i"})")
+                .message,
+            "m");
   EXPECT_EQ(ReadError(R"({"limits": {"__seq__": 3}})"), "config.limits.__seq__: unknown field");
+  EXPECT_EQ(ReadError(R"({"limits": {"route_id": "r"}})"), "config.limits.route_id: unknown field");
+}
+
+TEST(ConfigMapping, TakesTheVaultReferencesKongResolvedInAnyRecord) {
+  EXPECT_EQ(Read(R"({"message": "secret", "$refs": {"message": "{vault://env/m}"},
+                     "limits": {"$refs": {}}})")
+                .message,
+            "secret");
 }
 
 TEST(ConfigMapping, RefusesAMissingRequiredField) {

@@ -157,11 +157,8 @@ Value lua_from_json(const nlohmann::json& j) {
       return Value(j.get<std::int64_t>());
     case T::number_unsigned:
     case T::number_float: {
-      // cjson reads every number as a double; MessagePack sends integral ones as integers.
-      const double d = j.get<double>();
-      if (std::floor(d) == d && std::fabs(d) < 9.2e18)
-        return Value(static_cast<std::int64_t>(d));
-      return Value(d);
+      // cjson reads every number as a double.
+      return lua_number(j.get<double>());
     }
     case T::string:
       return Value(j.get<std::string>());

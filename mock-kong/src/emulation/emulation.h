@@ -62,6 +62,13 @@ std::string lua_tostring(const protocol::Value& v);
 /// binary ("0b101"), inf and nan, around optional whitespace; nullopt when
 /// Lua answers nil.
 std::optional<double> lua_tonumber(std::string_view text);
+/// kong.vault.get(reference) from the fixture's `vault`: the secret, or
+/// nullopt and Kong's error.
+std::optional<std::string> resolve_vault_reference(const KongSettings& kong,
+                                                   const std::string& reference,
+                                                   std::string& error);
+/// A Lua number as Kong's bridge sends it: integral as an integer.
+protocol::Value lua_number(double d);
 /// luajit2's string.format("%q", v): any value as its tostring(), quoted
 /// (a table as "table: 0x..." with a fixed address).
 std::string lua_quote(const protocol::Value& v);
@@ -116,8 +123,6 @@ std::int64_t checked_limit(const protocol::Value& v, std::string_view what);
 /// default text; `source` is what kong.response.get_source answers after it.
 void send_error(KongState& s, std::int64_t status, const std::optional<std::string>& message,
                 const protocol::Value& headers, std::string source);
-/// The default workspace's id, which Kong's entities and log records carry.
-inline constexpr std::string_view kWorkspaceId = "8a1f36c2-1f5b-4b63-9a0e-0c6f1c0b7d21";
 /// The matched route and its service as Kong's database holds them: the
 /// case's objects with the schema's defaults, ids and timestamps for what
 /// they leave out (router.cc).

@@ -98,6 +98,12 @@ std::string lua_quote(const protocol::Value& v) {
   return out + "\"";
 }
 
+protocol::Value lua_number(double d) {
+  if (std::floor(d) == d && std::fabs(d) < 9.2e18)
+    return protocol::Value(static_cast<std::int64_t>(d));
+  return protocol::Value(d);
+}
+
 std::optional<double> lua_tonumber(std::string_view text) {
   if (text.find('\0') != std::string_view::npos)
     return std::nullopt;

@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "kong/mock/config_schema.h"
+
 #include "emulation/emulation.h"
 #include "emulation/lua_table.h"
 
@@ -17,10 +19,7 @@ using protocol::Map;
 using protocol::Value;
 
 bool is_reference(const Value& v) {
-  if (!v.is_text())
-    return false;
-  const std::string_view r = v.text();
-  return r.size() >= 9 && r.front() == '{' && r.back() == '}' && r.substr(1, 8) == "vault://";
+  return v.is_text() && is_vault_reference(v.text());
 }
 
 struct Reference {
@@ -28,7 +27,7 @@ struct Reference {
   std::string resource;
   std::optional<std::string> key;
   std::optional<std::string> query;
-  std::optional<std::int64_t> version;
+  std::optional<double> version;
 };
 
 // ngx.unescape_uri: %XX and "+" as a space.
@@ -75,15 +74,15 @@ std::variant<Reference, std::string> parse(const Value& v) {
   Reference r;
   r.name = std::string(authority);
   if (fragment) {
-    std::string_view digits = *fragment;
-    const bool negative = digits.starts_with('-');
-    if (negative)
-      digits.remove_prefix(1);
-    if (digits.empty() || !std::all_of(digits.begin(), digits.end(), ::isdigit))
+    // tonumber(fragment, 10): base 10 is LuaJIT's full number syntax
+    // ("0x2", "1e0" and "1.5" are versions too).
+    r.version = lua_tonumber(*fragment);
+    if (!r.version)
       return fmt::format("reference url has invalid version [{}]", reference);
-    r.version = std::stoll(std::string(*fragment));
   }
-  // url.parse_path: non-empty segments, each unescaped; the last is the key.
+  // url.parse_path: non-empty segments, each unescaped; the last is the key,
+  // unless the path ends with "/" (a directory: all of it is the resource).
+  const bool directory = path.ends_with('/');
   std::vector<std::string> parts;
   for (std::string_view p = path; !p.empty();) {
     const auto slash = p.find('/');
@@ -91,16 +90,13 @@ std::variant<Reference, std::string> parse(const Value& v) {
       parts.push_back(url_decode(p.substr(0, slash), false));
     p = slash == std::string_view::npos ? "" : p.substr(slash + 1);
   }
-  if (parts.size() == 1) {
-    r.resource = unescape_uri(parts[0]);
-  } else {
-    std::string joined;
-    for (std::size_t i = 0; i + 1 < parts.size(); ++i)
-      joined += (i ? "/" : "") + parts[i];
-    r.resource = unescape_uri(joined);
-    if (!parts.empty())
-      r.key = unescape_uri(parts.back());
-  }
+  const bool has_key = parts.size() > 1 && !directory;
+  std::string joined;
+  for (std::size_t i = 0; i + (has_key ? 1 : 0) < parts.size(); ++i)
+    joined += (i ? "/" : "") + parts[i];
+  r.resource = unescape_uri(joined);
+  if (has_key)
+    r.key = unescape_uri(parts.back());
   if (r.resource.empty())
     return fmt::format("reference url has invalid path [{}]", reference);
   if (query && !query->empty())
@@ -119,9 +115,9 @@ Secret failed(std::string error) {
 }
 
 // The secret behind a parsed reference.
-Secret lookup(const KongState& s, const Reference& r) {
-  const auto vault = s.kong.vault.find(r.name);
-  if (r.name != "env" && vault == s.kong.vault.end())
+Secret lookup(const KongSettings& kong, const Reference& r) {
+  const auto vault = kong.vault.find(r.name);
+  if (r.name != "env" && vault == kong.vault.end())
     return failed(fmt::format("could not find vault ({})", r.name));
   // The env vault reads PREFIX + RESOURCE, upper case, "-" as "_" (kong/vaults/env).
   std::string name = r.resource;
@@ -137,7 +133,7 @@ Secret lookup(const KongState& s, const Reference& r) {
       name += "_PREVIOUS";
   }
   const Secret no_value = failed("could not get value from external vault (no value found)");
-  if (vault == s.kong.vault.end())
+  if (vault == kong.vault.end())
     return no_value;
   const auto secret = vault->second.find(name);
   if (secret == vault->second.end())
@@ -162,15 +158,15 @@ Secret lookup(const KongState& s, const Reference& r) {
 }
 
 // get(): the secret, or nil with Kong's error (dropped over MsgPack).
-Secret resolve(const KongState& s, const Value& reference) {
+Secret resolve(const KongSettings& kong, const Value& reference) {
   auto parsed = parse(reference);
   if (auto* error = std::get_if<std::string>(&parsed))
     return failed(*error);
-  return lookup(s, std::get<Reference>(parsed));
+  return lookup(kong, std::get<Reference>(parsed));
 }
 
 Value get(KongState& s, const Array& args) {
-  const Secret secret = resolve(s, arg(args, 0));
+  const Secret secret = resolve(s.kong, arg(args, 0));
   s.soft_error = secret.error;
   return secret.value ? Value(*secret.value) : Value{};
 }
@@ -193,13 +189,13 @@ Value parse_reference(KongState& s, const Array& args) {
   if (r->query)
     m.emplace_back(Value("config"), Value(decode_args(*r->query)));
   if (r->version)
-    m.emplace_back(Value("version"), Value(*r->version));
+    m.emplace_back(Value("version"), lua_number(*r->version));
   return Value(std::move(m));
 }
 
 // update_from_cache: the secret, or "" and a warning naming the reference.
 void update_field(KongState& s, const Value& reference, Value& field) {
-  const Secret secret = resolve(s, reference);
+  const Secret secret = resolve(s.kong, reference);
   if (!secret.value) {
     // The fixture's map is the cache; a secret it lacks is not cached.
     std::string error = secret.error;
@@ -269,7 +265,8 @@ void update_table(KongState& s, Value& table) {
       each(reference, [&](const Value& key, const Value& ref) {
         Value* record = field_of(table, name);
         if (!record->is_map() && !record->is_array())
-          throw LuaError{"attempt to index local 'record' (a nil value)"};
+          throw LuaError{
+              fmt::format("attempt to index local 'record' (a {} value)", lua_type(*record))};
         update_field(s, ref, *field_of(*record, key));
       });
     }
@@ -297,6 +294,14 @@ Value no_op(KongState&, const Array&) {
 }
 
 }  // namespace
+
+std::optional<std::string> resolve_vault_reference(const KongSettings& kong,
+                                                   const std::string& reference,
+                                                   std::string& error) {
+  Secret secret = resolve(kong, Value(reference));
+  error = std::move(secret.error);
+  return secret.value;
+}
 
 void register_vault(Emulation& e) {
   using enum protocol::MethodId;

@@ -2,6 +2,8 @@
 
 #include "kong/mock/case_runner.h"
 
+#include "emulation/emulation.h"
+
 namespace kong::mock {
 
 Result<std::unique_ptr<FixtureRun>> open_fixture_run(const std::string& fixture_file,
@@ -22,7 +24,13 @@ Result<std::unique_ptr<FixtureRun>> open_fixture_run(const std::string& fixture_
   if (!session)
     return session.error();
   run->session = std::move(session).value();
-  if (auto configured = run->session->configure(run->fixture.config, run->fixture.file);
+  // Kong resolves the configuration's vault references from its vaults: the
+  // fixture's `vault`.
+  const KongSettings& kong = run->fixture.kong;
+  auto resolve = [&kong](const std::string& reference, std::string& error) {
+    return resolve_vault_reference(kong, reference, error);
+  };
+  if (auto configured = run->session->configure(run->fixture.config, run->fixture.file, resolve);
       !configured)
     return configured.error();
   return run;

@@ -135,6 +135,19 @@ class EventRunner {
   bool pdk_call_failed_ = false;
 };
 
+// The plugin entity the case's `scope` makes the plugin: attached to the
+// case's route, service or consumer (by the ids Kong's router answers).
+PluginSession::Entity plugin_entity(const Case& c, const KongState& s) {
+  PluginSession::Entity entity;
+  if (c.scope == "route" && s.route.is_object())
+    entity.route_id = route_entity(s).value("id", "");
+  else if (c.scope == "service" && s.service.is_object())
+    entity.service_id = service_entity(s).value("id", "");
+  else if (c.scope == "consumer" && c.consumer.is_object() && c.consumer.contains("id"))
+    entity.consumer_id = c.consumer.value("id", "");
+  return entity;
+}
+
 // A Lua error in ssl_certificate_by_lua ends the handshake (kong/init.lua,
 // Kong.ssl_certificate has no pcall; lua-nginx-module's
 // ngx_http_lua_ssl_cert_handler fails it): no request, no log phase.
@@ -181,8 +194,12 @@ Result<CaseRun> run_case(const Case& c, PluginSession& plugin, CallInterceptor* 
   CaseRun run;
   run.state = std::move(state).value();
   KongState& s = run.state;
+  if (auto used = plugin.use_entity(plugin_entity(c, s)); !used)
+    return used.error();
   if (!plugin.plugin_id().empty())
     s.plugin_id = plugin.plugin_id();
+  for (const auto& warning : plugin.config_warnings())
+    s.log.push_back({"warn", warning, s.phase});
   EventRunner events(s, plugin, run, interceptor);
   auto handles = [&](Phase p) { return plugin.handles(p); };
   // Runs a phase before the response is sent: a PDK call that raised there

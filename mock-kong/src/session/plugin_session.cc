@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "kong/mock/config_schema.h"
+#include "kong/mock/kong_state.h"
 #include "kong/mock/session.h"
 
 #include "client/msgpack_plugin_client.h"
@@ -170,15 +171,43 @@ Result<std::unique_ptr<PluginClient>> PluginSession::make_client() const {
       .socket_path = socket_, .pool_size = 2, .timeout = options_.call_timeout}));
 }
 
-Status PluginSession::configure(const nlohmann::json& config, const std::string& where) {
+Status PluginSession::configure(const nlohmann::json& config, const std::string& where,
+                                const ReferenceResolver& resolve) {
   auto checked = validate_config(config, info_.schema, where);
   if (!checked)
     return checked.error();
-  // Kong's bookkeeping keys (protocol.md §2).
-  (*checked)["__seq__"] = 1;
+  config_warnings_.clear();
+  config_ = resolve ? resolve_config_references(std::move(checked).value(), info_.schema, resolve,
+                                                config_warnings_)
+                    : std::move(checked).value();
+  return start_entity(Entity{});
+}
+
+Status PluginSession::use_entity(const Entity& entity) {
+  if (entity == entity_ && instance_id_ != 0)
+    return Ok{};
+  return start_entity(entity);
+}
+
+// Kong's keys for the plugin entity (kong/runloop/plugins_iterator.lua,
+// get_plugin_config; protocol.md §2), then a new instance with them.
+Status PluginSession::start_entity(const Entity& entity) {
+  nlohmann::json config = config_;
+  if (entity.route_id)
+    config["route_id"] = *entity.route_id;
+  if (entity.service_id)
+    config["service_id"] = *entity.service_id;
+  if (entity.consumer_id)
+    config["consumer_id"] = *entity.consumer_id;
   plugin_id_ = random_uuid();
-  (*checked)["__plugin_id"] = plugin_id_;
-  config_text_ = checked->dump();
+  config["__plugin_id"] = plugin_id_;
+  config["__ws_id"] = kWorkspaceId;
+  config["__key__"] =
+      fmt::format("plugins:{}:{}:{}:{}::{}", info_.name, entity.route_id.value_or(""),
+                  entity.service_id.value_or(""), entity.consumer_id.value_or(""), kWorkspaceId);
+  config["__seq__"] = ++seq_;
+  config_text_ = config.dump();
+  entity_ = entity;
   return restart_instance();
 }
 

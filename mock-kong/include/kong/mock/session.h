@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "kong/mock/config_schema.h"
 #include "kong/mock/plugin_client.h"
 #include "kong/mock/plugin_info.h"
 #include "kong/mock/plugin_process.h"
@@ -72,9 +73,28 @@ class PluginSession {
   PluginClient& client() { return *client_; }
 
   /// Checks `config` against the plugin's schema, filling in its defaults, as
-  /// Kong does, and starts an instance with it (Kong's __seq__ and a random
-  /// __plugin_id added). `where` starts error messages (the fixture file).
-  Status configure(const nlohmann::json& config, const std::string& where);
+  /// Kong does, resolves its vault references with `resolve` as Kong does
+  /// when it loads the plugin, and starts an instance with it as a global
+  /// plugin's (with Kong's keys: __seq__, __key__, __ws_id and a random
+  /// __plugin_id). `where` starts error messages (the fixture file).
+  Status configure(const nlohmann::json& config, const std::string& where,
+                   const ReferenceResolver& resolve = {});
+  /// What Kong logged at warn level loading the configuration: references
+  /// it could not resolve.
+  const std::vector<std::string>& config_warnings() const { return config_warnings_; }
+
+  /// The plugin entity a case's plugin is: its scope's ids (Kong's
+  /// route_id, service_id and consumer_id keys); all empty for a global one.
+  struct Entity {
+    std::optional<std::string> route_id;
+    std::optional<std::string> service_id;
+    std::optional<std::string> consumer_id;
+    bool operator==(const Entity&) const = default;
+  };
+  /// Makes the instance the cases run on that of `entity`: Kong has one
+  /// plugin entity, and so one instance, per scope, and starts another for
+  /// another entity (a new __seq__, __key__ and __plugin_id).
+  Status use_entity(const Entity& entity);
   /// The configured instance (0 before configure()).
   std::int64_t instance_id() const { return instance_id_; }
   /// The configuration's __plugin_id (kong.plugin.get_id).
@@ -104,6 +124,7 @@ class PluginSession {
   PluginSession() = default;
   Status start_process();
   Result<std::unique_ptr<PluginClient>> make_client() const;
+  Status start_entity(const Entity& entity);
 
   ServerCommand command_;
   SessionOptions options_;
@@ -115,6 +136,11 @@ class PluginSession {
   std::string start_cmd_;
   std::unique_ptr<PluginProcess> process_;
   std::unique_ptr<PluginClient> client_;
+  /// The checked configuration, without Kong's per-entity keys.
+  nlohmann::json config_;
+  std::vector<std::string> config_warnings_;
+  Entity entity_;
+  std::int64_t seq_ = 0;
   std::string config_text_;
   std::int64_t instance_id_ = 0;
   std::string plugin_id_;

@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "kong/protocol/config_keys.h"
 #include "kong/result.h"
 
 /// The JSON mapping of a plugin's config struct, and the Kong schema derived
@@ -166,8 +167,11 @@ Status read(const nlohmann::json& j, T& out, const std::string& path, UnknownKey
       for (const auto& [key, value] : j.items()) {
         const bool known = std::apply(
             [&](const auto&... f) { return ((key == f.name) || ... || false); }, T::fields());
-        // Kong's bookkeeping keys (__seq__, __plugin_id) come with every configuration.
-        if (!known && !(path == "config" && key.starts_with("__")))
+        // Kong's keys come with every configuration: its bookkeeping at the
+        // top, the vault references it resolved in any record.
+        const bool kongs = key == protocol::kReferencesKey ||
+                           (path == "config" && protocol::is_kong_config_key(key));
+        if (!known && !kongs)
           return Error{path + "." + key + ": unknown field"};
       }
     }
@@ -292,8 +296,9 @@ nlohmann::json schema_of() {
 /// as mock-kong checks it against the schema: errors name the field path
 /// and say what was expected, in mock-kong's words
 /// ("config.limits.per_minute: expected integer between 1 and 10000, got 0",
-/// "config.rejct_status: unknown field"). Kong's bookkeeping keys at the top
-/// (__seq__, __plugin_id) are not fields.
+/// "config.rejct_status: unknown field"). Kong's keys are not fields: its
+/// bookkeeping at the top (route_id, __seq__, __plugin_id, ...,
+/// kong/protocol/config_keys.h), "$refs" in any record.
 template <class Config>
 Status config_from_json(const nlohmann::json& j, Config& out) {
   return config_detail::read(j, out, "config");
