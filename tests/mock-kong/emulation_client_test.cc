@@ -170,6 +170,7 @@ TEST(ClientTls, SetClientVerifyRaisesKongsTexts) {
 TEST(ClientTls, CertificateChainNeedsAnHttpsClientThatPresentedOne) {
   KongState plain = CaseState([](Case& c) { c.client.tls.certificate_chain = "PEM"; });
   EXPECT_EQ(Call(plain, MethodId::client_tls_get_full_client_certificate_chain), Value());
+  EXPECT_EQ(plain.soft_error, "connection is not TLS or TLS support for Nginx not enabled");
   KongState tls = CaseState([](Case& c) {
     c.request.url = "https://a/";
     c.client.tls.certificate_chain = "PEM";

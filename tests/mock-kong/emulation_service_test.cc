@@ -61,8 +61,10 @@ TEST(EmulationService, SetUpstreamSucceedsOnlyForAnUpstreamKongKnows) {
   KongState s = StateFor("http://a/");
   s.kong.upstreams = {"backend"};
   EXPECT_EQ(Call(s, MethodId::service_set_upstream, {Value("nope")}), Value());
+  EXPECT_EQ(s.soft_error, "could not find an Upstream named 'nope'");
   EXPECT_FALSE(s.balancer.host);
   EXPECT_EQ(Call(s, MethodId::service_set_upstream, {Value("backend")}), Value(true));
+  EXPECT_EQ(s.soft_error, "");
   EXPECT_EQ(s.balancer.host, "backend");
 }
 

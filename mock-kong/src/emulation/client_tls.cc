@@ -27,8 +27,11 @@ Value request_client_certificate(KongState&, const Array& args) {
 // timer.
 Value get_full_client_certificate_chain(KongState& s, const Array&) {
   require_request_context(s);
+  // nil, and resty.kong.tls's error without TLS; plain nil without a client
+  // certificate.
+  s.soft_error = is_tls(s) ? "" : "connection is not TLS or TLS support for Nginx not enabled";
   if (!is_tls(s) || !s.tls.certificate_chain)
-    return Value{};  // no mTLS: nil
+    return Value{};
   return Value(*s.tls.certificate_chain);
 }
 

@@ -302,7 +302,7 @@ class AcceptScanner {
     return false;
   }
   void spaces() {
-    while (pos_ < text_.size() && std::string_view(" \t\n\r\f\v").find(text_[pos_]) != text_.npos)
+    while (pos_ < text_.size() && lua_isspace(text_[pos_]))  // PCRE's \s: the same set
       ++pos_;
   }
   // [a-z0-9][a-z0-9-!#$&^_+.]+ | \*

@@ -31,8 +31,11 @@ Value set_upstream(KongState& s, const Array& args) {
   if (!host.is_text())
     throw LuaError{"host must be a string"};
   const auto& names = s.kong.upstreams;
-  if (std::find(names.begin(), names.end(), host.text()) == names.end())
-    return Value{};  // nil, "could not find an Upstream named '<host>'"
+  if (std::find(names.begin(), names.end(), host.text()) == names.end()) {
+    s.soft_error = fmt::format("could not find an Upstream named '{}'", host.text());
+    return Value{};
+  }
+  s.soft_error.clear();
   s.balancer.host = std::string(host.text());
   return Value(true);
 }
