@@ -278,6 +278,26 @@ TEST(FixtureParsing, AllowsDescriptionAndSchemaKeysAtTheTop) {
       "parsed");
 }
 
+TEST(FixtureParsing, ReadsUpstreamTargetsAndRefusesOneThatIsNoHostAndPort) {
+  const auto fixture = parse_fixture(
+      R"({"upstreams": [{"name": "b", "targets": ["10.0.0.7:8080", "[::1]", "api.internal"],
+                         "host_header": "b.example"}],
+          "cases": [{"name": "a"}]})",
+      kFile);
+  ASSERT_TRUE(fixture.ok()) << fixture.error().message;
+  const UpstreamEntity* b = find_upstream(fixture->cases[0].kong, "b");
+  ASSERT_NE(b, nullptr);
+  EXPECT_EQ(b->host_header, "b.example");
+  EXPECT_EQ(parse_target(b->targets[0])->port, 8080);
+  EXPECT_EQ(parse_target(b->targets[1])->host, "[::1]");
+  EXPECT_EQ(parse_target(b->targets[2])->port, 8000);  // Kong's default
+  const auto bad = parse_fixture(
+      R"({"upstreams": [{"name": "b", "targets": ["a:99999"]}], "cases": [{"name": "a"}]})", kFile);
+  ASSERT_FALSE(bad.ok());
+  EXPECT_THAT(bad.error().message,
+              HasSubstr("upstreams[0].targets[0]: expected host:port (port 0 to 65535)"));
+}
+
 TEST(FixtureParsing, ReadsScopeAtTheTopAndLetsACaseOverrideIt) {
   const auto fixture = parse_fixture(
       R"({"scope": "route", "upstreams": ["backend"],
@@ -286,7 +306,8 @@ TEST(FixtureParsing, ReadsScopeAtTheTopAndLetsACaseOverrideIt) {
   ASSERT_TRUE(fixture.ok()) << fixture.error().message;
   EXPECT_EQ(fixture->cases[0].scope, "route");
   EXPECT_EQ(fixture->cases[1].scope, "global");
-  EXPECT_THAT(fixture->cases[0].kong.upstreams, ElementsAre("backend"));
+  EXPECT_THAT(fixture->cases[0].kong.upstreams,
+              ElementsAre(UpstreamEntity{"backend", {}, std::nullopt}));
   const auto plain = parse_fixture(OneCase(R"("request": {})"), kFile);
   ASSERT_TRUE(plain.ok());
   EXPECT_EQ(plain->cases[0].scope, "global");

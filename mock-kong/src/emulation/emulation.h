@@ -133,6 +133,12 @@ protocol::Value stream_exit(KongState& s, const protocol::Array& args);
 /// Ends a stream session with `status`, having sent the client `sent` and
 /// nothing else.
 void end_stream_session(KongState& s, std::int64_t status, std::string sent);
+/// Where the balancer sends the request: the Upstream target it chose, else
+/// set_target's host and port, else the service's (127.0.0.1:80 by default).
+UpstreamPeer balancer_peer(const KongState& s);
+/// The address nginx connects to for `peer`: the host when it is an IP
+/// address; a name resolves to 127.0.0.1, mock-kong's stand-in for DNS.
+std::string peer_address(const UpstreamPeer& peer);
 /// A request Kong cannot go on with: its error page for 500 ("An unexpected
 /// error occurred"); a stream session closes, status 500, without a byte.
 void fail_with_500(KongState& s);

@@ -51,22 +51,19 @@ Json tries(const KongState& s) {
   Json out = Json::array();
   if (!s.upstream_response && !s.balancer.peer_refused)
     return out;
-  const std::string host =
-      s.balancer.host.value_or(s.service.is_object() ? s.service.value("host", "") : std::string());
-  const std::int64_t port = s.balancer.port.value_or(
-      s.service.is_object() ? s.service.value("port", std::int64_t{80}) : std::int64_t{80});
+  const UpstreamPeer peer = balancer_peer(s);
   Json entry = {{"balancer_start", s.started_at_ms},
                 {"balancer_start_ns", s.started_at_ms * 1'000'000},
-                {"port", port}};
+                {"port", peer.port}};
   if (s.balancer.peer_refused) {
     // nginx refused the name as an address: the try ends there, untimed.
-    entry["ip"] = host;
+    entry["ip"] = peer.host;
     out.push_back(std::move(entry));
     return out;
   }
   entry["balancer_latency"] = 0;
   entry["balancer_latency_ns"] = 0;
-  entry["ip"] = parse_ip(host) ? host : "127.0.0.1";
+  entry["ip"] = peer_address(peer);
   // header_filter marks the last try failed when the retries are used up and
   // the status is a server error (kong/runloop/handler.lua); one try uses
   // them up only with retries 0.

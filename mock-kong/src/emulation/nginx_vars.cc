@@ -165,10 +165,8 @@ std::optional<std::string> common(const KongState& s, std::string_view name) {
     return s.upstream_vars.host;
   if (s.upstream_response) {
     if (name == "upstream_addr") {
-      const auto& svc = s.service;
-      const std::string h = svc.is_object() ? svc.value("host", "127.0.0.1") : "127.0.0.1";
-      const int port = svc.is_object() ? svc.value("port", 80) : 80;
-      return fmt::format("{}:{}", h, port);
+      const UpstreamPeer peer = balancer_peer(s);
+      return fmt::format("{}:{}", peer_address(peer), peer.port);
     }
   }
   return std::nullopt;

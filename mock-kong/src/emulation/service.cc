@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "emulation/emulation.h"
+#include "state/cidr.h"
 
 namespace kong::mock {
 namespace {
@@ -30,8 +31,7 @@ Value set_upstream(KongState& s, const Array& args) {
   const Value& host = arg(args, 0);
   if (!host.is_text())
     throw LuaError{"host must be a string"};
-  const auto& names = s.kong.upstreams;
-  if (std::find(names.begin(), names.end(), host.text()) == names.end()) {
+  if (find_upstream(s.kong, host.text()) == nullptr) {
     s.soft_error = fmt::format("could not find an Upstream named '{}'", host.text());
     return Value{};
   }
@@ -95,6 +95,18 @@ Value set_tls_verify_depth(KongState& s, const Array& args) {
 }
 
 }  // namespace
+
+UpstreamPeer balancer_peer(const KongState& s) {
+  if (s.balancer.target)
+    return *s.balancer.target;
+  const bool service = s.service.is_object();
+  return {s.balancer.host.value_or(service ? s.service.value("host", "127.0.0.1") : "127.0.0.1"),
+          s.balancer.port.value_or(service ? s.service.value("port", std::int64_t{80}) : 80)};
+}
+
+std::string peer_address(const UpstreamPeer& peer) {
+  return parse_ip(peer.host) ? peer.host : "127.0.0.1";
+}
 
 void register_service(Emulation& e) {
   using enum protocol::MethodId;

@@ -132,11 +132,25 @@ void access_after(KongState& s) {
   const bool empty_query = s.url.has_query && s.url.raw_query.empty();
   if (empty_query || (s.request.args && !s.request.args->empty()))
     s.upstream_vars.uri += "?" + s.request.args.value_or("");
+  std::string host = s.balancer.host.value_or(text_field(s.service, "host", kDefaultServiceHost));
+  std::int64_t port = s.balancer.port.value_or(service_port(s));
+  // balancer.execute: a host name that names an Upstream entity goes to the
+  // target its ring balancer picks (here its first), and the Host header is
+  // the upstream's host_header or the target's host. An IP-address service
+  // keeps its type whatever a plugin set: no upstream is looked up then.
+  const bool named = !parse_ip(text_field(s.service, "host", kDefaultServiceHost));
+  if (const UpstreamEntity* upstream = named ? find_upstream(s.kong, host) : nullptr) {
+    if (upstream->targets.empty()) {
+      send_error(s, 503, "failure to get a peer from the ring-balancer", protocol::Value{},
+                 "error");
+      return;
+    }
+    s.balancer.target = parse_target(upstream->targets.front());
+    host = upstream->host_header.value_or(s.balancer.target->host);
+    port = s.balancer.target->port;
+  }
   if (!s.upstream_vars.host.empty())
     return;  // preserved: the client's, a plugin's Host or set_target's
-  const std::string host =
-      s.balancer.host.value_or(text_field(s.service, "host", kDefaultServiceHost));
-  const std::int64_t port = s.balancer.port.value_or(service_port(s));
   const std::string& scheme = s.upstream_vars.scheme;
   const bool default_port = (port == 80 && (scheme == "http" || scheme == "grpc")) ||
                             (port == 443 && (scheme == "https" || scheme == "grpcs"));
@@ -148,11 +162,12 @@ bool balance(KongState& s) {
   if (!s.balancer.host || !parse_ip(service_host) || parse_ip(*s.balancer.host))
     return true;
   s.balancer.peer_refused = true;
-  s.log.push_back({"err",
-                   fmt::format("failed to set the current peer (address: {} port: {}): no host "
-                               "allowed",
-                               *s.balancer.host, s.balancer.port.value_or(service_port(s))),
-                   s.phase});
+  const UpstreamPeer peer = balancer_peer(s);
+  s.log.push_back(
+      {"err",
+       fmt::format("failed to set the current peer (address: {} port: {}): no host allowed",
+                   peer.host, peer.port),
+       s.phase});
   fail_with_500(s);
   return false;
 }

@@ -44,6 +44,26 @@ struct FixtureClient {
   FixtureTls tls;
 };
 
+/// An Upstream entity (fixture `upstreams`): its name, its targets
+/// ("host:port", port 8000 when left out) and the Host it sends
+/// (`host_header`; default: the target's host).
+struct UpstreamEntity {
+  std::string name;
+  std::vector<std::string> targets;
+  std::optional<std::string> host_header;
+  bool operator==(const UpstreamEntity&) const = default;
+};
+
+/// Where the balancer sends a request: a host (address or name) and port.
+struct UpstreamPeer {
+  std::string host;
+  std::int64_t port = 0;
+};
+
+/// A target as Kong reads one: "host:port", "[v6]:port", or a host alone
+/// (port 8000); nullopt when it is none.
+std::optional<UpstreamPeer> parse_target(std::string_view target);
+
 /// Kong's node-wide configuration and database, shared by every case of a
 /// fixture (fixture top level): what kong.ip, kong.node, kong.cluster,
 /// kong.vault and kong.client.load_consumer read.
@@ -61,9 +81,13 @@ struct KongSettings {
   std::vector<nlohmann::json> consumers;
   /// Secrets: vault name ("env" or a vault prefix) -> resource -> value.
   std::map<std::string, std::map<std::string, std::string>> vault;
-  /// Names of the Upstream entities Kong has (kong.service.set_upstream).
-  std::vector<std::string> upstreams;
+  /// The Upstream entities Kong has (kong.service.set_upstream, or a
+  /// service whose host names one).
+  std::vector<UpstreamEntity> upstreams;
 };
+
+/// The Upstream entity named `name`, or nullptr.
+const UpstreamEntity* find_upstream(const KongSettings& kong, std::string_view name);
 
 /// What the upstream service answers (fixture `upstream`). Omitted: an echo
 /// service (status 200, the service request's headers and body).

@@ -167,6 +167,9 @@ struct KongState {
     std::optional<bool> tls_verify;
     std::optional<std::int64_t> tls_verify_depth;
     bool tls_disabled = false;
+    /// The target the Upstream entity's ring balancer chose, when the
+    /// balancer's host names one.
+    std::optional<UpstreamPeer> target;
     /// nginx refused the peer Kong's balancer chose (set_current_peer):
     /// the request ended in a 500 without reaching the upstream.
     bool peer_refused = false;
