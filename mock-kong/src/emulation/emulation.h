@@ -133,6 +133,8 @@ protocol::Value stream_exit(KongState& s, const protocol::Array& args);
 /// Ends a stream session with `status`, having sent the client `sent` and
 /// nothing else.
 void end_stream_session(KongState& s, std::int64_t status, std::string sent);
+/// The service host Kong proxies to when the fixture names none.
+inline constexpr std::string_view kDefaultServiceHost = "127.0.0.1";
 /// Where the balancer sends the request: the Upstream target it chose, else
 /// set_target's host and port, else the service's (127.0.0.1:80 by default).
 UpstreamPeer balancer_peer(const KongState& s);

@@ -100,7 +100,8 @@ UpstreamPeer balancer_peer(const KongState& s) {
   if (s.balancer.target)
     return *s.balancer.target;
   const bool service = s.service.is_object();
-  return {s.balancer.host.value_or(service ? s.service.value("host", "127.0.0.1") : "127.0.0.1"),
+  const std::string default_host(kDefaultServiceHost);
+  return {s.balancer.host.value_or(service ? s.service.value("host", default_host) : default_host),
           s.balancer.port.value_or(service ? s.service.value("port", std::int64_t{80}) : 80)};
 }
 

@@ -15,9 +15,6 @@ namespace {
 
 using nlohmann::json;
 
-// The service Kong proxies to when the fixture names none.
-constexpr std::string_view kDefaultServiceHost = "127.0.0.1";
-
 std::string text_field(const json& entity, const char* name, std::string_view fallback) {
   if (entity.is_object()) {
     if (const auto it = entity.find(name); it != entity.end() && it->is_string())
@@ -26,13 +23,11 @@ std::string text_field(const json& entity, const char* name, std::string_view fa
   return std::string(fallback);
 }
 
-std::int64_t service_port(const KongState& s) {
-  // Kong's services default to port 80, whatever their protocol.
-  if (s.service.is_object()) {
-    if (const auto it = s.service.find("port"); it != s.service.end() && it->is_number_integer())
-      return it->get<std::int64_t>();
-  }
-  return 80;
+// balancer_data.type, fixed from the service's host when the router
+// matched (kong/runloop/handler.lua, balancer_prepare): an address, or a
+// name to resolve or look up as an Upstream entity.
+bool balancer_type_is_address(const KongState& s) {
+  return parse_ip(text_field(s.service, "host", kDefaultServiceHost)).has_value();
 }
 
 // The route path the normalised request path matched (the router's
@@ -132,25 +127,25 @@ void access_after(KongState& s) {
   const bool empty_query = s.url.has_query && s.url.raw_query.empty();
   if (empty_query || (s.request.args && !s.request.args->empty()))
     s.upstream_vars.uri += "?" + s.request.args.value_or("");
-  std::string host = s.balancer.host.value_or(text_field(s.service, "host", kDefaultServiceHost));
-  std::int64_t port = s.balancer.port.value_or(service_port(s));
   // balancer.execute: a host name that names an Upstream entity goes to the
   // target its ring balancer picks (here its first), and the Host header is
   // the upstream's host_header or the target's host. An IP-address service
   // keeps its type whatever a plugin set: no upstream is looked up then.
-  const bool named = !parse_ip(text_field(s.service, "host", kDefaultServiceHost));
-  if (const UpstreamEntity* upstream = named ? find_upstream(s.kong, host) : nullptr) {
+  const UpstreamEntity* upstream =
+      balancer_type_is_address(s) ? nullptr : find_upstream(s.kong, balancer_peer(s).host);
+  if (upstream != nullptr) {
     if (upstream->targets.empty()) {
       send_error(s, 503, "failure to get a peer from the ring-balancer", protocol::Value{},
                  "error");
       return;
     }
     s.balancer.target = parse_target(upstream->targets.front());
-    host = upstream->host_header.value_or(s.balancer.target->host);
-    port = s.balancer.target->port;
   }
   if (!s.upstream_vars.host.empty())
     return;  // preserved: the client's, a plugin's Host or set_target's
+  const UpstreamPeer peer = balancer_peer(s);
+  const std::string host = upstream && upstream->host_header ? *upstream->host_header : peer.host;
+  const std::int64_t port = peer.port;
   const std::string& scheme = s.upstream_vars.scheme;
   const bool default_port = (port == 80 && (scheme == "http" || scheme == "grpc")) ||
                             (port == 443 && (scheme == "https" || scheme == "grpcs"));
@@ -158,8 +153,7 @@ void access_after(KongState& s) {
 }
 
 bool balance(KongState& s) {
-  const std::string service_host = text_field(s.service, "host", kDefaultServiceHost);
-  if (!s.balancer.host || !parse_ip(service_host) || parse_ip(*s.balancer.host))
+  if (!s.balancer.host || !balancer_type_is_address(s) || parse_ip(*s.balancer.host))
     return true;
   s.balancer.peer_refused = true;
   const UpstreamPeer peer = balancer_peer(s);

@@ -59,11 +59,11 @@ inline constexpr std::int64_t kRequestTimeMs = 3;
 /// Server and Via.
 inline constexpr std::string_view kServerTokens = "kong/3.10.0";
 
-/// A line written with kong.log.*.
 /// The default workspace's id, which Kong's entities, plugin configurations
 /// and log records carry.
 inline constexpr std::string_view kWorkspaceId = "8a1f36c2-1f5b-4b63-9a0e-0c6f1c0b7d21";
 
+/// A line written with kong.log.*.
 struct LogLine {
   std::string level;  // "info", "err", ...
   std::string message;
