@@ -10,7 +10,7 @@
 #include "kong/protocol/msgpack_stream.h"
 #include "kong/protocol/value.h"
 
-#include "client/unix_socket.h"
+#include "client/socket_connection.h"
 #include "plugin_fixture.h"
 
 namespace kong::bench {
@@ -19,16 +19,15 @@ using protocol::Array;
 using protocol::Map;
 using protocol::Value;
 
-RawStepClient::~RawStepClient() {
-  if (fd_ >= 0)
-    ::close(fd_);
-}
+RawStepClient::~RawStepClient() = default;
 
 Status RawStepClient::open(const std::string& socket_path, std::int64_t event_id) {
-  auto fd = mock::connect_unix(socket_path, std::chrono::seconds(10));
-  if (!fd)
-    return fd.error();
-  fd_ = *fd;  // its reads time out: a server that stops answering fails the run
+  auto socket = mock::SocketConnection::open(socket_path, std::chrono::seconds(10));
+  if (!socket)
+    return socket.error();
+  // Its reads time out: a server that stops answering fails the run.
+  socket_ = std::move(socket).value();
+  fd_ = socket_->native_handle();
   Map step;
   step.emplace_back(Value("EventId"), Value(event_id));
   step.emplace_back(Value("Data"), Value("example.com"));

@@ -1,10 +1,15 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "kong/result.h"
+
+namespace kong::mock {
+class SocketConnection;
+}
 
 namespace kong::bench {
 
@@ -31,6 +36,7 @@ class RawStepClient {
  private:
   bool send();
 
+  std::unique_ptr<mock::SocketConnection> socket_;
   int fd_ = -1;
   std::string request_;
   std::vector<char> answer_;

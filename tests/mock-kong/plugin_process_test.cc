@@ -2,6 +2,7 @@
 
 #include <pthread.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -99,6 +100,23 @@ TEST(PluginProcess, StartsHelloAndRelaysItsOutputWithKongsPrefix) {
                                         prefix.file("hello.socket")),
                             milliseconds(10000)));
   EXPECT_TRUE((*process)->running());
+}
+
+TEST(PluginProcess, KeepsTheConnectionThatSawTheServerReadyForTheClient) {
+  test::ScratchDir prefix;
+  Lines lines;
+  auto process = PluginProcess::start(HelloOptions(prefix, lines));
+  ASSERT_TRUE(process.ok()) << process.error().message;
+  // A live connection to the server, not one opened and dropped: the C++
+  // server greets it with [2, "serverPid", pid].
+  const int fd = (*process)->take_ready_connection();
+  ASSERT_GE(fd, 0);
+  unsigned char greeting[2] = {};
+  EXPECT_EQ(::recv(fd, greeting, sizeof greeting, MSG_WAITALL), 2);
+  EXPECT_EQ(greeting[0], 0x93);
+  EXPECT_EQ(greeting[1], 0x02);
+  ::close(fd);
+  EXPECT_EQ((*process)->take_ready_connection(), -1);
 }
 
 TEST(PluginProcess, ExecsTheStartCommandSoItsPidIsTheServers) {

@@ -62,6 +62,7 @@ class Peer {
       ::close(fd_);
     fd_ = -1;
   }
+  int fd() const { return fd_; }
 
   std::string received;
   bool eof = false;
@@ -343,6 +344,25 @@ TEST_F(ProtobufClientTest, MultimapsGoBackAsKongsLuaTablesWithoutMsgpacksFix) {
   }
   const auto& get_query = protocol::info(protocol::MethodId::request_get_query);
   EXPECT_EQ(protocol::protobuf::decode_result(get_query, answer), Value(std::move(lua)));
+}
+
+TEST_F(ProtobufClientTest, AServerThatTricklesBytesStillTimesOutAtTheDeadline) {
+  // One byte of a frame every 20 ms, for up to 4 s: each read returns in time,
+  // the whole answer never does.
+  ScriptedFrameServer server(socket_, {[](Peer& peer) {
+                               peer.read();
+                               const std::string answer = frame(std::string(196, 'x'));
+                               for (int i = 0; i < 200; ++i) {
+                                 if (::send(peer.fd(), answer.data() + i, 1, MSG_NOSIGNAL) != 1)
+                                   return;
+                                 std::this_thread::sleep_for(std::chrono::milliseconds(20));
+                               }
+                             }});
+  ProtobufClient client({.socket_path = socket_, .timeout = std::chrono::milliseconds(300)});
+  auto id = client.start_instance("hello", "{}");
+  ASSERT_FALSE(id.ok());
+  EXPECT_THAT(id.error().message, HasSubstr("cmd_start_instance: no whole answer within 300 ms: "));
+  EXPECT_EQ(client.last_fault(), ConnectionFault::timed_out);
 }
 
 }  // namespace

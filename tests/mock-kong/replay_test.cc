@@ -18,10 +18,6 @@
 namespace kong::test {
 namespace {
 
-std::string Source(const std::string& relative) {
-  return std::string(kSourceDir) + "/" + relative;
-}
-
 std::string ReplayCommand(const std::string& fixture, const std::string& plugin) {
   return std::string(kMockKongBin) + " --replay " + fixture + " " + plugin;
 }
@@ -33,10 +29,6 @@ bool IsRunning(pid_t pid) {
   if (!(stat >> pid_field >> comm >> state))
     return false;
   return state != "Z";
-}
-
-void WriteFile(const std::string& path, const std::string& text) {
-  std::ofstream(path) << text;
 }
 
 TEST(ReplayHello, PassesEveryCaseOfTheHelloFixture) {

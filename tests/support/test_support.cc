@@ -18,6 +18,19 @@
 
 namespace kong::test {
 
+std::string Source(const std::string& relative) {
+  return std::string(kSourceDir) + "/" + relative;
+}
+
+void WriteFile(const std::string& path, const std::string& text) {
+  std::ofstream(path) << text;
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
 ScratchDir::ScratchDir() {
   char tmpl[] = "/tmp/kong-test-XXXXXX";
   const char* made = ::mkdtemp(tmpl);

@@ -10,6 +10,15 @@ namespace kong::test {
 inline constexpr const char* kSourceDir = KONG_SOURCE_DIR;
 inline constexpr const char* kHelloBin = KONG_HELLO_BIN;
 inline constexpr const char* kMockKongBin = KONG_MOCK_KONG_BIN;
+inline constexpr const char* kPlantedBugsBin = KONG_PLANTED_BUGS_BIN;
+inline constexpr const char* kNoPhaseBin = KONG_NO_PHASE_BIN;
+
+/// kSourceDir + "/" + relative
+std::string Source(const std::string& relative);
+/// Writes `text` to `path`, replacing it.
+void WriteFile(const std::string& path, const std::string& text);
+/// The whole of `path`; empty when it cannot be read.
+std::string ReadFile(const std::string& path);
 
 /// A fresh directory under /tmp, removed with its contents on destruction.
 class ScratchDir {

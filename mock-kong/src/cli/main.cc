@@ -46,6 +46,7 @@ int main(int argc, char** argv) {
   bool list = false;
   int start_timeout_ms = 10000;
   int call_timeout_ms = 10000;
+  int case_timeout_ms = 30000;
 
   CLI::App app{
       "mock-kong: plays recorded request lifecycles against a Kong plugin server over its socket,\n"
@@ -79,6 +80,10 @@ int main(int argc, char** argv) {
   app.add_option("--call-timeout", call_timeout_ms, "Milliseconds to wait for each answer")
       ->check(CLI::Range(1, 3600000))
       ->option_text("MS (default 10000)");
+  app.add_option("--case-timeout", case_timeout_ms,
+                 "Milliseconds all of one case's waits may take together")
+      ->check(CLI::Range(1, 3600000))
+      ->option_text("MS (default 30000)");
   app.add_flag("-v,--verbose", replay.verbose,
                "Print every case's PDK calls, Kong's answers and the final response");
   app.add_option("--junit", replay.junit_file, "Write a JUnit XML report to this file")
@@ -132,5 +137,6 @@ int main(int argc, char** argv) {
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
   replay.session.start_timeout = std::chrono::milliseconds(start_timeout_ms);
   replay.session.call_timeout = std::chrono::milliseconds(call_timeout_ms);
+  replay.session.case_timeout = std::chrono::milliseconds(case_timeout_ms);
   return kong::mock::replay(replay);
 }

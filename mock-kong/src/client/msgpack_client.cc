@@ -1,28 +1,18 @@
 #include "client/msgpack_client.h"
 
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
-
 #include <fmt/format.h>
-
-#include "client/unix_socket.h"
 
 namespace kong::mock {
 
 using protocol::Array;
 using protocol::Value;
 
-struct MsgpackClient::Connection {
-  int fd = -1;
-  protocol::MsgpackStream in;
-  ~Connection() {
-    if (fd >= 0)
-      ::close(fd);
-  }
-};
+namespace {
+
+// How long a refusal may take to arrive once the server stopped reading.
+constexpr auto kRefusalWait = std::chrono::milliseconds(200);
+
+}  // namespace
 
 MsgpackClient::MsgpackClient(Options options) : options_(std::move(options)) {
   pool_.resize(std::max<std::size_t>(1, options_.pool_size));
@@ -30,27 +20,50 @@ MsgpackClient::MsgpackClient(Options options) : options_(std::move(options)) {
 
 MsgpackClient::~MsgpackClient() = default;
 
+void MsgpackClient::adopt(std::unique_ptr<SocketConnection> socket) {
+  auto& slot = pool_[next_ % pool_.size()];
+  slot = std::make_unique<Connection>();
+  slot->socket = std::move(socket);
+}
+
 Result<MsgpackClient::Connection*> MsgpackClient::connection() {
   auto& slot = pool_[next_++ % pool_.size()];
   if (slot)
     return slot.get();
-  auto fd = connect_unix(options_.socket_path, options_.timeout);
-  if (!fd)
-    return fd.error();
-  auto conn = std::make_unique<Connection>();
-  conn->fd = *fd;
-  slot = std::move(conn);
+  auto socket = SocketConnection::open(options_.socket_path, options_.timeout);
+  if (!socket)
+    return socket.error();
+  slot = std::make_unique<Connection>();
+  slot->socket = std::move(socket).value();
   return slot.get();
 }
 
+std::string MsgpackClient::refusal(Connection& c) {
+  // A server that refuses a message may say why before closing (the C++ PDK
+  // answers [1, nil, error, nil]); the words are still in the socket.
+  const Deadline soon{Clock::now() + kRefusalWait, "the refusal"};
+  for (Value answer; c.socket->read(c.in, answer, soon);) {
+    if (!answer.is_array() || answer.as_array().size() != 4)
+      continue;  // a notification, [2, label, args]
+    if (answer.as_array()[2].is_text())
+      return fmt::format("; it refused the message: {}", answer.as_array()[2].text());
+    break;
+  }
+  return "";
+}
+
 Result<MsgpackClient::Answer> MsgpackClient::call(std::string_view method, Array params) {
+  last_fault_ = ConnectionFault::none;
   auto conn = connection();
-  if (!conn)
+  if (!conn) {
+    last_fault_ = ConnectionFault::closed;
     return Error{fmt::format("{}: {}", method, conn.error().message)};
+  }
   Connection& c = **conn;
   // Drop a broken connection so that the next call opens a fresh one, as
   // Kong's pool would.
   auto broken = [&](std::string why) -> Result<Answer> {
+    last_fault_ = c.socket->usable() ? ConnectionFault::garbled : c.socket->fault();
     for (auto& slot : pool_) {
       if (slot.get() == &c)
         slot.reset();
@@ -63,34 +76,21 @@ Result<MsgpackClient::Answer> MsgpackClient::call(std::string_view method, Array
   protocol::msgpack_encode(
       Value(Array{Value(0), Value(msgid), Value(method), Value(std::move(params))}), out,
       protocol::StrForm::kong);
-  if (!send_all(c.fd, out))
-    return broken(fmt::format("writing to the plugin server: {}", std::strerror(errno)));
+  const Deadline deadline =
+      Deadline::for_call(options_.timeout, case_deadline_ ? &*case_deadline_ : nullptr);
+  if (auto written = c.socket->write(out, deadline); !written) {
+    std::string why = written.error().message;
+    if (c.socket->fault() == ConnectionFault::closed)
+      why += refusal(c);
+    return broken(std::move(why));
+  }
 
-  const auto deadline = std::chrono::steady_clock::now() + options_.timeout;
   for (;;) {
     Value message;
-    std::string error;
-    switch (c.in.next(message, error)) {
-      case protocol::MsgpackStream::Status::error:
-        return broken(fmt::format("undecodable answer: {}", error));
-      case protocol::MsgpackStream::Status::need_more: {
-        auto space = c.in.prepare();
-        const ssize_t n = ::recv(c.fd, space.data(), space.size(), 0);
-        if (n == 0)
-          return broken("the plugin server closed the connection");
-        if ((n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) ||
-            std::chrono::steady_clock::now() > deadline) {
-          return broken(fmt::format("no answer within {} ms", options_.timeout.count()));
-        }
-        if (n < 0 && errno != EINTR) {
-          return broken(fmt::format("reading from the plugin server: {}", std::strerror(errno)));
-        }
-        if (n > 0)
-          c.in.commit(static_cast<std::size_t>(n));
-        continue;
-      }
-      case protocol::MsgpackStream::Status::value:
-        break;
+    if (auto read = c.socket->read(c.in, message, deadline); !read) {
+      return broken(c.socket->fault() == ConnectionFault::garbled
+                        ? "undecodable answer: " + read.error().message
+                        : read.error().message);
     }
     const Array* parts = message.is_array() ? &message.as_array() : nullptr;
     // [2, label, args]: a notification, which may come before the answer.

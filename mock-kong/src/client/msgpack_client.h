@@ -13,6 +13,7 @@
 #include "kong/result.h"
 
 #include "client/msgpack_transport.h"
+#include "client/socket_connection.h"
 
 namespace kong::mock {
 
@@ -36,20 +37,34 @@ class MsgpackClient final : public MsgpackTransport {
   MsgpackClient(const MsgpackClient&) = delete;
   MsgpackClient& operator=(const MsgpackClient&) = delete;
 
+  /// Makes `socket` the pool's next connection.
+  void adopt(std::unique_ptr<SocketConnection> socket);
+
   Result<Answer> call(std::string_view method, protocol::Array params) override;
+  void set_case_deadline(std::optional<Deadline> deadline) override {
+    case_deadline_ = std::move(deadline);
+  }
+  ConnectionFault last_fault() const override { return last_fault_; }
 
   /// The pid the server announced with a serverPid notification, if any.
   std::optional<std::int64_t> server_pid() const { return server_pid_; }
 
  private:
-  struct Connection;
+  struct Connection {
+    std::unique_ptr<SocketConnection> socket;
+    protocol::MsgpackStream in;
+  };
   Result<Connection*> connection();
+  /// After a write the server cut short: its refusal, if it sent one.
+  std::string refusal(Connection& c);
 
   Options options_;
   std::vector<std::unique_ptr<Connection>> pool_;
   std::size_t next_ = 0;
   std::int64_t next_msgid_ = 1;
   std::optional<std::int64_t> server_pid_;
+  std::optional<Deadline> case_deadline_;
+  ConnectionFault last_fault_ = ConnectionFault::none;
 };
 
 }  // namespace kong::mock

@@ -43,6 +43,7 @@ Result<std::int64_t> MsgpackPluginClient::start_instance(const std::string& name
   Map m;
   m.emplace_back(Value("Name"), Value(name));
   m.emplace_back(Value("Config"), Value(config));
+  ill_formed_ = false;
   auto answer = transport_->call("plugin.StartInstance", Array{Value(std::move(m))});
   if (!answer)
     return answer.error();
@@ -50,6 +51,7 @@ Result<std::int64_t> MsgpackPluginClient::start_instance(const std::string& name
     return Error{"plugin.StartInstance failed: " + *answer->error};
   const Value* id = answer->result.find("Id");
   if (!id || !id->is_int()) {
+    ill_formed_ = true;
     return Error{"plugin.StartInstance: expected {Id: integer, ...}, got " +
                  protocol::to_debug_string(answer->result)};
   }
@@ -57,6 +59,7 @@ Result<std::int64_t> MsgpackPluginClient::start_instance(const std::string& name
 }
 
 Status MsgpackPluginClient::close_instance(std::int64_t id) {
+  ill_formed_ = false;
   auto answer = transport_->call("plugin.CloseInstance", Array{Value(id)});
   if (!answer)
     return answer.error();
@@ -68,6 +71,7 @@ Status MsgpackPluginClient::close_instance(std::int64_t id) {
 EventEnd MsgpackPluginClient::run_event(std::int64_t id, Phase phase, const CallHandler& handler) {
   const std::string_view phase_name = to_string(phase);
   EventEnd end;
+  ill_formed_ = false;
   Map start;
   start.emplace_back(Value("InstanceId"), Value(id));
   start.emplace_back(Value("EventName"), Value(phase_name));
@@ -85,6 +89,7 @@ EventEnd MsgpackPluginClient::run_event(std::int64_t id, Phase phase, const Call
     const Value* event_id = answer->result.find("EventId");
     const Value* data = answer->result.find("Data");
     if (!event_id || !event_id->is_int()) {
+      ill_formed_ = true;
       return end.fail(
           fmt::format("{}: expected {{EventId: integer, Data}} from the plugin server, got {}",
                       phase_name, protocol::to_debug_string(answer->result)));
@@ -92,6 +97,7 @@ EventEnd MsgpackPluginClient::run_event(std::int64_t id, Phase phase, const Call
     if (data && data->is_text() && data->text() == "ret")
       return end;
     if (!data || !data->is_map() || !data->find("Method") || !data->find("Method")->is_text()) {
+      ill_formed_ = true;
       return end.fail(
           fmt::format("{}: expected Data \"ret\" or a PDK call {{Method, Args}}, got {}",
                       phase_name, data ? protocol::to_debug_string(*data) : "nothing"));
@@ -102,6 +108,7 @@ EventEnd MsgpackPluginClient::run_event(std::int64_t id, Phase phase, const Call
     CallOutcome outcome =
         handler(method, info, args && args->is_array() ? args->as_array() : Array{});
     ++end.calls;
+    end.last_call = method;
     switch (outcome.kind) {
       case CallOutcome::Kind::failed:
         return end.fail(std::move(outcome.error));

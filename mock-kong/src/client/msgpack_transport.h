@@ -4,6 +4,7 @@
 #include <string>
 #include <string_view>
 
+#include "kong/mock/transport.h"
 #include "kong/protocol/value.h"
 #include "kong/result.h"
 
@@ -26,6 +27,11 @@ class MsgpackTransport {
   /// connect, connection closed, timeout, undecodable answer) is an Error
   /// naming the method; an error the server answered is an Answer.
   virtual Result<Answer> call(std::string_view method, protocol::Array params) = 0;
+
+  /// As PluginClient's: a case's bound on every wait, and why the latest
+  /// call failed on its connection.
+  virtual void set_case_deadline(std::optional<Deadline> deadline) { (void)deadline; }
+  virtual ConnectionFault last_fault() const { return ConnectionFault::none; }
 };
 
 }  // namespace kong::mock

@@ -1,10 +1,5 @@
 #include "client/protobuf_client.h"
 
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
 #include <limits>
 
 #include <fmt/format.h>
@@ -12,7 +7,7 @@
 #include "kong/protocol/frame_stream.h"
 #include "kong/protocol/protobuf_codec.h"
 
-#include "client/unix_socket.h"
+#include "client/socket_connection.h"
 #include "proto/kong_plugin_protocol.pb.h"
 
 namespace kong::mock {
@@ -44,58 +39,35 @@ Result<kong_plugin_protocol::RpcReturn> rpc_return(const std::string& frame,
 }  // namespace
 
 struct ProtobufClient::Connection {
-  int fd = -1;
+  std::unique_ptr<SocketConnection> socket;
   protocol::FrameStream in;
-  bool peer_closed = false;  // the server closed it: Kong's "closed"
 
-  ~Connection() {
-    if (fd >= 0)
-      ::close(fd);
-  }
-
-  bool write(std::string_view payload) {
+  Status write(std::string_view payload, const Deadline& deadline) {
     std::string out;
     protocol::append_frame(out, payload);
-    return send_all(fd, out);
+    return socket->write(out, deadline);
   }
 
-  Result<std::string> read(std::chrono::milliseconds timeout) {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
-    for (;;) {
-      std::string_view frame;
-      std::string error;
-      switch (in.next(frame, error)) {
-        case protocol::FrameStream::Status::frame:
-          return std::string(frame);
-        case protocol::FrameStream::Status::error:
-          return Error{error};
-        case protocol::FrameStream::Status::need_more:
-          break;
-      }
-      auto space = in.prepare();
-      const ssize_t n = ::recv(fd, space.data(), space.size(), 0);
-      if (n == 0) {
-        peer_closed = true;
-        return Error{in.buffered() == 0
-                         ? std::string("the plugin server closed the connection")
-                         : fmt::format("the plugin server closed the connection in the middle of "
-                                       "a frame, after {} of its bytes",
-                                       in.buffered())};
-      }
-      if (n > 0) {
-        in.commit(static_cast<std::size_t>(n));
-        continue;
-      }
-      if (errno == EAGAIN || errno == EWOULDBLOCK || std::chrono::steady_clock::now() > deadline)
-        return Error{fmt::format("no frame within {} ms", timeout.count())};
-      if (errno != EINTR)
-        return Error{fmt::format("reading from the plugin server: {}", std::strerror(errno))};
-    }
+  Result<std::string> read(const Deadline& deadline) {
+    std::string_view frame;
+    if (auto read = socket->read(in, frame, deadline); !read)
+      return read.error();
+    return std::string(frame);
   }
+
+  // The server closed it: Kong's "closed".
+  bool peer_closed() const { return socket->fault() == ConnectionFault::closed; }
 };
 
 ProtobufClient::ProtobufClient(Options options) : options_(std::move(options)) {}
 ProtobufClient::~ProtobufClient() = default;
+
+void ProtobufClient::adopt(std::unique_ptr<SocketConnection> socket) {
+  auto c = std::make_unique<Connection>();
+  c->socket = std::move(socket);
+  ++opened_;
+  give_back(std::move(c));
+}
 
 Result<ProtobufClient::Owned> ProtobufClient::take() {
   if (!idle_.empty()) {
@@ -103,11 +75,13 @@ Result<ProtobufClient::Owned> ProtobufClient::take() {
     idle_.pop_back();
     return c;
   }
-  auto fd = connect_unix(options_.socket_path, options_.timeout);
-  if (!fd)
-    return fd.error();
+  auto socket = SocketConnection::open(options_.socket_path, options_.timeout);
+  if (!socket) {
+    last_fault_ = ConnectionFault::closed;
+    return socket.error();
+  }
   auto c = std::make_unique<Connection>();
-  c->fd = *fd;
+  c->socket = std::move(socket).value();
   ++opened_;
   return c;
 }
@@ -119,16 +93,19 @@ void ProtobufClient::give_back(Owned c) {
 
 Result<kong_plugin_protocol::RpcReturn> ProtobufClient::command(kong_plugin_protocol::RpcCall& call,
                                                                 std::string_view what) {
+  last_fault_ = ConnectionFault::none;
   auto conn = take();
   if (!conn)
     return Error{fmt::format("{}: {}", what, conn.error().message)};
   Connection& c = **conn;
   call.set_sequence(++sequence_);
-  if (!c.write(call.SerializeAsString()))
-    return Error{fmt::format("{}: writing to the plugin server: {}", what, std::strerror(errno))};
-  auto frame = c.read(options_.timeout);
-  if (!frame)
+  const Deadline deadline = call_deadline();
+  Status written = c.write(call.SerializeAsString(), deadline);
+  auto frame = written ? c.read(deadline) : Result<std::string>(written.error());
+  if (!frame) {
+    last_fault_ = c.socket->fault();
     return Error{fmt::format("{}: {}", what, frame.error().message)};
+  }
   auto answer = rpc_return(*frame, call.sequence());
   if (!answer)
     return Error{fmt::format("{}: {}", what, answer.error().message)};
@@ -160,9 +137,14 @@ Status ProtobufClient::close_instance(std::int64_t id) {
   return Ok{};
 }
 
+Deadline ProtobufClient::call_deadline() const {
+  return Deadline::for_call(options_.timeout, case_deadline_ ? &*case_deadline_ : nullptr);
+}
+
 EventEnd ProtobufClient::run_event(std::int64_t id, Phase phase, const CallHandler& handler) {
   const std::string_view phase_name = to_string(phase);
   EventEnd end;
+  last_fault_ = ConnectionFault::none;
   if (id < std::numeric_limits<std::int32_t>::min() ||
       id > std::numeric_limits<std::int32_t>::max())
     return end.fail(
@@ -175,9 +157,10 @@ EventEnd ProtobufClient::run_event(std::int64_t id, Phase phase, const CallHandl
   call.set_sequence(++sequence_);
   call.mutable_cmd_handle_event()->set_instance_id(static_cast<std::int32_t>(id));
   call.mutable_cmd_handle_event()->set_event_name(std::string(phase_name));
-  if (!c.write(call.SerializeAsString())) {
+  if (auto written = c.write(call.SerializeAsString(), call_deadline()); !written) {
+    last_fault_ = c.socket->fault();
     return end.fail(
-        fmt::format("{}: writing cmd_handle_event: {}", phase_name, std::strerror(errno)));
+        fmt::format("{}: writing cmd_handle_event: {}", phase_name, written.error().message));
   }
 
   // A frame of the event, or why there is none. Kong takes any closed
@@ -186,9 +169,10 @@ EventEnd ProtobufClient::run_event(std::int64_t id, Phase phase, const CallHandl
   // instance; after it, the server died mid-event, which is worth saying.
   bool lost = false;
   auto next = [&](std::string_view expected) -> Result<std::string> {
-    auto frame = c.read(options_.timeout);
+    auto frame = c.read(call_deadline());
     if (!frame) {
-      lost = c.peer_closed;
+      last_fault_ = c.socket->fault();
+      lost = c.peer_closed();
       return Error{fmt::format("{}: {} after {} PDK call(s): {}", phase_name, expected, end.calls,
                                frame.error().message)};
     }
@@ -226,6 +210,7 @@ EventEnd ProtobufClient::run_event(std::int64_t id, Phase phase, const CallHandl
     }
     CallOutcome outcome = handler(info->name, info, std::move(decoded));
     ++end.calls;
+    end.last_call = info->name;
     switch (outcome.kind) {
       case CallOutcome::Kind::failed:
         return end.fail(std::move(outcome.error));
@@ -243,9 +228,10 @@ EventEnd ProtobufClient::run_event(std::int64_t id, Phase phase, const CallHandl
     } catch (const protocol::protobuf::CodecError& e) {
       return end.fail(fmt::format("{}: {}", info->name, e.what()));
     }
-    if (!c.write(answer)) {
+    if (auto written = c.write(answer, call_deadline()); !written) {
+      last_fault_ = c.socket->fault();
       return end.fail(fmt::format("{}: writing the answer to {}: {}", phase_name, info->name,
-                                  std::strerror(errno)));
+                                  written.error().message));
     }
   }
 

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -14,6 +15,8 @@ class RpcReturn;
 }  // namespace kong_plugin_protocol
 
 namespace kong::mock {
+
+class SocketConnection;
 
 /// Kong's side of ProtoBuf:1 (protocol.md §4). Like Kong, it takes a
 /// connection from a keep-alive pool for each command and puts it back after
@@ -36,10 +39,18 @@ class ProtobufClient final : public PluginClient {
   ProtobufClient(const ProtobufClient&) = delete;
   ProtobufClient& operator=(const ProtobufClient&) = delete;
 
+  /// Puts `socket` in the pool of idle connections.
+  void adopt(std::unique_ptr<SocketConnection> socket);
+
   std::string_view protocol() const override { return "ProtoBuf:1"; }
   Result<std::int64_t> start_instance(const std::string& name, const std::string& config) override;
   Status close_instance(std::int64_t id) override;
   EventEnd run_event(std::int64_t id, Phase phase, const CallHandler& handler) override;
+
+  void set_case_deadline(std::optional<Deadline> deadline) override {
+    case_deadline_ = std::move(deadline);
+  }
+  ConnectionFault last_fault() const override { return last_fault_; }
 
   /// Connections opened so far (the pool reuses them).
   std::size_t connections_opened() const { return opened_; }
@@ -53,7 +64,11 @@ class ProtobufClient final : public PluginClient {
   Result<kong_plugin_protocol::RpcReturn> command(kong_plugin_protocol::RpcCall& call,
                                                   std::string_view what);
 
+  Deadline call_deadline() const;
+
   Options options_;
+  std::optional<Deadline> case_deadline_;
+  ConnectionFault last_fault_ = ConnectionFault::none;
   std::vector<Owned> idle_;
   std::int64_t sequence_ = 0;
   std::size_t opened_ = 0;

@@ -15,6 +15,9 @@ namespace kong::mock {
 namespace {
 
 int cannot_run(const std::string& why) {
+  // A signal that killed the server or its query is the reason, not this.
+  if (interrupted())
+    await_interrupt_exit();
   std::fprintf(stderr, "mock-kong: %s\n", why.c_str());
   return kCannotRun;
 }
@@ -51,11 +54,18 @@ int replay(const ReplayOptions& options, std::FILE* out) {
     r->begin(header);
   bool all_passed = true;
   for (const Case* c : (*run)->cases) {
+    if (interrupted())
+      break;
     const CaseResult result = run_and_check(*c, session);
+    // A signal during the case killed the server under it: no verdict.
+    if (interrupted())
+      break;
     all_passed = all_passed && result.passed();
     for (auto& r : reporters)
       r->case_done(*c, result);
   }
+  if (interrupted())
+    await_interrupt_exit();
   if (auto stopped = session.stop(); !stopped)
     std::fprintf(stderr, "mock-kong: %s\n", stopped.error().message.c_str());
   int status = all_passed ? kAllPassed : kSomeFailed;

@@ -31,6 +31,13 @@ Json case_json(const CaseResult& r) {
     const KongState& s = r.run->state;
     c["phases"] = r.run->phases_run;
     c["errors"] = r.run->errors;
+    if (const auto& f = r.run->fault) {
+      c["fault"] = {{"kind", std::string(to_string(f->kind))},
+                    {"phase", std::string(to_string(f->phase))},
+                    {"calls", f->calls},
+                    {"last_call", f->last_call},
+                    {"message", "the plugin server " + f->message}};
+    }
     Json calls = Json::array();
     for (const auto& t : s.trace) {
       Json call = {{"phase", std::string(to_string(t.phase))},

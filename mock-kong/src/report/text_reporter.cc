@@ -16,6 +16,8 @@ class TextReporter final : public Reporter {
     print(fmt::format("mock-kong: {} {} ({}, phases: {}): {} from {}", run.plugin.name,
                       run.plugin.version, run.plugin.protocol, fmt::join(run.plugin.phases, ", "),
                       count_of(run.selected_cases, "case", "cases"), run.fixture.file));
+    for (const auto& warning : run.plugin.warnings)
+      print("mock-kong: warning: " + warning);
   }
 
   void case_done(const Case&, const CaseResult& result) override {
@@ -23,7 +25,7 @@ class TextReporter final : public Reporter {
     failed_ += result.passed() ? 0 : 1;
     print(fmt::format("{}  {}", result.passed() ? "PASS" : "FAIL", result.name));
     for (const auto& line : mismatch_lines(result))
-      print("      " + line);
+      print(indented(line));
     if (result.run && (verbose_ || !result.passed())) {
       for (const auto& line : trace_lines(*result.run))
         print("      " + line);
@@ -38,6 +40,17 @@ class TextReporter final : public Reporter {
   }
 
  private:
+  // A mismatch may hold lines of the plugin's output: each is indented.
+  static std::string indented(const std::string& text) {
+    std::string out = "      ";
+    for (char ch : text) {
+      out += ch;
+      if (ch == '\n')
+        out += "        ";
+    }
+    return out;
+  }
+
   // One write per line: the plugin's relayed output interleaves by line.
   void print(const std::string& line) {
     const std::string out = line + "\n";

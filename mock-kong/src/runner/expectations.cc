@@ -123,6 +123,8 @@ std::vector<Mismatch> check_named(const Expectations& expect, const CaseRun& run
 }
 
 std::string to_string(const Mismatch& m) {
+  if (m.expected.empty())
+    return fmt::format("{}: {}", m.path, m.actual);
   return fmt::format("{}: expected {}, got {}", m.path, m.expected, m.actual);
 }
 

@@ -30,11 +30,21 @@ class EventRunner {
 
   EventEnd::Kind run(Phase phase) {
     state_.phase = phase;
+    // After a crash, a hang or garbage, the case is over for the server.
+    if (run_.fault)
+      return EventEnd::Kind::failed;
     pdk_call_failed_ = false;
     run_.phases_run.emplace_back(to_string(phase));
     const CallHandler answer = [&](std::string_view name, const protocol::MethodInfo* info,
                                    Array args) { return call(phase, name, info, std::move(args)); };
     EventEnd end = plugin_.client().run_event(plugin_.instance_id(), phase, answer);
+    if (end.kind == EventEnd::Kind::failed || end.kind == EventEnd::Kind::lost_instance) {
+      if (auto fault = server_fault(phase, end)) {
+        run_.errors.push_back("the plugin server " + fault->message);
+        run_.fault = std::move(fault);
+        return EventEnd::Kind::failed;
+      }
+    }
     // The server lost the instance (it restarted): Kong starts a new one and
     // runs the event again, once here.
     if (end.kind == EventEnd::Kind::lost_instance) {
@@ -58,6 +68,37 @@ class EventRunner {
   }
 
  private:
+  // Whether the event failed because the server crashed, hung or broke the
+  // protocol; the session has restarted a crashed or hung one.
+  std::optional<ServerFault> server_fault(Phase phase, const EventEnd& end) {
+    const ConnectionFault connection = plugin_.client().last_fault();
+    if (connection == ConnectionFault::none)
+      return std::nullopt;
+    ServerFault fault{ServerFault::Kind::violated, phase, end.calls, end.last_call, ""};
+    const std::string where =
+        fmt::format("in the {} phase, {}", to_string(phase),
+                    end.calls == 0 ? std::string("before its handler made a PDK call")
+                                   : fmt::format("while its handler ran after PDK call {} ({})",
+                                                 end.calls, end.last_call));
+    if (connection == ConnectionFault::garbled) {
+      fault.message = fmt::format("broke the protocol {}: {}", where, end.error);
+      return fault;
+    }
+    auto loss = plugin_.recover(connection);
+    if (!loss)
+      return std::nullopt;
+    fault.kind = loss->hung ? ServerFault::Kind::hung : ServerFault::Kind::crashed;
+    fault.message = loss->hung ? fmt::format("hung {}: {}", where, end.error)
+                               : fmt::format("{} {}", loss->how, where);
+    fault.message += loss->restart_error.empty()
+                         ? fmt::format("; mock-kong {} it again",
+                                       loss->hung ? "stopped it and started" : "started")
+                         : "; " + loss->restart_error;
+    if (!loss->last_output.empty())
+      fault.message += "\nits last output:\n" + loss->last_output;
+    return fault;
+  }
+
   // What Kong does with one PDK call: finds the function by name, checks the
   // phase, then runs it.
   CallOutcome call(Phase phase, std::string_view name, const protocol::MethodInfo* info,
@@ -187,10 +228,26 @@ void proxy(const Case& c, KongState& s) {
 
 }  // namespace
 
+std::string_view to_string(ServerFault::Kind kind) {
+  switch (kind) {
+    case ServerFault::Kind::crashed:
+      return "crashed";
+    case ServerFault::Kind::hung:
+      return "hung";
+    case ServerFault::Kind::violated:
+      return "protocol violation";
+  }
+  return "?";
+}
+
 Result<CaseRun> run_case(const Case& c, PluginSession& plugin, CallInterceptor* interceptor) {
+  if (!plugin.down().empty())
+    return Error{plugin.down()};
   auto state = initial_state(c);
   if (!state)
     return state.error();
+  // The case's own bound on every wait, whichever phase hangs.
+  const PluginSession::CaseBound bound(plugin);
   CaseRun run;
   run.state = std::move(state).value();
   KongState& s = run.state;

@@ -35,31 +35,28 @@ constexpr auto kPollInterval = std::chrono::milliseconds(5);
 // that left the group can still hold the pipe open by then.
 constexpr auto kDrainAfterExit = std::chrono::milliseconds(500);
 
-// Every server started and not yet reaped, so an interrupt can kill one whose
-// start() has not returned yet. Entries leave before the reap, while the pid
-// cannot be reused.
-struct LiveGroups {
-  std::mutex mutex;
-  std::set<pid_t> pids;
-};
-
-LiveGroups& live_groups() {
-  static LiveGroups groups;
-  return groups;
-}
-
-bool can_connect(const std::string& path) {
+// A connected socket, or -1 when nothing accepts connections at `path`.
+int connect_to(const std::string& path) {
   sockaddr_un addr{};
   if (path.size() >= sizeof(addr.sun_path))
-    return false;
+    return -1;
   addr.sun_family = AF_UNIX;
   std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
   const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0)
-    return false;
-  const bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
-  ::close(fd);
-  return ok;
+    return -1;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+bool can_connect(const std::string& path) {
+  const int fd = connect_to(path);
+  if (fd >= 0)
+    ::close(fd);
+  return fd >= 0;
 }
 
 // Whether the process has exited, without reaping it: a zombie keeps its pid,
@@ -114,20 +111,13 @@ Result<std::unique_ptr<PluginProcess>> PluginProcess::start(Options options) {
     return Error{fmt::format("{}: pipe: {}", what, std::strerror(errno))};
   }
   std::unique_ptr<PluginProcess> process(new PluginProcess());
-  {
-    // Registered under the same lock as the spawn: an interrupt in between
-    // would otherwise miss it.
-    LiveGroups& live = live_groups();
-    std::lock_guard lock(live.mutex);
-    Result<pid_t> pid = spawn_shell("exec " + options.start_cmd, fds[1], fds[1], options.env);
-    ::close(fds[1]);
-    if (!pid.ok()) {
-      ::close(fds[0]);
-      return Error{fmt::format("{}: {}", what, pid.error().message)};
-    }
-    process->pid_ = *pid;
-    live.pids.insert(*pid);
+  Result<pid_t> pid = spawn_shell("exec " + options.start_cmd, fds[1], fds[1], options.env);
+  ::close(fds[1]);
+  if (!pid.ok()) {
+    ::close(fds[0]);
+    return Error{fmt::format("{}: {}", what, pid.error().message)};
   }
+  process->pid_ = *pid;
   process->output_fd_ = fds[0];
   process->options_ = std::move(options);
   process->relay_thread_ = std::thread(&PluginProcess::relay, process.get());
@@ -136,8 +126,12 @@ Result<std::unique_ptr<PluginProcess>> PluginProcess::start(Options options) {
   const auto timeout = process->options_.start_timeout;
   const auto deadline = Clock::now() + timeout;
   for (;;) {
-    if (can_connect(socket))
+    // The connection that shows the server ready is the client's first, so
+    // that the server never sees a connection opened and dropped unused.
+    if (const int fd = connect_to(socket); fd >= 0) {
+      process->ready_connection_ = fd;
       return process;
+    }
     if (!process->running()) {
       process->stop(std::chrono::milliseconds(0));
       return Error{fmt::format("{} {} before listening on {}{}", what,
@@ -165,14 +159,7 @@ void PluginProcess::stop(std::chrono::milliseconds grace) {
     }
     // The leader is a zombie at worst, so the group id is still ours: this
     // reaches a server that ignored SIGTERM and anything it left behind.
-    ::kill(-pid_, SIGKILL);
-    {
-      LiveGroups& live = live_groups();
-      std::lock_guard live_lock(live.mutex);
-      live.pids.erase(pid_);
-    }
-    while (::waitpid(pid_, &wait_status_, 0) < 0 && errno == EINTR) {
-    }
+    kill_and_reap(pid_, wait_status_);
     exited_ = true;
     reaped_ = true;
   }
@@ -186,6 +173,12 @@ void PluginProcess::stop(std::chrono::milliseconds grace) {
 
 PluginProcess::~PluginProcess() {
   stop();
+  if (ready_connection_ >= 0)
+    ::close(ready_connection_);
+}
+
+int PluginProcess::take_ready_connection() {
+  return std::exchange(ready_connection_, -1);
 }
 
 bool PluginProcess::running() {
@@ -194,6 +187,35 @@ bool PluginProcess::running() {
     return false;
   exited_ = has_exited(pid_);
   return !exited_;
+}
+
+std::optional<std::string> PluginProcess::ended(std::chrono::milliseconds wait) {
+  const auto deadline = Clock::now() + wait;
+  for (;;) {
+    {
+      std::lock_guard lock(stop_mutex_);
+      if (pid_ <= 0)
+        return std::nullopt;
+      if (reaped_)
+        return describe_status(wait_status_);
+      siginfo_t info{};
+      if (::waitid(P_PID, static_cast<id_t>(pid_), &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+          info.si_pid != 0) {
+        exited_ = true;
+        return describe_status(info.si_code == CLD_EXITED ? W_EXITCODE(info.si_status, 0)
+                                                          : W_EXITCODE(0, info.si_status));
+      }
+    }
+    if (Clock::now() >= deadline)
+      return std::nullopt;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+}
+
+std::optional<int> PluginProcess::exit_code() const {
+  if (!reaped_ || !WIFEXITED(wait_status_))
+    return std::nullopt;
+  return WEXITSTATUS(wait_status_);
 }
 
 std::string PluginProcess::output_tail() const {
@@ -287,21 +309,6 @@ void PluginProcess::relay() {
   // A last line without its newline still counts, as in Kong's log.
   if (!partial.empty())
     emit(std::move(partial));
-}
-
-void kill_all_plugin_processes() {
-  LiveGroups& live = live_groups();
-  std::lock_guard lock(live.mutex);
-  for (pid_t pid : live.pids)
-    ::kill(-pid, SIGKILL);
-  // SIGKILL is delivered asynchronously: wait until each server is dead, so
-  // none outlives mock-kong. Not reaped (WNOWAIT): stop() may still reap it.
-  for (pid_t pid : live.pids) {
-    siginfo_t info{};
-    while (::waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOWAIT) != 0 &&
-           errno == EINTR) {
-    }
-  }
 }
 
 }  // namespace kong::mock

@@ -18,6 +18,7 @@
 #include <fmt/format.h>
 
 #include "kong/mock/plugin_info.h"
+#include "kong/protocol/phase.h"
 
 #include "session/child_process.h"
 
@@ -84,6 +85,17 @@ Result<PluginInfo> parse_info(const json& info, const std::string& where, Plugin
     if (!phase.is_string())
       return field_error(fmt::format("{}[{}]", path("Phases"), i), "string", &phase);
     out.phases.push_back(phase.get<std::string>());
+    if (!parse_phase(out.phases.back())) {
+      out.warnings.push_back(fmt::format(
+          "{} names phase \"{}\", which Kong does not have: Kong never runs that handler",
+          path("Phases"), out.phases.back()));
+    }
+  }
+  if (out.phases.empty()) {
+    out.warnings.push_back(fmt::format(
+        "{} handles no phase (its dump has Phases: []): Kong never runs it, and every case "
+        "runs nothing",
+        out.name));
   }
 
   const json* schema = member("Schema");
@@ -207,10 +219,7 @@ QueryRun collect(pid_t pid, int out_fd, int err_fd, Clock::time_point deadline) 
   // Both pipes closed usually means the command has exited, but it may have
   // closed them and kept running: the deadline still holds.
   while (!run.timed_out && !run.too_much) {
-    const pid_t r = ::waitpid(pid, &run.status, WNOHANG);
-    if (r == pid)
-      return run;
-    if (r < 0 && errno != EINTR)
+    if (reap_if_exited(pid, run.status))
       return run;
     if (Clock::now() >= deadline) {
       run.timed_out = true;
@@ -218,9 +227,7 @@ QueryRun collect(pid_t pid, int out_fd, int err_fd, Clock::time_point deadline) 
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
-  ::kill(-pid, SIGKILL);
-  while (::waitpid(pid, &run.status, 0) < 0 && errno == EINTR) {
-  }
+  kill_and_reap(pid, run.status);
   return run;
 }
 

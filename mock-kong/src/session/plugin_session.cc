@@ -14,6 +14,8 @@
 
 #include "client/msgpack_plugin_client.h"
 #include "client/protobuf_client.h"
+#include "client/socket_connection.h"
+#include "session/child_process.h"
 #include "session/shell_words.h"
 
 namespace kong::mock {
@@ -21,6 +23,11 @@ namespace {
 
 // The plugin output a session keeps for reports, per case.
 constexpr std::size_t kMaxKeptOutputLines = 1000;
+// A server's sockets close as it exits, a moment before its exit status
+// shows: a broken connection waits this long for it.
+constexpr auto kExitShowsWithin = std::chrono::milliseconds(500);
+// A hung server is busy, not shutting down: SIGKILL follows SIGTERM soon.
+constexpr auto kHungServerGrace = std::chrono::milliseconds(200);
 
 // Kong identifies plugin entities by UUID; any well-formed one will do.
 std::string random_uuid() {
@@ -158,17 +165,27 @@ Status PluginSession::start_process() {
   return Ok{};
 }
 
-// Kong's side of the protocol the plugin's dump names.
-Result<std::unique_ptr<PluginClient>> PluginSession::make_client() const {
+// Kong's side of the protocol the plugin's dump names, starting with the
+// connection that saw the server ready.
+Result<std::unique_ptr<PluginClient>> PluginSession::make_client() {
+  const int ready = process_ ? process_->take_ready_connection() : -1;
+  auto first = ready >= 0 ? SocketConnection::adopt(ready, options_.call_timeout) : nullptr;
   switch (protocol_) {
-    case Protocol::protobuf:
-      return std::unique_ptr<PluginClient>(std::make_unique<ProtobufClient>(
-          ProtobufClient::Options{.socket_path = socket_, .timeout = options_.call_timeout}));
+    case Protocol::protobuf: {
+      auto client = std::make_unique<ProtobufClient>(
+          ProtobufClient::Options{.socket_path = socket_, .timeout = options_.call_timeout});
+      if (first)
+        client->adopt(std::move(first));
+      return std::unique_ptr<PluginClient>(std::move(client));
+    }
     case Protocol::msgpack:
       break;
   }
-  return std::unique_ptr<PluginClient>(std::make_unique<MsgpackPluginClient>(MsgpackClient::Options{
-      .socket_path = socket_, .pool_size = 2, .timeout = options_.call_timeout}));
+  auto transport = std::make_unique<MsgpackClient>(MsgpackClient::Options{
+      .socket_path = socket_, .pool_size = 2, .timeout = options_.call_timeout});
+  if (first)
+    transport->adopt(std::move(first));
+  return std::unique_ptr<PluginClient>(std::make_unique<MsgpackPluginClient>(std::move(transport)));
 }
 
 Status PluginSession::configure(const nlohmann::json& config, const std::string& where,
@@ -212,6 +229,8 @@ Status PluginSession::start_entity(const Entity& entity) {
 }
 
 Status PluginSession::restart_instance() {
+  if (!client_)
+    return Error{down_};
   auto id = client_->start_instance(info_.name, config_text_);
   if (!id)
     return id.error();
@@ -225,15 +244,48 @@ Status PluginSession::restart() {
   client_.reset();
   process_->stop();
   process_.reset();
-  if (auto started = start_process(); !started)
-    return started.error();
+  down_.clear();
+  if (auto started = start_process(); !started) {
+    down_ = "the plugin server could not be started again: " + started.error().message;
+    return Error{down_};
+  }
   if (config_text_.empty())
     return Ok{};
   return restart_instance();
 }
 
+std::optional<PluginSession::ServerLoss> PluginSession::recover(ConnectionFault fault) {
+  if (!process_ || !down_.empty())
+    return std::nullopt;
+  ServerLoss loss;
+  if (fault == ConnectionFault::timed_out) {
+    loss.hung = true;
+    process_->stop(kHungServerGrace);
+  } else if (fault == ConnectionFault::closed || fault == ConnectionFault::failed) {
+    auto how = process_->ended(kExitShowsWithin);
+    if (!how)
+      return std::nullopt;
+    loss.how = *how;
+    process_->stop();  // reaps it, and relays the rest of its output
+  } else {
+    return std::nullopt;
+  }
+  loss.last_output = process_->output_tail();
+  if (process_->exit_code() == 127) {
+    down_ = fmt::format("the plugin server {}; Kong does not start it again", loss.how);
+    loss.restart_error = down_;
+    client_.reset();
+    return loss;
+  }
+  if (auto restarted = restart(); !restarted)
+    loss.restart_error = restarted.error().message;
+  return loss;
+}
+
 Status PluginSession::stop() {
   Status closed = Ok{};
+  if (!down_.empty())
+    client_.reset();
   if (client_ && instance_id_ != 0 && (!process_ || process_->running()))
     closed = client_->close_instance(instance_id_);
   instance_id_ = 0;
@@ -241,6 +293,20 @@ Status PluginSession::stop() {
   if (process_)
     process_->stop();
   return closed;
+}
+
+PluginSession::CaseBound::CaseBound(PluginSession& session) : session_(session) {
+  const auto timeout = session.options_.case_timeout;
+  if (session.client_ && timeout.count() > 0) {
+    session.client_->set_case_deadline(
+        Deadline{Clock::now() + timeout, fmt::format("the case's {} ms", timeout.count())});
+  }
+}
+
+// The client may be another one by now: the server was started again.
+PluginSession::CaseBound::~CaseBound() {
+  if (session_.client_)
+    session_.client_->set_case_deadline(std::nullopt);
 }
 
 std::vector<std::string> PluginSession::take_output() {
@@ -251,7 +317,7 @@ std::vector<std::string> PluginSession::take_output() {
 }
 
 void PluginSession::abandon_all() {
-  kill_all_plugin_processes();
+  kill_all_children();
   LivePrefixes& live = live_prefixes();
   std::lock_guard lock(live.mutex);
   for (const auto& path : live.paths) {

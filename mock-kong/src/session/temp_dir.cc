@@ -9,6 +9,8 @@
 
 #include <fmt/format.h>
 
+#include "session/group_reaper.h"
+
 namespace kong::mock {
 namespace {
 
@@ -35,6 +37,8 @@ Result<TempDir> TempDir::create(const std::string& prefix) {
     return Error{
         fmt::format("creating a temporary directory in {}: {}", base, std::strerror(errno))};
   }
+  // Removed by the reaper should mock-kong die without a chance to.
+  reaper_watch_dir(templ);
   return TempDir(std::move(templ));
 }
 
@@ -49,6 +53,7 @@ TempDir::~TempDir() {
   // directory under /tmp harms nothing.
   std::error_code ec;
   std::filesystem::remove_all(path_, ec);
+  reaper_forget_dir(path_);
 }
 
 }  // namespace kong::mock

@@ -37,10 +37,13 @@ void Connection::read() {
     return;
   }
   if (n < 0) {
-    if (errno != EAGAIN && errno != EINTR) {
+    if (errno == EAGAIN || errno == EINTR)
+      return;
+    // A reset is a close with our last answer unread (Kong dropped a pooled
+    // connection): nothing to report.
+    if (errno != ECONNRESET)
       std::fprintf(stderr, "connection: read failed: %s\n", std::strerror(errno));
-      close();
-    }
+    close();
     return;
   }
   // Bytes after a refusal are not looked at: the stream is given up.

@@ -1,7 +1,11 @@
 #include "server/event.h"
 
+#include <cstdio>
 #include <exception>
 #include <memory>
+#include <utility>
+
+#include <fmt/format.h>
 
 namespace kong::server {
 
@@ -33,6 +37,8 @@ void Event::body() {
     instance_->handle(phase_, kong);
     if (!ended_)
       outcome_ = {Outcome::Kind::returned, nullptr, {}, {}};
+    else
+      report_swallowed_exit();
   } catch (const ctx::detail::forced_unwind&) {
     throw;  // the event is being destroyed: let Boost.Context unwind
   } catch (const EventEnded&) {
@@ -40,10 +46,26 @@ void Event::body() {
   } catch (const std::exception& e) {
     if (!ended_)
       outcome_ = {Outcome::Kind::failed, nullptr, {}, e.what()};
+    else
+      report_swallowed_exit();
   } catch (...) {
     if (!ended_)
       outcome_ = {Outcome::Kind::failed, nullptr, {}, "handler threw a non-standard exception"};
+    else
+      report_swallowed_exit();
   }
+}
+
+// The exit stands (Kong has it), but code the author meant to skip ran: a
+// bug worth a line in Kong's log, where nothing else would show it.
+void Event::report_swallowed_exit() {
+  if (std::exchange(swallow_reported_, true))
+    return;
+  const std::string line = fmt::format(
+      "{} handler went on after kong.response.exit: it caught the kong::EventEnded that ends "
+      "the handler (a catch (...) must rethrow it)\n",
+      to_string(phase_));
+  std::fwrite(line.data(), 1, line.size(), stderr);
 }
 
 Event::Outcome Event::run(protocol::Value result, std::optional<std::string> error) {
@@ -62,8 +84,10 @@ protocol::Value Event::send(const protocol::MethodInfo& info, protocol::Array ar
   // A handler that swallowed EventEnded (a `catch (...)` without rethrow)
   // must not send more calls, nor turn its exit into "ret": the exit stays
   // what Kong gets, and every later call unwinds again.
-  if (ended_)
+  if (ended_) {
+    report_swallowed_exit();
     throw EventEnded{};
+  }
   outcome_ = {
       info.ends_event ? Outcome::Kind::ended : Outcome::Kind::call, &info, std::move(args), {}};
   caller_ = std::move(caller_).resume();

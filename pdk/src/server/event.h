@@ -62,6 +62,8 @@ class Event final : public Channel {
 
  private:
   void body();
+  /// Once per event: the handler caught the EventEnded of its exit.
+  void report_swallowed_exit();
 
   std::int64_t id_;
   Phase phase_;
@@ -72,6 +74,7 @@ class Event final : public Channel {
   protocol::Value answer_;
   std::optional<std::string> answer_error_;
   bool ended_ = false;  // a call ended the event (kong.response.exit) and went out
+  bool swallow_reported_ = false;
   std::chrono::steady_clock::time_point last_active_;
 };
 

@@ -164,6 +164,15 @@ int run_plugin_server(int argc, char** argv, const PluginType& type, ServerOptio
   if (cl->busy_poll)
     options.busy_poll = *cl->busy_poll;
   const std::string socket_path = cl->kong_prefix + "/" + name + ".socket";
+  // A handler spelt `Access`, or taking the wrong argument, compiles: it is
+  // just not a handler. Said at -dump time, which Kong runs first.
+  if (type.phases.empty()) {
+    std::fprintf(stderr,
+                 "%s: warning: the plugin handles no phase, so Kong never runs it: its Config "
+                 "has no member certificate, rewrite, access, response, preread or log taking "
+                 "kong::Pdk&\n",
+                 name.c_str());
+  }
   if (cl->dump) {
     std::puts(server::plugin_info(name, type, options.protocol, socket_path).dump().c_str());
     return 0;

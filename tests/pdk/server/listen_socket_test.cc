@@ -26,13 +26,6 @@ bool IsSocket(const std::string& path) {
   return ::lstat(path.c_str(), &st) == 0 && S_ISSOCK(st.st_mode);
 }
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 // Leaves a socket file behind, as a server that died without cleaning up does.
 void MakeStaleSocket(const std::string& path) {
   const int fd = ::socket(AF_UNIX, SOCK_STREAM, 0);
@@ -77,7 +70,7 @@ TEST(ListenSocket, RefusesAndKeepsARegularFileAtThePath) {
   auto fd = open_listen_socket(path);
   ASSERT_FALSE(fd.ok());
   EXPECT_EQ(fd.error().message, path + " exists and is not a socket; not replacing it");
-  EXPECT_EQ(ReadFile(path), "keep me");
+  EXPECT_EQ(test::ReadFile(path), "keep me");
 }
 
 TEST(ListenSocket, RefusesADirectoryAtThePath) {

@@ -453,6 +453,19 @@ TEST_F(PluginServer, EndsTheEventAtExitWithTheBodyAsBin) {
             Response(3, "plugin.Step: no running event 1", Value{}));
 }
 
+TEST_F(PluginServer, TakesAConnectionDroppedWithItsPidNoticeUnreadAsAQuietClose) {
+  StartServer();
+  // As a readiness probe, or Kong's pool, closes: the serverPid notification
+  // arrived (peeked at, so left unread), and the close resets the connection.
+  const int fd = ConnectUnix(socket_path_);
+  ASSERT_GE(fd, 0);
+  char byte = 0;
+  ASSERT_EQ(::recv(fd, &byte, 1, MSG_PEEK), 1);
+  ::close(fd);
+  ExpectServerStillServes();
+  EXPECT_EQ(server_->log().find("read failed"), std::string::npos) << server_->log();
+}
+
 TEST_F(PluginServer, ExitsCleanlyOnSigtermAndRemovesItsSocket) {
   StartServer();
   ExpectServerStillServes();  // the server is past start-up, handling signals

@@ -10,8 +10,8 @@ namespace kong::mock {
 
 /// One difference between what a case expected and what happened.
 struct Mismatch {
-  std::string path;  // "expect.response.headers.x-hello-from-cpp"
-  std::string expected;
+  std::string path;      // "expect.response.headers.x-hello-from-cpp"
+  std::string expected;  // empty when `actual` tells it all (a crashed server)
   std::string actual;
 };
 
@@ -26,7 +26,8 @@ std::vector<Mismatch> check_expectations(const Expectations& expect, const CaseR
 /// (kong::testing's matchers).
 std::vector<Mismatch> check_named(const Expectations& expect, const CaseRun& run);
 
-/// "expect.response.status: expected 201, got 200", as reports print it.
+/// "expect.response.status: expected 201, got 200", as reports print it;
+/// "<path>: <actual>" without an expectation.
 std::string to_string(const Mismatch& m);
 
 }  // namespace kong::mock

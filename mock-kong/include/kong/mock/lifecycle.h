@@ -1,7 +1,9 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "kong/mock/fixture.h"
@@ -25,6 +27,23 @@ class CallInterceptor {
                                  const std::function<protocol::Value()>& emulate) = 0;
 };
 
+/// A plugin server failure that ends its case: the server crashed, hung, or
+/// broke the protocol. What the case would show after it is noise.
+struct ServerFault {
+  enum class Kind { crashed, hung, violated } kind = Kind::crashed;
+  Phase phase = Phase::access;
+  /// PDK calls Kong answered in the phase before the fault; the handler was
+  /// running after the last of them (empty before the first).
+  std::size_t calls = 0;
+  std::string last_call;
+  /// The whole report, to follow "the plugin server ": what happened, where,
+  /// what mock-kong did about it, then the server's last output lines.
+  std::string message;
+};
+
+/// "crashed", "hung", "protocol violation".
+std::string_view to_string(ServerFault::Kind kind);
+
 /// What happened to one case.
 struct CaseRun {
   KongState state;
@@ -33,6 +52,9 @@ struct CaseRun {
   /// What Kong would log as errors: a PDK call Kong refused (with Kong's
   /// text), a handler that failed, a protocol violation.
   std::vector<std::string> errors;
+  /// Set when the plugin server failed: the case stopped there, and the
+  /// session started the server again for the next one.
+  std::optional<ServerFault> fault;
 };
 
 /// Plays one case through Kong's http lifecycle (protocol.md §2) on the

@@ -2,9 +2,11 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
+#include "kong/mock/transport.h"
 #include "kong/protocol/method_table.h"
 #include "kong/protocol/phase.h"
 #include "kong/result.h"
@@ -40,6 +42,9 @@ struct EventEnd {
   std::string error;
   /// PDK calls answered during the event, for error messages.
   std::size_t calls = 0;
+  /// The last of them: the handler was running after its answer when the
+  /// event failed.
+  std::string last_call;
 
   /// The event failed with `why`: `return end.fail(...)`.
   EventEnd fail(std::string why) {
@@ -68,6 +73,14 @@ class PluginClient {
   /// Runs the handler of `phase` on instance `id`, answering each PDK call
   /// with `handler`, until the event ends.
   virtual EventEnd run_event(std::int64_t id, Phase phase, const CallHandler& handler) = 0;
+
+  /// Bounds every wait from now on by `deadline` too (a case's own bound,
+  /// --case-timeout), or by the call timeout alone when nullopt.
+  virtual void set_case_deadline(std::optional<Deadline> deadline) { (void)deadline; }
+  /// Why the latest command or event failed on its connection (none when
+  /// it did not, or failed otherwise): the session tells a crashed or hung
+  /// server from an error it answered.
+  virtual ConnectionFault last_fault() const { return ConnectionFault::none; }
 };
 
 }  // namespace kong::mock

@@ -22,6 +22,9 @@ struct PluginInfo {
   std::string version;
   int priority = 0;
   nlohmann::json schema;  // the whole Kong entity schema
+  /// What makes the plugin do nothing where its author expects it to: no
+  /// phase handled, a phase name Kong does not have.
+  std::vector<std::string> warnings;
 };
 
 /// Parses query-command output: {"Protocol", "SocketPath", "Plugins": [INFO]}

@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <utility>
@@ -48,8 +49,17 @@ class PluginProcess {
   ~PluginProcess();
 
   pid_t pid() const { return pid_; }
+  /// The connection start() made to see the server listen, for the client
+  /// to use as its first (the caller owns it); -1 once taken.
+  int take_ready_connection();
   /// True while the process has not exited.
   bool running();
+  /// How the process ended ("was killed by signal 11 (SIGSEGV)"), once it
+  /// has, waiting at most `wait` for that; nullopt while it runs. Does not
+  /// reap it: stop() still does.
+  std::optional<std::string> ended(std::chrono::milliseconds wait);
+  /// Its exit status once stopped, when it exited rather than was killed.
+  std::optional<int> exit_code() const;
   /// The last lines the process printed (at most 20), joined with newlines.
   std::string output_tail() const;
   /// Waits, at most `timeout`, until all the process has printed so far
@@ -64,6 +74,7 @@ class PluginProcess {
   Options options_;
   pid_t pid_ = -1;
   int output_fd_ = -1;
+  int ready_connection_ = -1;
   bool exited_ = false;
   int wait_status_ = 0;
   // Set once the server is reaped, so the relay stops waiting for output
@@ -76,12 +87,5 @@ class PluginProcess {
   mutable std::mutex tail_mutex_;
   std::deque<std::string> tail_;
 };
-
-/// Sends SIGKILL to the process group of every plugin server started and not
-/// yet stopped, including one whose start() is still waiting for its socket,
-/// and waits until each has died.
-/// For the interrupt path, where nothing else holds those processes;
-/// on_interrupt calls it after its cleanup.
-void kill_all_plugin_processes();
 
 }  // namespace kong::mock

@@ -40,6 +40,8 @@ struct SessionOptions {
   std::chrono::milliseconds start_timeout{10000};
   /// How long Kong waits for each answer of the plugin server.
   std::chrono::milliseconds call_timeout{10000};
+  /// How long all the waits of one case may take together; none when 0.
+  std::chrono::milliseconds case_timeout{30000};
   /// Where the plugin's output lines go, each prefixed "[name:pid] " as in
   /// Kong's log; stderr when empty. Called on the relay thread.
   PluginProcess::LineSink output;
@@ -106,9 +108,45 @@ class PluginSession {
   /// Stops the server and starts it again with a new client and the same
   /// instance configuration, as Kong respawns a server that died.
   Status restart();
+
+  /// How the server failed, as recover() found it.
+  struct ServerLoss {
+    /// "was killed by signal 11 (SIGSEGV)", "exited with status 3"; empty
+    /// for a server that hung.
+    std::string how;
+    bool hung = false;
+    /// The last lines it printed (at most 20), joined with newlines.
+    std::string last_output;
+    /// Why it could not be started again; empty when it runs again.
+    std::string restart_error;
+  };
+  /// After a command or event failed with `fault` on its connection: whether
+  /// the server died (a closed connection, and the process gone) or hung (a
+  /// timeout), and if so the server started again, as Kong respawns one, so
+  /// that what comes next runs on its own. nullopt when the server is fine
+  /// (it closed a connection on purpose, or answered garbage), and for an
+  /// attached server. Kong gives up on a command that was not found (exit
+  /// status 127), and so does this.
+  std::optional<ServerLoss> recover(ConnectionFault fault);
+  /// Why the server cannot serve (it could not be started again); empty
+  /// while it can.
+  const std::string& down() const { return down_; }
   /// Closes the instance and stops the server; idempotent. An error says
   /// what the server answered to the close.
   Status stop();
+
+  /// Bounds every wait on the server by the case timeout while it lives:
+  /// one per case.
+  class CaseBound {
+   public:
+    explicit CaseBound(PluginSession& session);
+    ~CaseBound();
+    CaseBound(const CaseBound&) = delete;
+    CaseBound& operator=(const CaseBound&) = delete;
+
+   private:
+    PluginSession& session_;
+  };
 
   /// The server process; nullptr for an attached session.
   const PluginProcess* process() const { return process_.get(); }
@@ -123,7 +161,7 @@ class PluginSession {
  private:
   PluginSession() = default;
   Status start_process();
-  Result<std::unique_ptr<PluginClient>> make_client() const;
+  Result<std::unique_ptr<PluginClient>> make_client();
   Status start_entity(const Entity& entity);
 
   ServerCommand command_;
@@ -144,6 +182,8 @@ class PluginSession {
   std::string config_text_;
   std::int64_t instance_id_ = 0;
   std::string plugin_id_;
+
+  std::string down_;
 
   std::mutex output_mutex_;
   std::vector<std::string> output_;

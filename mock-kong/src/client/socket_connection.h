@@ -1,0 +1,83 @@
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "kong/mock/transport.h"
+#include "kong/result.h"
+
+namespace kong::mock {
+
+/// One connection to a plugin server's unix socket, as Kong's cosockets
+/// make them: blocking reads and writes, each bounded by a deadline. The
+/// one transport of both protocols' clients.
+///
+/// A wait costs one system call, not poll + recv: the socket's own receive
+/// and send timeouts bound it, re-armed only when a deadline comes closer
+/// than they would wait (by more than an eighth), and a read that returns
+/// bytes still checks the deadline, so a server that trickles bytes cannot
+/// hold it past its deadline either.
+class SocketConnection {
+ public:
+  /// Connects to `path`; `call_timeout` is the longest any wait will be.
+  static Result<std::unique_ptr<SocketConnection>> open(const std::string& path,
+                                                        std::chrono::milliseconds call_timeout);
+  /// Takes over a connected socket (one the session made to see the server
+  /// ready).
+  static std::unique_ptr<SocketConnection> adopt(int fd, std::chrono::milliseconds call_timeout);
+  ~SocketConnection();
+  SocketConnection(const SocketConnection&) = delete;
+  SocketConnection& operator=(const SocketConnection&) = delete;
+
+  /// Writes all of `bytes`. The error says how much the server took.
+  Status write(std::string_view bytes, const Deadline& deadline);
+
+  /// Reads the next whole message of `in` (a protocol::MsgpackStream or
+  /// FrameStream) into `out`, receiving as long as it needs more bytes.
+  template <class Stream, class Message>
+  Status read(Stream& in, Message& out, const Deadline& deadline) {
+    for (;;) {
+      std::string error;
+      switch (in.next(out, error)) {
+        case Stream::Status::need_more:
+          break;
+        case Stream::Status::error:
+          fault_ = ConnectionFault::garbled;
+          return Error{error};
+        default:
+          return Ok{};
+      }
+      auto got = receive(in.prepare(), deadline, in.buffered());
+      if (!got)
+        return got.error();
+      in.commit(*got);
+    }
+  }
+
+  /// Why the connection stopped serving; none while it serves.
+  ConnectionFault fault() const { return fault_; }
+  bool usable() const { return fault_ == ConnectionFault::none; }
+
+  /// The socket, for benchmarks that measure the floor with raw reads and
+  /// writes; they time out after the call timeout.
+  int native_handle() const { return fd_; }
+
+ private:
+  SocketConnection(int fd, std::chrono::milliseconds call_timeout);
+  /// Receives some bytes into `space`; `partial` bytes of a message wait
+  /// for more (for the message when the server closes).
+  Result<std::size_t> receive(std::span<char> space, const Deadline& deadline, std::size_t partial);
+  /// Bounds the next blocking recv or send by the time left until `at`.
+  void arm(int option, std::chrono::nanoseconds& armed, Clock::time_point at);
+
+  int fd_;
+  std::chrono::milliseconds call_timeout_;
+  std::chrono::nanoseconds armed_receive_;
+  std::chrono::nanoseconds armed_send_;
+  ConnectionFault fault_ = ConnectionFault::none;
+};
+
+}  // namespace kong::mock
