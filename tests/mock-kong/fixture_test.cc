@@ -10,6 +10,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "kong/mock/kong_state.h"
+
 #include "support/test_support.h"
 
 namespace kong::mock {
@@ -324,6 +326,126 @@ TEST(FixtureParsing, ReadsUriCapturesAndReportsABadOne) {
             "\"service\", \"consumer\", got \"plugin\"");
   EXPECT_THAT(ErrorOf(OneCase(R"("uri_captures": {"unnamed": [1]})")),
               StartsWith("fixtures/hello.json: cases[0].uri_captures.unnamed[0]: "));
+}
+
+// A case nested `depth` levels deep under `key` ("config", "route", ...).
+std::string Nested(const std::string& where, int depth) {
+  std::string open, close;
+  for (int i = 0; i < depth; ++i) {
+    open += R"({"a": )";
+    close += "}";
+  }
+  return where + open + "1" + close;
+}
+
+TEST(HostileFixtures, ANestingDeeperThanKongsDecoderIsRefusedNamingWhere) {
+  for (const char* where : {R"({"config": )", R"({"cases": [{"name": "c", "route": )",
+                            R"({"cases": [{"name": "c", "expect": {"response": {"json_body": )"}) {
+    const std::string message = ErrorOf(Nested(where, 100000));
+    EXPECT_THAT(message, HasSubstr("nested deeper than 1000 arrays and objects, which Kong's "
+                                   "JSON decoder refuses too"))
+        << where;
+    EXPECT_THAT(message, StartsWith(std::string(kFile) + ": ")) << where;
+  }
+  EXPECT_THAT(ErrorOf(Nested(R"({"config": )", 100000)), HasSubstr("hello.json: config.a.a.a.a"));
+}
+
+TEST(HostileFixtures, ANestingKongDecodesIsRead) {
+  const std::string text = Nested(R"({"cases": [{"name": "c"}], "config": )", 990) + "}";
+  EXPECT_EQ(ErrorOf(text), "parsed");
+}
+
+TEST(HostileFixtures, URLProblemsAreFixtureErrorsNamingTheCase) {
+  const struct {
+    std::string url;
+    std::string says;
+  } cases[] = {
+      {"example.com/x", "cases[0].request.url: expected an absolute URL like http://host/path"},
+      {"ftp://a/", "cases[0].request.url: expected scheme http or https, got \"ftp\""},
+      {"http://a:99999/", "cases[0].request.url: expected a port between 1 and 65535"},
+      {"http://user:pw@a/",
+       "cases[0].request.url: \"user:pw@\" is not part of a request nginx "
+       "receives: send credentials in an Authorization header"},
+      {"http://[::zz]/",
+       "cases[0].request.url: expected an IPv6 address between [ and ], got "
+       "\"::zz\""},
+      {"http://a b/", "cases[0].request.url: expected a host name or address, got \"a b\""},
+      {"http://a/%zz", "cases[0].request.url: nginx answers 400 Bad Request to the path \"/%zz\""},
+  };
+  for (const auto& c : cases) {
+    EXPECT_THAT(ErrorOf(OneCase(R"("request": {"url": ")" + c.url + R"("})")), HasSubstr(c.says))
+        << c.url;
+  }
+}
+
+TEST(HostileFixtures, HeadersNginxWouldRefuseOrDropAreFixtureErrorsNamingTheHeader) {
+  const struct {
+    std::string headers;
+    std::string says;
+  } cases[] = {
+      {R"({"X-A": "v\r\nX-Injected: 1"})",
+       R"(cases[0].request.headers.X-A: a header value cannot hold CR, LF or NUL)"},
+      {R"({"X-A": ["ok", "v\nw"]})", R"(cases[0].request.headers.X-A[1]: a header value cannot)"},
+      {R"({"X-A": "nul\u0000"})", R"(cases[0].request.headers.X-A: a header value cannot)"},
+      {R"({"": "v"})", "cases[0].request.headers: a header name cannot be empty"},
+      {R"({"X A": "v"})", R"(cases[0].request.headers["X A"]: nginx ignores a header whose name)"},
+      {R"({"X:A": "v"})", R"(cases[0].request.headers.X:A: nginx ignores a header whose name)"},
+      {R"({"Ünï": "v"})", R"(nginx ignores a header whose name holds anything but letters)"},
+  };
+  for (const auto& c : cases) {
+    EXPECT_THAT(ErrorOf(OneCase(R"("request": {"headers": )" + c.headers + "}")), HasSubstr(c.says))
+        << c.headers;
+  }
+  EXPECT_THAT(ErrorOf(OneCase(R"("upstream": {"headers": {"X-B": "a\rb"}})")),
+              HasSubstr("cases[0].upstream.headers.X-B: a header value cannot hold CR"));
+  EXPECT_EQ(ErrorOf(OneCase(R"("request": {"headers": {"X_Under-score9": "tab\tok"}})")), "parsed");
+}
+
+TEST(HostileFixtures, AFragmentStaysWithTheClientAndAnIpv6HostKeepsItsBrackets) {
+  auto fixture =
+      parse_fixture(OneCase(R"("request": {"url": "http://[::1]:8080/x?a=1#frag"})"), kFile);
+  ASSERT_TRUE(fixture.ok()) << fixture.error().message;
+  auto state = initial_state(fixture->cases[0]);
+  ASSERT_TRUE(state.ok()) << state.error().message;
+  EXPECT_EQ(state->url.host, "::1");
+  EXPECT_EQ(state->url.path, "/x");
+  EXPECT_EQ(state->url.raw_query, "a=1");
+  EXPECT_EQ(state->received_headers.first("host"), "[::1]:8080");
+  auto fragment = parse_fixture(OneCase(R"("request": {"url": "http://a/p#frag"})"), kFile);
+  ASSERT_TRUE(fragment.ok());
+  EXPECT_EQ(initial_state(fragment->cases[0])->url.path, "/p");
+}
+
+TEST(HostileFixtures, TwoCasesWithOneNameAreAnError) {
+  EXPECT_THAT(
+      ErrorOf(R"({"cases": [{"name": "same"}, {"name": "same"}]})"),
+      HasSubstr("cases[1].name: \"same\" is the name of cases[0] too; each case needs its own"));
+}
+
+TEST(BinaryBodies, Base64BodiesCarryAnyBytesToTheRequestUpstreamAndExpectations) {
+  auto fixture = parse_fixture(OneCase(R"(
+      "request": {"body_base64": "/wABgA=="},
+      "upstream": {"body_base64": "AP8="},
+      "expect": {"response": {"body_base64": "w7/A"},
+                 "service_request": {"body_base64": ""}})"),
+                               kFile);
+  ASSERT_TRUE(fixture.ok()) << fixture.error().message;
+  const Case& c = fixture->cases[0];
+  EXPECT_EQ(c.request.body, std::string("\xff\x00\x01\x80", 4));
+  ASSERT_TRUE(c.upstream.has_value());
+  EXPECT_EQ(c.upstream->body, std::string("\x00\xff", 2));
+  EXPECT_EQ(c.expect.response->body, "\xc3\xbf\xc0");
+  EXPECT_EQ(c.expect.service_request->body, "");
+}
+
+TEST(BinaryBodies, BadBase64AndABodyGivenTwiceAreErrorsNamingTheField) {
+  EXPECT_THAT(ErrorOf(OneCase(R"("request": {"body_base64": "abc"})")),
+              HasSubstr("cases[0].request.body_base64: expected base64 (A-Z a-z 0-9 + /, padded "
+                        "with = to a multiple of 4 characters), got \"abc\""));
+  EXPECT_THAT(ErrorOf(OneCase(R"("upstream": {"body_base64": "a=bc"})")),
+              HasSubstr("cases[0].upstream.body_base64: expected base64"));
+  EXPECT_THAT(ErrorOf(OneCase(R"("request": {"body": "x", "body_base64": "eA=="})")),
+              HasSubstr("cases[0].request: give body or body_base64, not both"));
 }
 
 TEST(FixtureLoading, ReadsAFile) {

@@ -21,7 +21,7 @@ with open(fixture, "w") as f:
         {"name": "fails <with> & \"markup\"", "request": {"url": "http://b.test/"},
          "expect": {"response": {"status": 201}}},
         {"name": "passes too", "request": {"url": "http://c.test/"}},
-        {"name": "cannot run", "request": {"url": "http://[::1/"}},
+        {"name": "crashes", "request": {"url": "http://crash.test/"}},
     ]}, f)
 
 run = subprocess.run([mock_kong, "--replay", fixture, "--junit", report, plugin],
@@ -46,7 +46,7 @@ for element in (root, suite):
     check(element.get("errors") == "1", f"{element.tag} errors=1, got {element.get('errors')}")
 check(suite.get("name") == fixture, f"testsuite named after the fixture, got {suite.get('name')}")
 cases = {c.get("name"): c for c in suite.findall("testcase")}
-check(list(cases) == ["passes", "fails <with> & \"markup\"", "passes too", "cannot run"],
+check(list(cases) == ["passes", "fails <with> & \"markup\"", "passes too", "crashes"],
       f"a testcase per case in fixture order, got {list(cases)}")
 for name, case in cases.items():
     check(float(case.get("time", "-1")) >= 0, f"{name}: a time in seconds")
@@ -61,9 +61,11 @@ if failed is not None:
           "failure text: the PDK calls")
     check("response 200 (service)" in failed.text, "failure text: the final response")
 check(cases["passes"].find("failure") is None, "a passing case has no <failure>")
-error = cases["cannot run"].find("error")
-check(error is not None and "unterminated IPv6 address" in error.get("message", ""),
-      "the unrunnable case is an <error> saying why")
+error = cases["crashes"].find("error")
+check(error is not None and "was killed by signal 11 (SIGSEGV)" in error.get("message", ""),
+      "the case the plugin server crashed in is an <error> saying how")
+check(error is not None and error.get("type") == "plugin server crashed",
+      f"its type names the fault, got {error.get('type') if error is not None else None}")
 out = cases["passes too"].find("system-out")
 check(out is not None and "printed for c.test" in out.text,
       "system-out holds what the plugin printed during the case")

@@ -88,6 +88,20 @@ TEST(ReplayHello, NamesTheFileAndPathOfABadFixture) {
   EXPECT_NE(result.out.find("requets"), std::string::npos) << result.out;
 }
 
+TEST(ReplayHello, ACaseKongCouldNotBeSentStopsTheRunBeforeThePluginStarts) {
+  ScratchDir dir;
+  WriteFile(dir.file("bad-url.json"), R"({"config": {"message": "hi"}, "cases": [
+      {"name": "fine", "request": {"url": "http://a/"}},
+      {"name": "bad", "request": {"url": "http://user:pw@a/"}}]})");
+  const auto result = RunCommand(ReplayCommand(dir.file("bad-url.json"), kHelloBin));
+  EXPECT_EQ(result.exit_code, 2) << result.out;
+  EXPECT_NE(result.out.find(dir.file("bad-url.json") + ": cases[1].request.url: \"user:pw@\" is "
+                                                       "not part of a request nginx receives"),
+            std::string::npos)
+      << result.out;
+  EXPECT_EQ(result.out.find("[hello:"), std::string::npos) << "the plugin started:\n" << result.out;
+}
+
 TEST(ReplayHello, ShowsTheExitStatusAndOutputOfAServerThatDiesBeforeListening) {
   const std::string command =
       std::string(kMockKongBin) + " --replay " + Source("examples/hello/fixtures/hello.json") +

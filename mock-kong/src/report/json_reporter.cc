@@ -15,7 +15,7 @@ double milliseconds(std::chrono::nanoseconds t) {
 }
 
 std::string outcome(const CaseResult& r) {
-  return r.unrunnable() ? "error" : r.passed() ? "passed" : "failed";
+  return r.errored() ? "error" : r.passed() ? "passed" : "failed";
 }
 
 Json case_json(const CaseResult& r) {

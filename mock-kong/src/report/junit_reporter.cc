@@ -96,11 +96,14 @@ class JunitReporter final : public Reporter {
     std::string xml = fmt::format("    <testcase name=\"{}\" classname=\"{}\" time=\"{}\"",
                                   xml_text(r.name), xml_text(classname_), seconds(r.time));
     std::string body;
-    if (r.unrunnable()) {
+    if (r.errored()) {
       ++errors_;
-      body +=
-          fmt::format("      <error message=\"{}\" type=\"unrunnable case\">{}</error>\n",
-                      xml_text(r.mismatches.front().actual), xml_text(joined(mismatch_lines(r))));
+      const std::string type =
+          r.unrunnable() ? "unrunnable case"
+                         : fmt::format("plugin server {}", to_string(r.run->fault->kind));
+      body += fmt::format("      <error message=\"{}\" type=\"{}\">{}</error>\n",
+                          xml_text(r.mismatches.front().actual), xml_text(type),
+                          xml_text(joined(mismatch_lines(r))));
     } else if (!r.passed()) {
       ++failures_;
       std::vector<std::string> details = mismatch_lines(r);

@@ -20,15 +20,16 @@ CaseResult run_and_check(const Case& c, PluginSession& session, CallInterceptor*
   const auto start = std::chrono::steady_clock::now();
   auto run = run_case(c, session, interceptor);
   result.time = std::chrono::steady_clock::now() - start;
-  if (run && run->fault) {
+  if (!run) {
+    result.mismatches.push_back({c.path, "a runnable case", run.error().message});
+  } else if (run->fault) {
     // What the case would show after the fault is noise: the fault alone.
     result.mismatches.push_back({"plugin server", "", run->fault->message});
-  } else if (run) {
-    result.mismatches = check_expectations(c.expect, *run);
-    result.run = std::move(run).value();
   } else {
-    result.mismatches.push_back({c.path, "a runnable case", run.error().message});
+    result.mismatches = check_expectations(c.expect, *run);
   }
+  if (run)
+    result.run = std::move(run).value();
   result.output = session.take_output();
   return result;
 }

@@ -141,6 +141,20 @@ Result<PluginInfo> parse_dump(const json& dump) {
   return parse_info((*plugins)[0], "Plugins[0]", std::move(out));
 }
 
+// A dump nested deeper than Kong's JSON decoder goes is refused before
+// anything walks it recursively (the schema check does).
+constexpr int kMaxDumpNesting = 1000;
+
+json parse_dump_text(std::string_view text) {
+  return json::parse(text, [](int depth, json::parse_event_t, json&) {
+    if (depth >= kMaxDumpNesting) {
+      throw json::parse_error::create(
+          0, 0, fmt::format("nested deeper than {} arrays and objects", kMaxDumpNesting), nullptr);
+    }
+    return true;
+  });
+}
+
 // nlohmann's messages start with "[json.exception.parse_error.101] ", which
 // says nothing to someone debugging a plugin's dump.
 std::string json_error_text(const json::parse_error& e) {
@@ -236,7 +250,7 @@ QueryRun collect(pid_t pid, int out_fd, int err_fd, Clock::time_point deadline) 
 Result<PluginInfo> parse_plugin_info(std::string_view json_text) {
   json dump;
   try {
-    dump = json::parse(json_text);
+    dump = parse_dump_text(json_text);
   } catch (const json::parse_error& e) {
     return Error{"invalid JSON: " + json_error_text(e)};
   }
@@ -286,7 +300,7 @@ Result<PluginInfo> query_plugin(const std::string& query_cmd, std::chrono::milli
   }
   json dump;
   try {
-    dump = json::parse(run.out);
+    dump = parse_dump_text(run.out);
   } catch (const json::parse_error& e) {
     return Error{fmt::format("{}: stdout is not JSON: {}{}", what, json_error_text(e),
                              tail_of(run.combined))};

@@ -86,8 +86,10 @@ Result<KongState> initial_state(const Case& c) {
   // nginx always has a Host: the URL's when the fixture gives none.
   if (!s.received_headers.contains("host")) {
     const bool default_port = s.url.port == (s.url.scheme == "https" ? 443 : 80);
-    s.received_headers.add(
-        "Host", default_port ? s.url.host : s.url.host + ":" + std::to_string(s.url.port));
+    // An IPv6 address keeps its brackets in a Host, as in the URL.
+    const std::string host =
+        s.url.host.find(':') == std::string::npos ? s.url.host : "[" + s.url.host + "]";
+    s.received_headers.add("Host", default_port ? host : host + ":" + std::to_string(s.url.port));
   }
   s.received_body = c.request.body;
   s.client_ip = c.client.ip;

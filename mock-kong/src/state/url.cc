@@ -1,5 +1,7 @@
 #include "kong/mock/url.h"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -47,11 +49,18 @@ Result<Url> parse_url(std::string_view text) {
     return Error{"expected scheme http or https, got \"" + url.scheme + "\""};
   }
   std::string_view rest = text.substr(colon + 3);
+  // A client keeps the #fragment to itself: nginx never sees it.
+  rest = rest.substr(0, rest.find('#'));
   const auto path_start = rest.find_first_of("/?");
   std::string_view authority = rest.substr(0, path_start);
   rest = path_start == std::string_view::npos ? std::string_view{} : rest.substr(path_start);
   if (authority.empty())
     return Error{"URL \"" + std::string(text) + "\" has no host"};
+  if (const auto at = authority.find('@'); at != std::string_view::npos) {
+    return Error{"\"" + std::string(authority.substr(0, at + 1)) +
+                 "\" is not part of a request nginx receives: send credentials in an "
+                 "Authorization header"};
+  }
 
   std::string_view port_text;
   if (authority.front() == '[') {  // IPv6 literal
@@ -59,6 +68,9 @@ Result<Url> parse_url(std::string_view text) {
     if (close == std::string_view::npos)
       return Error{"unterminated IPv6 address in URL"};
     url.host = lower(authority.substr(1, close - 1));
+    in6_addr address{};
+    if (::inet_pton(AF_INET6, url.host.c_str(), &address) != 1)
+      return Error{"expected an IPv6 address between [ and ], got \"" + url.host + "\""};
     if (close + 1 < authority.size()) {
       if (authority[close + 1] != ':')
         return Error{"unexpected text after IPv6 address in URL"};
@@ -69,6 +81,17 @@ Result<Url> parse_url(std::string_view text) {
     url.host = lower(authority.substr(0, port_colon));
     if (port_colon != std::string_view::npos)
       port_text = authority.substr(port_colon + 1);
+    // What nginx refuses in a Host (ngx_http_validate_host), and what
+    // cannot be one.
+    const bool bad =
+        url.host.empty() || url.host.front() == '.' ||
+        std::any_of(url.host.begin(), url.host.end(), [](unsigned char ch) {
+          return ch <= ' ' || ch == '/' || ch == '\\' || ch == 0x7f || ch == '[' || ch == ']';
+        });
+    if (bad) {
+      return Error{"expected a host name or address, got \"" +
+                   std::string(authority.substr(0, port_colon)) + "\""};
+    }
   }
   if (!port_text.empty()) {
     std::int64_t port = 0;
@@ -91,8 +114,6 @@ Result<Url> parse_url(std::string_view text) {
     url.raw_query = std::string(rest.substr(q + 1));
     url.has_query = true;
   }
-  if (auto hash = url.raw_query.find('#'); hash != std::string::npos)
-    url.raw_query.resize(hash);
   return url;
 }
 

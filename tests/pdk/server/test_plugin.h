@@ -1,5 +1,6 @@
 #pragma once
 
+#include <csignal>
 #include <cstdio>
 #include <stdexcept>
 #include <string>
@@ -27,7 +28,8 @@ inline int g_unwound_handlers = 0;
 ///   catch        get_header("x"); a PdkError is caught and logged with log.err
 ///   no-rpc       kong.cluster.get_id() (no ProtoBuf:1 rpc); a PdkError is
 ///                caught and logged with log.err
-///   print        prints "printed for <host>" on stderr, then as hello
+///   print        prints "printed for <host>" on stderr, then as hello; dies
+///                of SIGSEGV for the host crash.test
 ///   return       returns at once
 struct TestPlugin {
   std::string mode = "hello";
@@ -42,9 +44,14 @@ struct TestPlugin {
     struct Unwound {
       ~Unwound() { ++g_unwound_handlers; }
     } unwound;
-    if (mode == "print")
-      std::fprintf(stderr, "printed for %s\n",
-                   kong.request.get_header("host").value_or("").c_str());
+    if (mode == "print") {
+      const std::string host = kong.request.get_header("host").value_or("");
+      std::fprintf(stderr, "printed for %s\n", host.c_str());
+      if (host == "crash.test") {
+        std::signal(SIGSEGV, SIG_DFL);
+        std::raise(SIGSEGV);
+      }
+    }
     if (mode == "hello" || mode == "print") {
       const std::string host = kong.request.get_header("host").value_or("nobody");
       kong.response.set_header("x-hello", "hi " + host);

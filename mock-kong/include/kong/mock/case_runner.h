@@ -30,8 +30,12 @@ struct CaseResult {
   std::vector<std::string> output;
 
   bool passed() const { return mismatches.empty(); }
-  /// The case itself was unusable (a bad URL, say): it did not run.
+  /// The case itself was unusable (its scope's instance would not start,
+  /// say): it did not run.
   bool unrunnable() const { return !run.has_value(); }
+  /// It did not run, or did not run to its end: the plugin server crashed,
+  /// hung or broke the protocol. Reports count it as an error, not a failure.
+  bool errored() const { return unrunnable() || run->fault.has_value(); }
 };
 
 /// Plays `c` on the session's instance and checks its expectations: the one
