@@ -98,9 +98,9 @@ class JunitReporter final : public Reporter {
     std::string body;
     if (r.errored()) {
       ++errors_;
-      const std::string type =
-          r.unrunnable() ? "unrunnable case"
-                         : fmt::format("plugin server {}", to_string(r.run->fault->kind));
+      const std::string type = r.unrunnable()
+                                   ? "unrunnable case"
+                                   : fmt::format("plugin server {}", to_string(r.run->fault->kind));
       body += fmt::format("      <error message=\"{}\" type=\"{}\">{}</error>\n",
                           xml_text(r.mismatches.front().actual), xml_text(type),
                           xml_text(joined(mismatch_lines(r))));
