@@ -33,20 +33,30 @@ Deadline Deadline::for_call(std::chrono::milliseconds call_timeout, const Deadli
   return call;
 }
 
-Result<std::unique_ptr<SocketConnection>> SocketConnection::open(
-    const std::string& path, std::chrono::milliseconds call_timeout) {
+int connect_unix(const std::string& path) {
   sockaddr_un addr{};
-  if (path.size() >= sizeof(addr.sun_path))
-    return Error{fmt::format("socket path {} is too long", path)};
+  if (path.size() >= sizeof(addr.sun_path)) {
+    errno = ENAMETOOLONG;
+    return -1;
+  }
   addr.sun_family = AF_UNIX;
   std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
   const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0 || ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
-    Error error{fmt::format("cannot connect to {}: {}", path, std::strerror(errno))};
+    const int error = errno;
     if (fd >= 0)
       ::close(fd);
-    return error;
+    errno = error;
+    return -1;
   }
+  return fd;
+}
+
+Result<std::unique_ptr<SocketConnection>> SocketConnection::open(
+    const std::string& path, std::chrono::milliseconds call_timeout) {
+  const int fd = connect_unix(path);
+  if (fd < 0)
+    return Error{fmt::format("cannot connect to {}: {}", path, std::strerror(errno))};
   return adopt(fd, call_timeout);
 }
 

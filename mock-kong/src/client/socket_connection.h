@@ -11,6 +11,11 @@
 
 namespace kong::mock {
 
+/// A blocking, close-on-exec connection to the unix socket at `path`; -1
+/// with errno set when nothing accepts there (ENAMETOOLONG: a path unix
+/// sockets cannot hold).
+int connect_unix(const std::string& path);
+
 /// One connection to a plugin server's unix socket, as Kong's cosockets
 /// make them: blocking reads and writes, each bounded by a deadline. The
 /// one transport of both protocols' clients.

@@ -19,6 +19,7 @@
 
 #include <fmt/format.h>
 
+#include "client/socket_connection.h"
 #include "session/child_process.h"
 
 extern char** environ;
@@ -35,25 +36,8 @@ constexpr auto kPollInterval = std::chrono::milliseconds(5);
 // that left the group can still hold the pipe open by then.
 constexpr auto kDrainAfterExit = std::chrono::milliseconds(500);
 
-// A connected socket, or -1 when nothing accepts connections at `path`.
-int connect_to(const std::string& path) {
-  sockaddr_un addr{};
-  if (path.size() >= sizeof(addr.sun_path))
-    return -1;
-  addr.sun_family = AF_UNIX;
-  std::memcpy(addr.sun_path, path.c_str(), path.size() + 1);
-  const int fd = ::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0)
-    return -1;
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
-}
-
 bool can_connect(const std::string& path) {
-  const int fd = connect_to(path);
+  const int fd = connect_unix(path);
   if (fd >= 0)
     ::close(fd);
   return fd >= 0;
@@ -128,7 +112,7 @@ Result<std::unique_ptr<PluginProcess>> PluginProcess::start(Options options) {
   for (;;) {
     // The connection that shows the server ready is the client's first, so
     // that the server never sees a connection opened and dropped unused.
-    if (const int fd = connect_to(socket); fd >= 0) {
+    if (const int fd = connect_unix(socket); fd >= 0) {
       process->ready_connection_ = fd;
       return process;
     }

@@ -20,6 +20,7 @@
 #include "kong/mock/plugin_info.h"
 #include "kong/protocol/phase.h"
 
+#include "fixture/bounded_json.h"
 #include "session/child_process.h"
 
 extern char** environ;
@@ -146,13 +147,12 @@ Result<PluginInfo> parse_dump(const json& dump) {
 constexpr int kMaxDumpNesting = 1000;
 
 json parse_dump_text(std::string_view text) {
-  return json::parse(text, [](int depth, json::parse_event_t, json&) {
-    if (depth >= kMaxDumpNesting) {
-      throw json::parse_error::create(
-          0, 0, fmt::format("nested deeper than {} arrays and objects", kMaxDumpNesting), nullptr);
-    }
-    return true;
-  });
+  try {
+    return parse_bounded_json<json>(text, kMaxDumpNesting);
+  } catch (const JsonTooDeep&) {
+    throw json::parse_error::create(
+        0, 0, fmt::format("nested deeper than {} arrays and objects", kMaxDumpNesting), nullptr);
+  }
 }
 
 // nlohmann's messages start with "[json.exception.parse_error.101] ", which
