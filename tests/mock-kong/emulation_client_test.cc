@@ -19,8 +19,9 @@ KongState Behind(std::vector<std::string> trusted, HeaderList headers, bool recu
     c.client.ip = "10.0.0.2";
     c.client.port = 51000;
     c.request.headers = std::move(headers);
-    c.kong.trusted_ips = std::move(trusted);
-    c.kong.real_ip_recursive = recursive;
+    KongSettings& kong = own_copy(c.kong);
+    kong.trusted_ips = std::move(trusted);
+    kong.real_ip_recursive = recursive;
   });
 }
 
@@ -53,10 +54,10 @@ TEST(Client, XForwardedForGivesTheLastEntryOrTheFirstUntrustedWhenRecursive) {
   const HeaderList xff = {{"X-Forwarded-For", "198.51.100.1, 203.0.113.5"},
                           {"X-Forwarded-For", "10.0.0.9"}};
   KongState plain = Behind({"10.0.0.0/8"}, xff);
-  plain.kong.real_ip_header = "X-Forwarded-For";
+  own_copy(plain.kong).real_ip_header = "X-Forwarded-For";
   EXPECT_EQ(Call(plain, MethodId::client_get_forwarded_ip), Value("10.0.0.9"));
   KongState recursive = Behind({"10.0.0.0/8"}, xff, true);
-  recursive.kong.real_ip_header = "X-Forwarded-For";
+  own_copy(recursive.kong).real_ip_header = "X-Forwarded-For";
   EXPECT_EQ(Call(recursive, MethodId::client_get_forwarded_ip), Value("203.0.113.5"));
 }
 
@@ -99,7 +100,9 @@ TEST(Client, ACaseMayStartAuthenticated) {
 constexpr const char* kAnnId = "4f6b1c2d-0a9e-4b8f-9c7d-1e2f3a4b5c6d";
 
 KongState WithConsumers() {
-  return CaseState([](Case& c) { c.kong.consumers = {{{"id", kAnnId}, {"username", "ann"}}}; });
+  return CaseState([](Case& c) {
+    own_copy(c.kong).consumers = {{{"id", kAnnId}, {"username", "ann"}}};
+  });
 }
 
 TEST(Client, LoadConsumerFindsByIdAndByUsernameWhenAsked) {
@@ -128,7 +131,7 @@ KongState Routed(const char* url, nlohmann::json route, HeaderList headers = {})
     c.route = std::move(route);
     c.request.headers = std::move(headers);
     c.client.ip = "10.0.0.2";
-    c.kong.trusted_ips = {"10.0.0.0/8"};
+    own_copy(c.kong).trusted_ips = {"10.0.0.0/8"};
   });
 }
 

@@ -122,8 +122,9 @@ TEST(Nginx, StatisticsHaveStubStatusFields) {
 
 TEST(Node, IdAndHostnameComeFromTheFixture) {
   KongState s = CaseState([](Case& c) {
-    c.kong.node_id = "n-1";
-    c.kong.node_hostname = "edge-7";
+    KongSettings& kong = own_copy(c.kong);
+    kong.node_id = "n-1";
+    kong.node_hostname = "edge-7";
   });
   EXPECT_EQ(Call(s, MethodId::node_get_id), Value("n-1"));
   EXPECT_EQ(Call(s, MethodId::node_get_hostname), Value("edge-7"));

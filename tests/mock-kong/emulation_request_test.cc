@@ -50,7 +50,7 @@ TEST(EmulationRequest, ForwardedGettersHonourXForwardedHeadersFromATrustedClient
                                                       {"X-Forwarded-Host", "u@Public.example:8443"},
                                                       {"X-Forwarded-Path", "/raw"},
                                                       {"X-Forwarded-Prefix", "/pre"}});
-  s.kong.trusted_ips = {"127.0.0.0/8"};
+  own_copy(s.kong).trusted_ips = {"127.0.0.0/8"};
   EXPECT_EQ(Call(s, MethodId::request_get_forwarded_scheme), Value("https"));
   EXPECT_EQ(Call(s, MethodId::request_get_forwarded_host), Value("public.example"));
   EXPECT_EQ(Call(s, MethodId::request_get_forwarded_port), Value(8443));
@@ -61,7 +61,7 @@ TEST(EmulationRequest, ForwardedGettersHonourXForwardedHeadersFromATrustedClient
 TEST(EmulationRequest, ForwardedPortPrefersAValidXForwardedPort) {
   KongState s =
       StateFor("http://a/", {{"X-Forwarded-Port", "70000"}, {"X-Forwarded-Host", "h:9000"}});
-  s.kong.trusted_ips = {"127.0.0.1"};
+  own_copy(s.kong).trusted_ips = {"127.0.0.1"};
   EXPECT_EQ(Call(s, MethodId::request_get_forwarded_port), Value(9000));
   s.request.headers.set("X-Forwarded-Port", {"444"});
   EXPECT_EQ(Call(s, MethodId::request_get_forwarded_port), Value(444));

@@ -59,7 +59,7 @@ TEST(EmulationService, SettersRaiseKongsTexts) {
 
 TEST(EmulationService, SetUpstreamSucceedsOnlyForAnUpstreamKongKnows) {
   KongState s = StateFor("http://a/");
-  s.kong.upstreams = {{"backend", {}, std::nullopt}};
+  own_copy(s.kong).upstreams = {{"backend", {}, std::nullopt}};
   EXPECT_EQ(Call(s, MethodId::service_set_upstream, {Value("nope")}), Value());
   EXPECT_EQ(s.soft_error, "could not find an Upstream named 'nope'");
   EXPECT_FALSE(s.balancer.host);

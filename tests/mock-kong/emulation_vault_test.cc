@@ -16,7 +16,7 @@ using test::RaisedBy;
 
 KongState WithSecrets() {
   return CaseState([](Case& c) {
-    c.kong.vault = {
+    own_copy(c.kong).vault = {
         {"env", {{"MY_SECRET", "s1"}, {"SSL_CERT", "pem"}, {"MY_SECRET_PREVIOUS", "s0"}}},
         {"store", {{"db", R"({"user":"u","port":5432})"}, {"token", "t"}}}};
   });
@@ -114,7 +114,7 @@ TEST(Vault, WarmupNeedsATableAndFlushAndInitWorkerDoNothing) {
 TEST(Cluster, GetIdIsTheFixturesOrNil) {
   KongState s = CaseState();
   EXPECT_EQ(Call(s, MethodId::cluster_get_id), Value("0f0e0d0c-0b0a-4090-8070-605040302010"));
-  s.kong.cluster_id.reset();
+  own_copy(s.kong).cluster_id.reset();
   EXPECT_EQ(Call(s, MethodId::cluster_get_id), Value());
 }
 

@@ -9,7 +9,7 @@ namespace {
 TEST(FixtureSettings, DefaultsWhenOmitted) {
   auto f = parse_fixture(R"({"cases": [{"name": "a"}]})", "f.json");
   ASSERT_TRUE(f.ok()) << f.error().message;
-  const KongSettings& k = f->cases[0].kong;
+  const KongSettings& k = *f->cases[0].kong;
   EXPECT_TRUE(k.trusted_ips.empty());
   EXPECT_EQ(k.real_ip_header, "X-Real-IP");
   EXPECT_EQ(k.node_hostname, "mock-kong");
@@ -31,7 +31,7 @@ TEST(FixtureSettings, TopLevelSettingsReachEveryCase) {
               {"name": "b"}]})",
                          "f.json");
   ASSERT_TRUE(f.ok()) << f.error().message;
-  const KongSettings& k = f->cases[1].kong;
+  const KongSettings& k = *f->cases[1].kong;
   EXPECT_EQ(k.trusted_ips.size(), 3u);
   EXPECT_TRUE(k.real_ip_recursive);
   EXPECT_EQ(k.node_id, "n1");

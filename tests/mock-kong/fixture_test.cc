@@ -287,7 +287,7 @@ TEST(FixtureParsing, ReadsUpstreamTargetsAndRefusesOneThatIsNoHostAndPort) {
           "cases": [{"name": "a"}]})",
       kFile);
   ASSERT_TRUE(fixture.ok()) << fixture.error().message;
-  const UpstreamEntity* b = find_upstream(fixture->cases[0].kong, "b");
+  const UpstreamEntity* b = find_upstream(*fixture->cases[0].kong, "b");
   ASSERT_NE(b, nullptr);
   EXPECT_EQ(b->host_header, "b.example");
   EXPECT_EQ(parse_target(b->targets[0])->port, 8080);
@@ -308,7 +308,7 @@ TEST(FixtureParsing, ReadsScopeAtTheTopAndLetsACaseOverrideIt) {
   ASSERT_TRUE(fixture.ok()) << fixture.error().message;
   EXPECT_EQ(fixture->cases[0].scope, "route");
   EXPECT_EQ(fixture->cases[1].scope, "global");
-  EXPECT_THAT(fixture->cases[0].kong.upstreams,
+  EXPECT_THAT(fixture->cases[0].kong->upstreams,
               ElementsAre(UpstreamEntity{"backend", {}, std::nullopt}));
   const auto plain = parse_fixture(OneCase(R"("request": {})"), kFile);
   ASSERT_TRUE(plain.ok());

@@ -13,7 +13,7 @@ using test::Call;
 using test::CaseState;
 
 Value Trusted(std::vector<std::string> trusted_ips, Value address) {
-  KongState s = CaseState([&](Case& c) { c.kong.trusted_ips = trusted_ips; });
+  KongState s = CaseState([&](Case& c) { own_copy(c.kong).trusted_ips = trusted_ips; });
   return Call(s, MethodId::ip_is_trusted, {std::move(address)});
 }
 

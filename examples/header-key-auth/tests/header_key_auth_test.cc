@@ -25,7 +25,7 @@ Plugin<header_key_auth::Config> KeyAuth() {
 Case WithAlicesKey() {
   Case c("GET", "http://api.test/orders");
   c.header("apikey", "k-alice");
-  c.fixture_case().kong.consumers.push_back({{"id", "c-1"}, {"username", "alice"}});
+  c.kong_settings().consumers.push_back({{"id", "c-1"}, {"username", "alice"}});
   return c;
 }
 

@@ -88,7 +88,7 @@ Value get_protocol(KongState& s, const Array& args) {
     return protocol::json_to_value(protocols[0]);
   if (s.subsystem == "http") {
     require_request_context(s);
-    const bool trusted = ip_is_trusted(s.kong, s.client_ip);
+    const bool trusted = ip_is_trusted(*s.kong, s.client_ip);
     // kong.tools.http.check_https
     if (s.url.scheme == "https")
       return Value("https");
@@ -107,7 +107,7 @@ Value get_protocol(KongState& s, const Array& args) {
 
 std::optional<nlohmann::json> find_consumer(const KongState& s, const char* field,
                                             std::string_view value) {
-  for (const auto& consumer : s.kong.consumers) {
+  for (const auto& consumer : s.kong->consumers) {
     const auto it = consumer.find(field);
     if (it != consumer.end() && it->is_string() && it->get<std::string>() == value)
       return consumer;

@@ -9,7 +9,7 @@ using protocol::Value;
 
 // The cluster id from Kong's parameters table; nil when there is none.
 Value cluster_get_id(KongState& s, const Array&) {
-  return s.kong.cluster_id ? Value(*s.kong.cluster_id) : Value{};
+  return s.kong->cluster_id ? Value(*s.kong->cluster_id) : Value{};
 }
 
 // ngx.ctx.plugin_id: the running configuration's __plugin_id. The log

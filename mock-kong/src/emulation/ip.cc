@@ -50,7 +50,7 @@ std::optional<ForwardedAddr> parse_addr_port(std::string_view entry) {
 
 Value is_trusted(KongState& s, const Array& args) {
   const Value& address = arg(args, 0);
-  return Value(ip_is_trusted(s.kong, address.is_text() ? address.text() : std::string_view()));
+  return Value(ip_is_trusted(*s.kong, address.is_text() ? address.text() : std::string_view()));
 }
 
 }  // namespace
@@ -81,8 +81,8 @@ bool ip_is_trusted(const KongSettings& kong, std::string_view address) {
 
 ForwardedAddr forwarded_addr(const KongState& s) {
   const ForwardedAddr own{s.client_ip, s.client_port};
-  const std::string header = lower(s.kong.real_ip_header);
-  if (s.subsystem != "http" || header == "proxy_protocol" || !ip_is_trusted(s.kong, s.client_ip))
+  const std::string header = lower(s.kong->real_ip_header);
+  if (s.subsystem != "http" || header == "proxy_protocol" || !ip_is_trusted(*s.kong, s.client_ip))
     return own;
   // The realip module ran at post-read, on the headers as received: every
   // X-Forwarded-For line, only the first line of another header.
@@ -111,14 +111,14 @@ ForwardedAddr forwarded_addr(const KongState& s) {
   std::optional<ForwardedAddr> found;
   std::string current = own.ip;
   for (auto it = entries.rbegin(); it != entries.rend(); ++it) {
-    if (!ip_is_trusted(s.kong, current))
+    if (!ip_is_trusted(*s.kong, current))
       break;
     auto addr = parse_addr_port(*it);
     if (!addr)
       break;
     current = addr->ip;
     found = std::move(addr);
-    if (!s.kong.real_ip_recursive)
+    if (!s.kong->real_ip_recursive)
       break;
   }
   return found.value_or(own);

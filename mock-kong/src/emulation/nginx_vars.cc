@@ -146,7 +146,7 @@ std::optional<std::string> common(const KongState& s, std::string_view name) {
   if (name == "realip_remote_port")
     return std::to_string(s.client_port);
   if (name == "hostname")
-    return s.kong.node_hostname;
+    return s.kong->node_hostname;
   if (name == "server_port")
     return std::to_string(s.url.port);
   if (name == "msec")

@@ -61,11 +61,11 @@ std::string bytes_to_str(double bytes, const std::string& unit, const Value& sca
 }
 
 Value get_id(KongState& s, const Array&) {
-  return Value(s.kong.node_id);
+  return Value(s.kong->node_id);
 }
 
 Value get_hostname(KongState& s, const Array&) {
-  return Value(s.kong.node_hostname);
+  return Value(s.kong->node_hostname);
 }
 
 Value get_memory_stats(KongState&, const Array& args) {

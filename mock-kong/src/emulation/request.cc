@@ -20,7 +20,7 @@ using protocol::Value;
 
 // kong.request's is_trusted_ip: the connecting address (kong.client.get_ip).
 bool trusted(const KongState& s) {
-  return ip_is_trusted(s.kong, s.client_ip);
+  return ip_is_trusted(*s.kong, s.client_ip);
 }
 
 // kong.request.get_header on nginx's request, as it stands.

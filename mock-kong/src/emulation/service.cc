@@ -31,7 +31,7 @@ Value set_upstream(KongState& s, const Array& args) {
   const Value& host = arg(args, 0);
   if (!host.is_text())
     throw LuaError{"host must be a string"};
-  if (find_upstream(s.kong, host.text()) == nullptr) {
+  if (find_upstream(*s.kong, host.text()) == nullptr) {
     s.soft_error = fmt::format("could not find an Upstream named '{}'", host.text());
     return Value{};
   }

@@ -166,7 +166,7 @@ Secret resolve(const KongSettings& kong, const Value& reference) {
 }
 
 Value get(KongState& s, const Array& args) {
-  const Secret secret = resolve(s.kong, arg(args, 0));
+  const Secret secret = resolve(*s.kong, arg(args, 0));
   s.soft_error = secret.error;
   return secret.value ? Value(*secret.value) : Value{};
 }
@@ -195,7 +195,7 @@ Value parse_reference(KongState& s, const Array& args) {
 
 // update_from_cache: the secret, or "" and a warning naming the reference.
 void update_field(KongState& s, const Value& reference, Value& field) {
-  const Secret secret = resolve(s.kong, reference);
+  const Secret secret = resolve(*s.kong, reference);
   if (!secret.value) {
     // The fixture's map is the cache; a secret it lacks is not cached.
     std::string error = secret.error;

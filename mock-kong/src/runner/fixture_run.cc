@@ -26,7 +26,7 @@ Result<std::unique_ptr<FixtureRun>> open_fixture_run(const std::string& fixture_
   run->session = std::move(session).value();
   // Kong resolves the configuration's vault references from its vaults: the
   // fixture's `vault`.
-  const KongSettings& kong = run->fixture.kong;
+  const KongSettings& kong = *run->fixture.kong;
   auto resolve = [&kong](const std::string& reference, std::string& error) {
     return resolve_vault_reference(kong, reference, error);
   };

@@ -115,7 +115,7 @@ void access_before(KongState& s) {
   }
   // A trusted client's X-Forwarded-Prefix, else the stripped prefix.
   const auto forwarded = kong_get_header(s.request.headers, "X-Forwarded-Prefix");
-  if (forwarded && ip_is_trusted(s.kong, s.client_ip))
+  if (forwarded && ip_is_trusted(*s.kong, s.client_ip))
     s.upstream_vars.x_forwarded_prefix = forwarded;
   else if (prefix && *prefix != "/")
     s.upstream_vars.x_forwarded_prefix = prefix;
@@ -132,7 +132,7 @@ void access_after(KongState& s) {
   // the upstream's host_header or the target's host. An IP-address service
   // keeps its type whatever a plugin set: no upstream is looked up then.
   const UpstreamEntity* upstream =
-      balancer_type_is_address(s) ? nullptr : find_upstream(s.kong, balancer_peer(s).host);
+      balancer_type_is_address(s) ? nullptr : find_upstream(*s.kong, balancer_peer(s).host);
   if (upstream != nullptr) {
     if (upstream->targets.empty()) {
       send_error(s, 503, "failure to get a peer from the ring-balancer", protocol::Value{},

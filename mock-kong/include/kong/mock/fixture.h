@@ -1,6 +1,7 @@
 #pragma once
 
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,6 +26,7 @@ struct FixtureRequest {
   std::string http_version = "1.1";
   HeaderList headers;
   std::string body;
+  bool operator==(const FixtureRequest&) const = default;
 };
 
 /// The client's TLS session on an https request (fixture `client.tls`).
@@ -35,6 +37,7 @@ struct FixtureTls {
   std::optional<std::string> certificate_chain;
   /// nginx's $ssl_client_verify; nullopt: "SUCCESS" with a chain, "NONE" without.
   std::optional<std::string> client_verify;
+  bool operator==(const FixtureTls&) const = default;
 };
 
 /// The downstream client's connection (fixture `client`).
@@ -42,6 +45,7 @@ struct FixtureClient {
   std::string ip = "127.0.0.1";
   int port = 40000;
   FixtureTls tls;
+  bool operator==(const FixtureClient&) const = default;
 };
 
 /// An Upstream entity (fixture `upstreams`): its name, its targets
@@ -84,7 +88,15 @@ struct KongSettings {
   /// The Upstream entities Kong has (kong.service.set_upstream, or a
   /// service whose host names one).
   std::vector<UpstreamEntity> upstreams;
+  bool operator==(const KongSettings&) const = default;
 };
+
+/// The settings of a fixture that gives none: one instance, shared.
+const std::shared_ptr<const KongSettings>& default_kong_settings();
+
+/// `settings` made its holder's own to change: the fixture and its other
+/// cases keep theirs. Each call copies, so keep the reference for several edits.
+KongSettings& own_copy(std::shared_ptr<const KongSettings>& settings);
 
 /// The Upstream entity named `name`, or nullptr.
 const UpstreamEntity* find_upstream(const KongSettings& kong, std::string_view name);
@@ -95,6 +107,7 @@ struct FixtureUpstream {
   int status = 200;
   HeaderList headers;
   std::string body;
+  bool operator==(const FixtureUpstream&) const = default;
 };
 
 /// One expected header. `values`: nullopt means the header must be absent.
@@ -104,6 +117,7 @@ struct ExpectedHeader {
   std::string name;
   std::optional<std::vector<std::string>> values;
   bool all_values = false;
+  bool operator==(const ExpectedHeader&) const = default;
 };
 
 /// Expectations on the response the client gets (fixture `expect.response`).
@@ -114,6 +128,7 @@ struct ExpectedResponse {
   std::optional<std::string> body;
   /// Body parsed as JSON and compared as JSON (key order, spacing ignored).
   std::optional<nlohmann::json> json_body;
+  bool operator==(const ExpectedResponse&) const = default;
 };
 
 /// Expectations on the request Kong sends upstream (`expect.service_request`).
@@ -123,6 +138,7 @@ struct ExpectedServiceRequest {
   std::optional<std::string> path;
   std::optional<std::string> raw_query;
   std::optional<std::string> body;
+  bool operator==(const ExpectedServiceRequest&) const = default;
 };
 
 /// A log line that must have been written (`expect.log[i]`): `level` is one of
@@ -130,6 +146,7 @@ struct ExpectedServiceRequest {
 struct ExpectedLog {
   std::string level;
   std::string contains;
+  bool operator==(const ExpectedLog&) const = default;
 };
 
 struct Expectations {
@@ -143,6 +160,7 @@ struct Expectations {
   /// access phase (only in: ...)"), a failed handler. Not given: there must
   /// be none.
   std::optional<std::vector<std::string>> errors;
+  bool operator==(const Expectations&) const = default;
 };
 
 struct Case {
@@ -167,18 +185,21 @@ struct Case {
   nlohmann::json credential;
   /// nginx variables to set (a string) or unset (nullopt) over the computed ones.
   std::map<std::string, std::optional<std::string>> nginx_vars;
-  /// The fixture's node-wide settings, copied into each case.
-  KongSettings kong;
+  /// The fixture's node-wide settings, shared by its cases (never null).
+  std::shared_ptr<const KongSettings> kong = default_kong_settings();
   Expectations expect;
+  bool operator==(const Case&) const = default;
 };
 
 struct Fixture {
   /// The file it was read from, as given.
   std::string file;
+  /// Free text about the file (`description`); mock-kong only writes it.
+  std::string description;
   /// The plugin configuration (fixture `config`; {} when omitted).
   nlohmann::json config = nlohmann::json::object();
-  /// Node-wide settings (top-level trusted_ips, node, vault, ...).
-  KongSettings kong;
+  /// Node-wide settings (top-level trusted_ips, node, vault, ...); never null.
+  std::shared_ptr<const KongSettings> kong = default_kong_settings();
   /// The top-level `scope`: the default of every case's.
   std::string scope = "global";
   std::vector<Case> cases;

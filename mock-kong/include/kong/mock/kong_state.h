@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -204,8 +205,8 @@ struct KongState {
   std::string plugin_id = "3d2c1b0a-9f8e-4d7c-8b6a-5f4e3d2c1b0a";
   /// When the request started, in milliseconds since the epoch.
   std::int64_t started_at_ms = 1700000000000;
-  /// Node-wide settings from the fixture top level.
-  KongSettings kong;
+  /// Node-wide settings from the fixture top level (never null).
+  std::shared_ptr<const KongSettings> kong = default_kong_settings();
   /// The error a function that answers `nil, err` gave on its latest call
   /// ("" when it succeeded). MsgPack:1 drops it; tests and traces read it.
   std::string soft_error;

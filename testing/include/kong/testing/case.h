@@ -49,6 +49,10 @@ class Case {
   /// Sets an nginx variable the emulation reads ($name).
   Case& nginx_var(std::string name, std::string value);
 
+  /// Kong's node settings and database for this case alone (trusted_ips,
+  /// real_ip_header, consumers, vault, upstreams), to change.
+  mock::KongSettings& kong_settings() { return mock::own_copy(case_.kong); }
+
   /// Everything else a fixture case can say (TLS, uri_captures, Kong's
   /// node settings, expectations), for direct edits.
   mock::Case& fixture_case() { return case_; }
