@@ -56,6 +56,22 @@ TEST(Expectations, AnArrayComparesEveryValueAndNullRequiresAbsence) {
             "expect.response.headers.x-missing: expected \"1\", got absent\n");
 }
 
+TEST(Expectations, InvariantsNameTheStatusOutsideTheSetAndEachMissingHeader) {
+  Expectations e;
+  e.invariants.status = {200, 401};
+  e.invariants.response_headers = {"X-Hello", "x-a"};
+  e.invariants.service_request_headers = {"X-Auth"};
+  auto run = RunWithResponse(500, {{"X-A", "1"}}, "");
+  EXPECT_EQ(Describe(check_expectations(e, run)),
+            "fuzz.invariants.status: expected one of [200,401], got 500\n"
+            "fuzz.invariants.response_headers.X-Hello: expected present, got absent\n");
+  run.state.proxied = true;
+  run.state.response.status = 401;
+  run.state.response.headers.set("X-Hello", {""});
+  EXPECT_EQ(Describe(check_expectations(e, run)),
+            "fuzz.invariants.service_request_headers.X-Auth: expected present, got absent\n");
+}
+
 TEST(Expectations, JsonBodyIgnoresKeyOrderAndSpacing) {
   Expectations e;
   e.response = ExpectedResponse{};

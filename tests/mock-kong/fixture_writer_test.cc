@@ -67,6 +67,8 @@ TEST(FixtureWriter, EveryFieldComesBackIncludingBinaryBodiesAndRepeatedHeaders) 
     "consumers": [{"id": "c1", "username": "ann"}], "vault": {"env": {"A": "1"}},
     "upstreams": ["plain", {"name": "up", "targets": ["a:1", "[::1]:2"], "host_header": "h"}],
     "scope": "route",
+    "fuzz": {"dictionary": ["tok"], "invariants": {"status": [200, 401],
+             "response_headers": ["X-A"], "service_request_headers": ["X-B"]}},
     "cases": [
       {"name": "everything", "subsystem": "http",
        "request": {"method": "POST", "url": "https://a.test:8443/p%20q?x=1&x=2&flag",

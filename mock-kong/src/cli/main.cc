@@ -1,5 +1,6 @@
 // mock-kong: a stand-in for Kong that drives plugin servers over their
 // socket. This file only parses flags; each mode lives in modes/.
+#include <cstdint>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -7,6 +8,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/did_you_mean.h"
+#include "modes/fuzz.h"
 #include "modes/new_repository.h"
 #include "modes/replay.h"
 
@@ -47,16 +49,41 @@ int main(int argc, char** argv) {
   int start_timeout_ms = 10000;
   int call_timeout_ms = 10000;
   int case_timeout_ms = 30000;
+  FuzzOptions fuzz;
+  std::uint64_t seed = 0;
+  std::uint64_t runs = 0;
+  int duration_s = 0;
 
   CLI::App app{
       "mock-kong: plays recorded request lifecycles against a Kong plugin server over its socket,\n"
       "answering PDK calls as Kong would, and checks the outcome against the fixture.\n"
       "  mock-kong --replay FIXTURE [OPTIONS] PLUGIN [ARGS...]\n"
       "  mock-kong --replay FIXTURE [OPTIONS] --query-cmd CMD --start-cmd CMD [--socket PATH]\n"
+      "  mock-kong --fuzz FIXTURE [--runs N] [--duration S] [--seed N] [--out DIR] PLUGIN\n"
       "  mock-kong new DIR [--name NAME]"};
   app.set_version_flag("--version", "mock-kong " KONG_PDK_VERSION
                                     " (Kong's plugin protocols MsgPack:1 and ProtoBuf:1)");
   app.add_option("--replay", replay.fixture_file, "Fixture file to replay")->option_text("FIXTURE");
+  CLI::Option* fuzz_option =
+      app.add_option("--fuzz", fuzz.fixture_file,
+                     "Fuzz the plugin with cases mutated from this fixture's; findings are "
+                     "written to --out as fixtures --replay reproduces")
+          ->option_text("FIXTURE");
+  CLI::Option* seed_option =
+      app.add_option("--seed", seed, "--fuzz: the seed; the same one makes the same cases")
+          ->option_text("N");
+  CLI::Option* runs_option =
+      app.add_option("--runs", runs, "--fuzz: stop after this many cases (default 10000)")
+          ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 62))
+          ->option_text("N");
+  CLI::Option* duration_option =
+      app.add_option("--duration", duration_s, "--fuzz: stop after this many seconds")
+          ->check(CLI::Range(1, 86400 * 365))
+          ->option_text("S");
+  app.add_option("--out", fuzz.out_dir, "--fuzz: where findings go (default fuzz-findings)")
+      ->option_text("DIR");
+  app.add_flag("--allow-errors", fuzz.allow_errors,
+               "--fuzz: a failed handler (Kong's 500) is not a finding");
   app.add_option("--case", replay.cases,
                  "Run only the cases with this name (exact, or a glob with * and ?); repeatable")
       ->option_text("NAME")
@@ -77,13 +104,15 @@ int main(int argc, char** argv) {
                  "Milliseconds to wait for the query and the server's socket")
       ->check(CLI::Range(1, 3600000))
       ->option_text("MS (default 10000)");
-  app.add_option("--call-timeout", call_timeout_ms, "Milliseconds to wait for each answer")
-      ->check(CLI::Range(1, 3600000))
-      ->option_text("MS (default 10000)");
-  app.add_option("--case-timeout", case_timeout_ms,
-                 "Milliseconds all of one case's waits may take together")
-      ->check(CLI::Range(1, 3600000))
-      ->option_text("MS (default 30000)");
+  CLI::Option* call_timeout_option =
+      app.add_option("--call-timeout", call_timeout_ms, "Milliseconds to wait for each answer")
+          ->check(CLI::Range(1, 3600000))
+          ->option_text("MS (default 10000; 1000 with --fuzz)");
+  CLI::Option* case_timeout_option =
+      app.add_option("--case-timeout", case_timeout_ms,
+                     "Milliseconds all of one case's waits may take together")
+          ->check(CLI::Range(1, 3600000))
+          ->option_text("MS (default 30000; 3000 with --fuzz)");
   app.add_flag("-v,--verbose", replay.verbose,
                "Print every case's PDK calls, Kong's answers and the final response");
   app.add_option("--junit", replay.junit_file, "Write a JUnit XML report to this file")
@@ -107,7 +136,8 @@ int main(int argc, char** argv) {
       "mock-kong new DIR [--name NAME]  writes a new C++ plugin repository\n"
       "PLUGIN [ARGS...]  plugin server executable and its arguments, after the options\n"
       "                  (Go conventions: PLUGIN -dump, PLUGIN -kong-prefix DIR)\n"
-      "Exit status: 0 all cases passed, 1 some failed, 2 the run could not start.");
+      "Exit status: 0 all cases passed (--fuzz: no findings), 1 some failed (--fuzz: findings),\n"
+      "2 the run could not start.");
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForVersion& e) {
@@ -128,8 +158,39 @@ int main(int argc, char** argv) {
     const std::string& typed = replay.server.plugin.front();
     return usage_error("unknown option " + typed, suggestion(typed, app));
   }
+  const bool fuzzing = fuzz_option->count() > 0;
+  if (fuzzing && !replay.fixture_file.empty())
+    return usage_error("--replay and --fuzz are two modes: give one");
+  for (const CLI::Option* o : {seed_option, runs_option, duration_option}) {
+    if (o->count() > 0 && !fuzzing)
+      return usage_error(o->get_name() + " is an option of --fuzz");
+  }
+  if (fuzzing) {
+    // A hang found once costs a timeout each time the fuzzer meets it again.
+    if (call_timeout_option->count() == 0)
+      call_timeout_ms = 1000;
+    if (case_timeout_option->count() == 0)
+      case_timeout_ms = 3000;
+    fuzz.server = replay.server;
+    fuzz.cases = replay.cases;
+    fuzz.session.start_timeout = std::chrono::milliseconds(start_timeout_ms);
+    fuzz.session.call_timeout = std::chrono::milliseconds(call_timeout_ms);
+    fuzz.session.case_timeout = std::chrono::milliseconds(case_timeout_ms);
+    if (seed_option->count() > 0)
+      fuzz.seed = seed;
+    if (duration_option->count() > 0)
+      fuzz.duration = std::chrono::seconds(duration_s);
+    if (runs_option->count() > 0 || !fuzz.duration)
+      fuzz.runs = runs_option->count() > 0 ? runs : 10000;
+    for (const auto& arg : replay.server.plugin)
+      fuzz.plugin_hint += (fuzz.plugin_hint.empty() ? "" : " ") + arg;
+    if (fuzz.plugin_hint.empty())
+      fuzz.plugin_hint = "--query-cmd CMD --start-cmd CMD";
+    std::setvbuf(stdout, nullptr, _IOLBF, 0);
+    return kong::mock::fuzz(fuzz);
+  }
   if (replay.fixture_file.empty())
-    return usage_error("--replay FIXTURE is required");
+    return usage_error("--replay FIXTURE or --fuzz FIXTURE is required");
   if (list)
     return list_cases(replay.fixture_file, replay.cases);
 

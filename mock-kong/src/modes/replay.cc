@@ -12,17 +12,6 @@
 #include "report/report_file.h"
 
 namespace kong::mock {
-namespace {
-
-int cannot_run(const std::string& why) {
-  // A signal that killed the server or its query is the reason, not this.
-  if (interrupted())
-    await_interrupt_exit();
-  std::fprintf(stderr, "mock-kong: %s\n", why.c_str());
-  return kCannotRun;
-}
-
-}  // namespace
 
 int replay(const ReplayOptions& options, std::FILE* out) {
   // A report that cannot be written says so before the cases run, not after.

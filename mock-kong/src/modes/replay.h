@@ -6,12 +6,9 @@
 
 #include "kong/mock/session.h"
 
-namespace kong::mock {
+#include "modes/exit_status.h"
 
-/// Exit statuses of every mode.
-inline constexpr int kAllPassed = 0;
-inline constexpr int kSomeFailed = 1;
-inline constexpr int kCannotRun = 2;
+namespace kong::mock {
 
 /// What `mock-kong --replay` was asked to do.
 struct ReplayOptions {

@@ -1,5 +1,7 @@
 #include "kong/mock/expectations.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -66,6 +68,31 @@ void check_log(Checker& check, const std::vector<ExpectedLog>& expected,
   }
 }
 
+// The fixture's invariants: a header "present" is one with any value.
+void check_invariants(Checker& check, const Invariants& invariants, const CaseRun& run) {
+  const KongState& s = run.state;
+  const auto& statuses = invariants.status;
+  if (!statuses.empty() &&
+      std::find(statuses.begin(), statuses.end(), s.response.status) == statuses.end()) {
+    check.mismatches.push_back({"fuzz.invariants.status",
+                                fmt::format("one of {}", nlohmann::json(statuses).dump()),
+                                std::to_string(s.response.status)});
+  }
+  for (const auto& name : invariants.response_headers) {
+    if (s.response.headers.all(name).empty())
+      check.mismatches.push_back({"fuzz.invariants.response_headers." + name, "present", "absent"});
+  }
+  if (!s.proxied)
+    return;
+  const UpstreamRequest sent = upstream_request(s);
+  for (const auto& name : invariants.service_request_headers) {
+    if (sent.headers.all(name).empty()) {
+      check.mismatches.push_back(
+          {"fuzz.invariants.service_request_headers." + name, "present", "absent"});
+    }
+  }
+}
+
 }  // namespace
 
 std::vector<Mismatch> check_expectations(const Expectations& expect, const CaseRun& run) {
@@ -119,6 +146,7 @@ std::vector<Mismatch> check_named(const Expectations& expect, const CaseRun& run
   check_log(check, expect.log, s.log);
   if (expect.phases)
     check.equal("expect.phases", quoted(*expect.phases), quoted(run.phases_run));
+  check_invariants(check, expect.invariants, run);
   return check.mismatches;
 }
 

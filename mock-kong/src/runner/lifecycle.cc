@@ -59,6 +59,7 @@ class EventRunner {
       case EventEnd::Kind::exited:
         return end.kind;
       case EventEnd::Kind::failed:
+        run_.handler_failures.push_back({phase, end.error, pdk_call_failed_, end.last_call});
         return fail(std::move(end.error));
       case EventEnd::Kind::lost_instance:
         break;

@@ -149,6 +149,30 @@ struct ExpectedLog {
   bool operator==(const ExpectedLog&) const = default;
 };
 
+/// What every case of a fixture must keep, whatever its request (fixture
+/// `fuzz.invariants`): --fuzz reports a case that breaks one, and every mode
+/// checks them, so that such a finding replays.
+struct Invariants {
+  /// The client's response status is one of these; any when empty.
+  std::vector<int> status;
+  /// Headers every response has.
+  std::vector<std::string> response_headers;
+  /// Headers every request proxied upstream has.
+  std::vector<std::string> service_request_headers;
+  bool empty() const {
+    return status.empty() && response_headers.empty() && service_request_headers.empty();
+  }
+  bool operator==(const Invariants&) const = default;
+};
+
+/// The fixture's `fuzz` block.
+struct FuzzSettings {
+  /// Strings --fuzz puts into requests besides those of the config and cases.
+  std::vector<std::string> dictionary;
+  Invariants invariants;
+  bool operator==(const FuzzSettings&) const = default;
+};
+
 struct Expectations {
   std::optional<ExpectedResponse> response;
   std::optional<ExpectedServiceRequest> service_request;
@@ -160,6 +184,8 @@ struct Expectations {
   /// access phase (only in: ...)"), a failed handler. Not given: there must
   /// be none.
   std::optional<std::vector<std::string>> errors;
+  /// The fixture's invariants, which hold for each of its cases.
+  Invariants invariants;
   bool operator==(const Expectations&) const = default;
 };
 
@@ -202,6 +228,8 @@ struct Fixture {
   std::shared_ptr<const KongSettings> kong = default_kong_settings();
   /// The top-level `scope`: the default of every case's.
   std::string scope = "global";
+  /// The `fuzz` block; its invariants are in every case's expectations too.
+  FuzzSettings fuzz;
   std::vector<Case> cases;
 };
 

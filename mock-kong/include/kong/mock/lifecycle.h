@@ -44,6 +44,18 @@ struct ServerFault {
 /// "crashed", "hung", "protocol violation".
 std::string_view to_string(ServerFault::Kind kind);
 
+/// A phase handler that failed (Kong's 500 before the response is sent).
+struct HandlerFailure {
+  Phase phase = Phase::access;
+  /// What Kong logs: the plugin server's error, or the refused PDK call's.
+  std::string error;
+  /// The failure came from a PDK call Kong refused (its trace entry holds
+  /// the error), not from the handler itself.
+  bool by_refused_call = false;
+  /// The PDK call the handler failed after; empty before its first.
+  std::string last_call;
+};
+
 /// What happened to one case.
 struct CaseRun {
   KongState state;
@@ -52,6 +64,8 @@ struct CaseRun {
   /// What Kong would log as errors: a PDK call Kong refused (with Kong's
   /// text), a handler that failed, a protocol violation.
   std::vector<std::string> errors;
+  /// The handlers among them that failed, by phase.
+  std::vector<HandlerFailure> handler_failures;
   /// Set when the plugin server failed: the case stopped there, and the
   /// session started the server again for the next one.
   std::optional<ServerFault> fault;

@@ -1,0 +1,135 @@
+// mock-kong --fuzz against real plugin servers: it finds the bugs planted in
+// tests/plugins/planted_bugs.cc, and what it writes replays them.
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "support/test_support.h"
+
+namespace kong::test {
+namespace {
+
+std::vector<std::string> FilesIn(const std::string& dir) {
+  std::vector<std::string> files;
+  if (!std::filesystem::exists(dir))
+    return files;
+  for (const auto& entry : std::filesystem::directory_iterator(dir))
+    files.push_back(entry.path().filename().string());
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+class Fuzz : public ::testing::Test {
+ protected:
+  CommandResult FuzzPlantedBugs(const std::string& options, const std::string& out) {
+    return RunCommand(std::string(kMockKongBin) + " --fuzz " +
+                          Source("tests/plugins/planted-bugs.json") + " " + options + " --out " +
+                          out + " " + kPlantedBugsBin,
+                      std::chrono::minutes(5));
+  }
+  CommandResult Replay(const std::string& fixture, const std::string& plugin) {
+    return RunCommand(std::string(kMockKongBin) + " --replay " + fixture + " " + plugin);
+  }
+  ScratchDir dir_;
+};
+
+TEST_F(Fuzz, FindsTheCrashHangAndFailurePlantedInAPluginAndEachFindingReplays) {
+  const std::string out = dir_.file("findings");
+  const auto run = FuzzPlantedBugs("--seed 1 --runs 2000 --call-timeout 300", out);
+  EXPECT_EQ(run.exit_code, 1) << run.out;
+  const std::vector<std::string> expected = {
+      "crash-in-access-after-kong.request.get-header.json",
+      "handler-failure-in-access-after-kong.request.get-raw-body.json",
+      "hang-in-access-after-kong.request.get-raw-query.json"};
+  ASSERT_EQ(FilesIn(out), expected) << run.out;
+  EXPECT_NE(run.out.find("FOUND crash in access after kong.request.get_header\n"
+                         "      the plugin server was killed by signal 11 (SIGSEGV)"),
+            std::string::npos)
+      << run.out;
+  EXPECT_NE(run.out.find("3 findings in " + out), std::string::npos) << run.out;
+
+  const auto crash = Replay(out + "/" + expected[0], kPlantedBugsBin);
+  EXPECT_EQ(crash.exit_code, 1) << crash.out;
+  EXPECT_NE(crash.out.find("plugin server: was killed by signal 11 (SIGSEGV) in the access phase"),
+            std::string::npos)
+      << crash.out;
+  const auto failure = Replay(out + "/" + expected[1], kPlantedBugsBin);
+  EXPECT_EQ(failure.exit_code, 1) << failure.out;
+  EXPECT_NE(failure.out.find("kong error log: expected no errors, got access handler failed"),
+            std::string::npos)
+      << failure.out;
+  const auto hang = Replay(out + "/" + expected[2] + " --call-timeout 300", kPlantedBugsBin);
+  EXPECT_EQ(hang.exit_code, 1) << hang.out;
+  EXPECT_NE(hang.out.find("plugin server: hung in the access phase, while its handler ran after "
+                          "PDK call 2 (kong.request.get_raw_query)"),
+            std::string::npos)
+      << hang.out;
+
+  // Shrunk: the crash needs one header, long enough, and nothing else.
+  const auto crash_fixture = nlohmann::json::parse(ReadFile(out + "/" + expected[0]));
+  const auto& request = crash_fixture["cases"][0]["request"];
+  ASSERT_EQ(request["headers"].size(), 1u) << request.dump();
+  EXPECT_GT(request["headers"]["X-Note"].get<std::string>().size(), 64u);
+  EXPECT_FALSE(request.contains("body")) << request.dump();
+}
+
+TEST_F(Fuzz, TheSameSeedWritesTheSameFindings) {
+  const auto first = FuzzPlantedBugs("--seed 9 --runs 300", dir_.file("a"));
+  const auto second = FuzzPlantedBugs("--seed 9 --runs 300", dir_.file("b"));
+  EXPECT_EQ(first.exit_code, second.exit_code);
+  const auto files = FilesIn(dir_.file("a"));
+  ASSERT_FALSE(files.empty()) << first.out;
+  ASSERT_EQ(files, FilesIn(dir_.file("b")));
+  for (const auto& file : files)
+    EXPECT_EQ(ReadFile(dir_.file("a/" + file)), ReadFile(dir_.file("b/" + file))) << file;
+}
+
+TEST_F(Fuzz, APluginWithoutBugsHasNoFindingsAndExitsZero) {
+  const auto run = RunCommand(std::string(kMockKongBin) + " --fuzz " +
+                              Source("examples/hello/fixtures/hello.json") +
+                              " --seed 3 --runs 1000 --out " + dir_.file("none") + " " + kHelloBin);
+  EXPECT_EQ(run.exit_code, 0) << run.out;
+  EXPECT_NE(run.out.find("mock-kong: fuzzed hello with 1000 cases in "), std::string::npos)
+      << run.out;
+  EXPECT_NE(run.out.find("seed 3\nno findings\n"), std::string::npos) << run.out;
+  EXPECT_TRUE(FilesIn(dir_.file("none")).empty());
+}
+
+TEST_F(Fuzz, ABrokenInvariantIsAFindingAndReplaysAsAFailure) {
+  auto fixture = nlohmann::json::parse(ReadFile(Source("examples/hello/fixtures/hello.json")));
+  fixture["fuzz"] = {{"invariants", {{"response_headers", {"X-Hello-From-Cpp", "X-Never-Set"}}}}};
+  WriteFile(dir_.file("hello.json"), fixture.dump());
+  const std::string out = dir_.file("inv");
+  const auto run = RunCommand(std::string(kMockKongBin) + " --fuzz " + dir_.file("hello.json") +
+                              " --seed 1 --runs 50 --out " + out + " " + kHelloBin);
+  EXPECT_EQ(run.exit_code, 1) << run.out;
+  ASSERT_EQ(FilesIn(out),
+            std::vector<std::string>{"invariant-response-headers.x-never-set-broken.json"})
+      << run.out;
+  const auto replay =
+      Replay(out + "/invariant-response-headers.x-never-set-broken.json", kHelloBin);
+  EXPECT_EQ(replay.exit_code, 1) << replay.out;
+  EXPECT_NE(
+      replay.out.find("fuzz.invariants.response_headers.X-Never-Set: expected present, got absent"),
+      std::string::npos)
+      << replay.out;
+}
+
+TEST(FuzzOptions, FuzzOnlyOptionsWithoutFuzzAreRefused) {
+  const auto run =
+      RunCommand(std::string(kMockKongBin) + " --replay " +
+                 Source("examples/hello/fixtures/hello.json") + " --seed 1 " + kHelloBin);
+  EXPECT_EQ(run.exit_code, 2) << run.out;
+  EXPECT_NE(run.out.find("mock-kong: --seed is an option of --fuzz"), std::string::npos) << run.out;
+  const auto both =
+      RunCommand(std::string(kMockKongBin) + " --replay a.json --fuzz a.json " + kHelloBin);
+  EXPECT_EQ(both.exit_code, 2) << both.out;
+  EXPECT_NE(both.out.find("--replay and --fuzz are two modes: give one"), std::string::npos)
+      << both.out;
+}
+
+}  // namespace
+}  // namespace kong::test
