@@ -11,6 +11,7 @@ inline constexpr const char* kSourceDir = KONG_SOURCE_DIR;
 inline constexpr const char* kHelloBin = KONG_HELLO_BIN;
 inline constexpr const char* kMockKongBin = KONG_MOCK_KONG_BIN;
 inline constexpr const char* kPlantedBugsBin = KONG_PLANTED_BUGS_BIN;
+inline constexpr const char* kPlantedBugsGuidedBin = KONG_PLANTED_BUGS_GUIDED_BIN;
 inline constexpr const char* kNoPhaseBin = KONG_NO_PHASE_BIN;
 
 /// kSourceDir + "/" + relative

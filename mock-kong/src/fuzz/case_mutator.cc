@@ -172,7 +172,22 @@ std::string address_in(const std::string& entry) {
   return entry.substr(0, entry.find('/'));
 }
 
+// A compared value as the bytes it was in memory (little-endian).
+std::string compared_bytes(std::uint64_t value, std::uint64_t size) {
+  std::string out(size, '\0');
+  for (std::size_t i = 0; i < out.size(); ++i)
+    out[i] = static_cast<char>(value >> (8 * i) & 0xff);
+  return out;
+}
+
 }  // namespace
+
+bool operand_in(const Case& c, const protocol::Comparison& compared) {
+  const std::string operand = compared_bytes(compared.operand, compared.size);
+  return c.request.body.find(operand) != std::string::npos ||
+         std::any_of(c.request.headers.begin(), c.request.headers.end(),
+                     [&](const auto& h) { return h.second.find(operand) != std::string::npos; });
+}
 
 std::vector<std::string> fuzz_dictionary(const Fixture& fixture) {
   std::set<std::string> words(breaking_values().begin(), breaking_values().end());
@@ -212,12 +227,40 @@ CaseMutator::CaseMutator(Options options, std::uint64_t seed)
     options_.dictionary = breaking_values();
 }
 
-Case CaseMutator::mutate(const Case& base) {
+Case CaseMutator::mutate(const Case& base, const std::vector<protocol::Comparison>& comparisons) {
   Case c = base;
   const auto count = 1 + random_.below(4);
-  for (std::uint64_t i = 0; i < count; ++i)
+  for (std::uint64_t i = 0; i < count; ++i) {
+    // A comparison the plugin made is the shortest way to its next branch.
+    if (!comparisons.empty() && random_.chance(30) && comparison(c, random_.pick(comparisons)))
+      continue;
     mutate_once(c);
+  }
   return c;
+}
+
+bool CaseMutator::comparison(Case& c, const protocol::Comparison& compared) {
+  const std::string operand = compared_bytes(compared.operand, compared.size);
+  const std::string constant = compared_bytes(compared.constant, compared.size);
+  // Where the operand is: a header value, or the body.
+  std::vector<std::pair<std::string*, std::size_t>> places;
+  for (auto& header : c.request.headers) {
+    for (auto at = header.second.find(operand); at != std::string::npos;
+         at = header.second.find(operand, at + 1)) {
+      places.emplace_back(&header.second, at);
+    }
+  }
+  for (auto at = c.request.body.find(operand); at != std::string::npos && places.size() < 64;
+       at = c.request.body.find(operand, at + 1)) {
+    places.emplace_back(&c.request.body, at);
+  }
+  if (places.empty())
+    return false;
+  const auto [text, at] = random_.pick(places);
+  text->replace(at, operand.size(), constant);
+  if (text != &c.request.body)
+    *text = valid_utf8(header_safe(std::move(*text)));
+  return true;
 }
 
 void CaseMutator::mutate_once(Case& c) {

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "kong/mock/fixture.h"
+#include "kong/protocol/coverage_map.h"
 
 namespace kong::mock {
 
@@ -33,6 +34,10 @@ class FuzzRandom {
 /// break parsers ("", "0", "-1", "null", "%", "../", very long ones).
 std::vector<std::string> fuzz_dictionary(const Fixture& fixture);
 
+/// Whether the operand of `compared` is in the request's header values or
+/// body: only then can a mutation put the constant in its place.
+bool operand_in(const Case& c, const protocol::Comparison& compared);
+
 /// Turns a case into a new request lifecycle Kong could deliver: every URL,
 /// header and body it makes passes the fixture loader's checks, so a finding
 /// written as a fixture replays. Each call applies one to four mutations.
@@ -49,7 +54,10 @@ class CaseMutator {
   };
   CaseMutator(Options options, std::uint64_t seed);
 
-  Case mutate(const Case& base);
+  /// `comparisons`: what the plugin compared with constants while it ran
+  /// `base` (a guided plugin's); some mutations put a constant where its
+  /// operand is in the request.
+  Case mutate(const Case& base, const std::vector<protocol::Comparison>& comparisons = {});
   FuzzRandom& random() { return random_; }
 
  private:
@@ -63,6 +71,7 @@ class CaseMutator {
   void identity(Case& c);
   void upstream(Case& c);
   void protocol(Case& c);
+  bool comparison(Case& c, const protocol::Comparison& compared);
 
   std::string word();
   std::string header_value();

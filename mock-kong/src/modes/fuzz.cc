@@ -5,6 +5,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <random>
 #include <set>
@@ -14,9 +15,11 @@
 #include "kong/mock/case_runner.h"
 #include "kong/mock/fixture_run.h"
 #include "kong/mock/interrupt.h"
+#include "kong/mock/temp_dir.h"
 
 #include "fixture/fixture_writer.h"
 #include "fuzz/case_mutator.h"
+#include "fuzz/coverage_feedback.h"
 #include "fuzz/finding.h"
 #include "fuzz/shrink.h"
 #include "modes/exit_status.h"
@@ -26,6 +29,16 @@ namespace kong::mock {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// The largest request the corpus keeps: body, header values and URL.
+constexpr std::size_t kMaxCorpusRequestBytes = 8192;
+
+std::size_t request_bytes(const Case& c) {
+  std::size_t bytes = c.request.url.size() + c.request.body.size();
+  for (const auto& [name, value] : c.request.headers)
+    bytes += name.size() + value.size();
+  return bytes;
+}
 
 // A run of a hang costs a timeout: shrink those less.
 constexpr int kShrinkBudget = 200;
@@ -78,27 +91,35 @@ class Progress {
 
 class Fuzzer {
  public:
-  Fuzzer(const FuzzOptions& options, FixtureRun& run, std::uint64_t seed, std::FILE* out)
+  Fuzzer(const FuzzOptions& options, FixtureRun& run, CoverageFeedback& coverage,
+         std::uint64_t seed, std::FILE* out)
       : options_(options),
         run_(run),
         session_(*run.session),
+        coverage_(coverage),
         seed_(seed),
         out_(out),
         mutator_(mutator_options(run, *run.session), seed),
-        progress_(::isatty(STDERR_FILENO) == 1) {
-    for (const Case* c : run.cases)
-      corpus_.push_back(*c);
-  }
+        progress_(::isatty(STDERR_FILENO) == 1) {}
 
   int go() {
     const auto start = Clock::now();
     const auto deadline = options_.duration ? start + *options_.duration : Clock::time_point::max();
-    // The fixture's own cases first, as they are.
-    for (std::size_t i = 0; i < corpus_.size() && !stopped(); ++i)
-      play(as_fuzzed(corpus_[i]));
-    while (!stopped() && (!options_.runs || runs_ < *options_.runs) && Clock::now() < deadline) {
-      Case c = mutator_.mutate(mutator_.random().pick(corpus_));
-      play(as_fuzzed(std::move(c)));
+    // The fixture's own cases first, as they are: the corpus starts there.
+    for (const Case* c : run_.cases) {
+      if (stopped())
+        break;
+      play(as_fuzzed(*c), nullptr);
+    }
+    while (!stopped() && !corpus_.empty() && (!options_.runs || runs_ < *options_.runs) &&
+           Clock::now() < deadline) {
+      // Copied: play() may grow the corpus under a reference.
+      const std::size_t base = pick();
+      const Input& input = corpus_[base];
+      const auto& compared =
+          !input.fresh.empty() && mutator_.random().chance(70) ? input.fresh : input.comparisons;
+      Case c = as_fuzzed(mutator_.mutate(input.c, compared));
+      play(c, &base);
       const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
       progress_.show(runs_, seconds > 0 ? runs_ / seconds : 0, written_.size(), corpus_.size());
     }
@@ -109,6 +130,15 @@ class Fuzzer {
     std::fprintf(out_, "mock-kong: fuzzed %s with %llu cases in %.1f s (%.0f cases/s), seed %llu\n",
                  session_.info().name.c_str(), static_cast<unsigned long long>(runs_), seconds,
                  seconds > 0 ? runs_ / seconds : 0.0, static_cast<unsigned long long>(seed_));
+    if (coverage_.edges() > 0) {
+      std::fprintf(out_,
+                   "mock-kong: guided by the plugin's coverage: %zu edges, corpus %zu cases\n",
+                   coverage_.edges(), corpus_.size());
+    } else {
+      std::fprintf(out_,
+                   "mock-kong: blind: the plugin shares no coverage (a C++ plugin built with "
+                   "kong_plugin_fuzz_coverage() does)\n");
+    }
     if (unrunnable_ > 0) {
       std::fprintf(out_, "mock-kong: %llu fuzzed cases could not run; the first: %s\n",
                    static_cast<unsigned long long>(unrunnable_), first_unrunnable_.c_str());
@@ -149,9 +179,54 @@ class Fuzzer {
     return c;
   }
 
-  void play(const Case& c) {
+  // A case the corpus keeps: it reached code no case before it did.
+  struct Input {
+    Case c;
+    std::vector<protocol::Comparison> comparisons;
+    /// Those its parent did not make: the branches it newly reached.
+    std::vector<protocol::Comparison> fresh;
+  };
+
+  // The newest inputs half the time: the last branch passed is the one to
+  // build on.
+  std::size_t pick() {
+    const std::size_t n = corpus_.size();
+    if (n > 1 && mutator_.random().chance(50))
+      return n - 1 - mutator_.random().below(std::min<std::size_t>(n, 4));
+    return mutator_.random().below(n);
+  }
+
+  Input input_of(const Case& c, const std::size_t* parent) const {
+    Input input{c, {}, {}};
+    // Only those a mutation can act on: the operand is in the request.
+    for (const auto& made : coverage_.comparisons()) {
+      if (operand_in(c, made))
+        input.comparisons.push_back(made);
+    }
+    const auto& before =
+        parent ? corpus_[*parent].comparisons : std::vector<protocol::Comparison>{};
+    for (const auto& made : input.comparisons) {
+      const bool old = std::any_of(before.begin(), before.end(), [&](const auto& b) {
+        return b.constant == made.constant && b.size == made.size;
+      });
+      if (!old)
+        input.fresh.push_back(made);
+    }
+    return input;
+  }
+
+  // `parent`: the corpus entry `c` was mutated from; none for the fixture's.
+  void play(const Case& c, const std::size_t* parent) {
+    const bool seed = parent == nullptr;
     ++runs_;
+    coverage_.reset();
     const CaseResult result = run_and_check(c, session_);
+    // A case that crashed or hung the server would do it again under most
+    // mutations: the corpus keeps what ran to its end. Big requests are
+    // slow to run traced, and their mutations too: the corpus keeps small.
+    const bool ran = !result.unrunnable() && !result.run->fault;
+    if ((coverage_.found_new() && ran && request_bytes(c) <= kMaxCorpusRequestBytes) || seed)
+      corpus_.push_back(input_of(c, parent));
     if (result.unrunnable()) {
       if (unrunnable_++ == 0)
         first_unrunnable_ = result.mismatches.empty() ? "" : to_string(result.mismatches.front());
@@ -220,11 +295,12 @@ class Fuzzer {
   const FuzzOptions& options_;
   FixtureRun& run_;
   PluginSession& session_;
+  CoverageFeedback& coverage_;
   std::uint64_t seed_;
   std::FILE* out_;
   CaseMutator mutator_;
   Progress progress_;
-  std::vector<Case> corpus_;
+  std::vector<Input> corpus_;
   std::set<std::string> seen_;
   std::set<std::string> written_;
   std::uint64_t runs_ = 0;
@@ -243,6 +319,13 @@ int fuzz(const FuzzOptions& options, std::FILE* out) {
   }
   on_interrupt([] { PluginSession::abandon_all(); });
   SessionOptions session = options.session;
+  auto scratch = TempDir::create("mock-kong-fuzz");
+  if (!scratch)
+    return cannot_run(scratch.error().message);
+  auto coverage = CoverageFeedback::create(scratch->path() + "/coverage.map");
+  if (!coverage)
+    return cannot_run(coverage.error().message);
+  session.environment.emplace_back(protocol::kCoverageMapEnv, (*coverage)->file());
   // The plugin's output belongs to the case it came with: a finding's
   // message carries the lines that matter.
   if (!session.output)
@@ -251,7 +334,7 @@ int fuzz(const FuzzOptions& options, std::FILE* out) {
   if (!run)
     return cannot_run(run.error().message);
   const std::uint64_t seed = options.seed.value_or(std::random_device{}());
-  return Fuzzer(options, **run, seed, out).go();
+  return Fuzzer(options, **run, **coverage, seed, out).go();
 }
 
 }  // namespace kong::mock

@@ -81,7 +81,9 @@ Result<std::unique_ptr<PluginSession>> PluginSession::start(ServerCommand comman
       c.query_cmd.value_or(plugin + " -kong-prefix " + shell_quote(dir) + " -dump");
   session->start_cmd_ = c.start_cmd.value_or(plugin + " -kong-prefix " + shell_quote(dir));
 
-  auto info = query_plugin(query_cmd, session->options_.start_timeout, {{"KONG_PREFIX", dir}});
+  ExtraEnv env = session->options_.environment;
+  env.emplace_back("KONG_PREFIX", dir);
+  auto info = query_plugin(query_cmd, session->options_.start_timeout, env);
   if (!info)
     return info.error();
   session->info_ = std::move(info).value();
@@ -138,7 +140,8 @@ Status PluginSession::start_process() {
   process.name = info_.name;
   process.socket_path = socket_;
   process.start_timeout = options_.start_timeout;
-  process.env = {{"KONG_PREFIX", prefix_->path()}};
+  process.env = options_.environment;
+  process.env.emplace_back("KONG_PREFIX", prefix_->path());
   process.sink = [this](const std::string& line) {
     {
       std::lock_guard lock(output_mutex_);

@@ -6,6 +6,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -42,6 +43,9 @@ struct SessionOptions {
   std::chrono::milliseconds call_timeout{10000};
   /// How long all the waits of one case may take together; none when 0.
   std::chrono::milliseconds case_timeout{30000};
+  /// Variables set for the query and start commands, besides KONG_PREFIX
+  /// (--fuzz: KONG_FUZZ_COVERAGE).
+  std::vector<std::pair<std::string, std::string>> environment;
   /// Where the plugin's output lines go, each prefixed "[name:pid] " as in
   /// Kong's log; stderr when empty. Called on the relay thread.
   PluginProcess::LineSink output;
