@@ -76,6 +76,32 @@ TEST_F(Fuzz, FindsTheCrashHangAndFailurePlantedInAPluginAndEachFindingReplays) {
   EXPECT_FALSE(request.contains("body")) << request.dump();
 }
 
+TEST_F(Fuzz, ABugBehindFourNestedComparisonsIsFoundWithCoverageGuidanceAndNotWithout) {
+  const std::string options = "--seed 1 --runs 3000 --call-timeout 300";
+  const std::string bug = "handler-failure-in-access-after-kong.request.get-header.json";
+  const auto fuzz = [&](const std::string& plugin, const std::string& out) {
+    return RunCommand(std::string(kMockKongBin) + " --fuzz " +
+                          Source("tests/plugins/planted-bugs.json") + " " + options + " --out " +
+                          out + " " + plugin,
+                      std::chrono::minutes(5));
+  };
+  const auto guided = fuzz(kPlantedBugsGuidedBin, dir_.file("guided"));
+  EXPECT_NE(guided.out.find("mock-kong: guided by the plugin's coverage: "), std::string::npos)
+      << guided.out;
+  const auto found = FilesIn(dir_.file("guided"));
+  ASSERT_NE(std::find(found.begin(), found.end(), bug), found.end()) << guided.out;
+  const auto replay = Replay(dir_.file("guided/" + bug), kPlantedBugsBin);
+  EXPECT_EQ(replay.exit_code, 1) << replay.out;
+  EXPECT_NE(replay.out.find("planted: the X-Key comparisons all held"), std::string::npos)
+      << replay.out;
+
+  const auto blind = fuzz(kPlantedBugsBin, dir_.file("blind"));
+  EXPECT_NE(blind.out.find("mock-kong: blind: the plugin shares no coverage"), std::string::npos)
+      << blind.out;
+  const auto missed = FilesIn(dir_.file("blind"));
+  EXPECT_EQ(std::find(missed.begin(), missed.end(), bug), missed.end()) << blind.out;
+}
+
 TEST_F(Fuzz, TheSameSeedWritesTheSameFindings) {
   const auto first = FuzzPlantedBugs("--seed 9 --runs 300", dir_.file("a"));
   const auto second = FuzzPlantedBugs("--seed 9 --runs 300", dir_.file("b"));
