@@ -11,6 +11,9 @@
 #include <fmt/format.h>
 
 #include "kong/mock/url.h"
+#include "kong/protocol/ascii.h"
+
+#include "state/utf8.h"
 
 namespace kong::mock {
 namespace {
@@ -76,35 +79,14 @@ void add_json_strings(std::set<std::string>& words, const nlohmann::json& value)
 // Fixture strings are JSON, so UTF-8: a byte that starts no valid sequence
 // (a cut word, a repeated lead byte) becomes "?". Binary goes in bodies.
 std::string valid_utf8(std::string text) {
-  std::size_t i = 0;
-  while (i < text.size()) {
-    const auto byte = static_cast<unsigned char>(text[i]);
-    const std::size_t length = byte < 0x80           ? 1
-                               : (byte >> 5) == 0x6  ? 2
-                               : (byte >> 4) == 0xe  ? 3
-                               : (byte >> 3) == 0x1e ? 4
-                                                     : 0;
-    bool ok = length > 0 && i + length <= text.size();
-    for (std::size_t k = 1; ok && k < length; ++k)
-      ok = (static_cast<unsigned char>(text[i + k]) >> 6) == 0x2;
-    if (ok && length > 1) {  // shortest form only, and no surrogates
-      const auto next = static_cast<unsigned char>(text[i + 1]);
-      ok = !(length == 2 && byte < 0xc2) && !(length == 3 && byte == 0xe0 && next < 0xa0) &&
-           !(length == 3 && byte == 0xed && next >= 0xa0) &&
-           !(length == 4 && byte == 0xf0 && next < 0x90) && !(length == 4 && byte > 0xf4) &&
-           !(length == 4 && byte == 0xf4 && next >= 0x90);
-    }
-    if (!ok) {
+  for (std::size_t i = 0; i < text.size();) {
+    const std::size_t length = utf8_sequence_length(text, i);
+    if (length == 0)
       text[i++] = '?';
-      continue;
-    }
-    i += length;
+    else
+      i += length;
   }
   return text;
-}
-
-bool header_name_char(unsigned char ch) {
-  return std::isalnum(ch) || ch == '-' || ch == '_';
 }
 
 // What a header value can hold in a fixture: no CR, LF or NUL.
@@ -117,9 +99,9 @@ std::string header_safe(std::string value) {
 
 std::string header_name_from(const std::string& word) {
   std::string name;
-  for (unsigned char ch : word) {
-    if (header_name_char(ch))
-      name.push_back(static_cast<char>(ch));
+  for (const char& ch : word) {
+    if (valid_header_name(std::string_view(&ch, 1)))
+      name.push_back(ch);
   }
   return name.empty() ? "X-Fuzz" : name;
 }
@@ -149,12 +131,12 @@ std::string url_of(const Url& url) {
 
 HeaderList::iterator find_header(HeaderList& headers, std::string_view name) {
   return std::find_if(headers.begin(), headers.end(),
-                      [&](const auto& h) { return lower(h.first) == lower(name); });
+                      [&](const auto& h) { return protocol::equals_ignoring_case(h.first, name); });
 }
 
 std::string content_type(const HeaderList& headers) {
   for (const auto& [name, value] : headers) {
-    if (lower(name) == "content-type")
+    if (protocol::equals_ignoring_case(name, "content-type"))
       return lower(value);
   }
   return "";
@@ -265,32 +247,22 @@ bool CaseMutator::comparison(Case& c, const protocol::Comparison& compared) {
 
 void CaseMutator::mutate_once(Case& c) {
   // Weighted toward what plugins read most: headers, query and body.
-  switch (random_.below(16)) {
-    case 0:
-      return method(c);
-    case 1:
-    case 2:
-      return path(c);
-    case 3:
-    case 4:
-    case 5:
-      return query(c);
-    case 6:
-    case 7:
-    case 8:
-    case 9:
-      return headers(c);
-    case 10:
-    case 11:
-      return body(c);
-    case 12:
-      return client(c);
-    case 13:
-      return identity(c);
-    case 14:
-      return upstream(c);
-    default:
-      return protocol(c);
+  using Mutation = void (CaseMutator::*)(Case&);
+  static constexpr std::pair<unsigned, Mutation> kWeighted[] = {
+      {1, &CaseMutator::method},   {2, &CaseMutator::path},     {3, &CaseMutator::query},
+      {4, &CaseMutator::headers},  {2, &CaseMutator::body},     {1, &CaseMutator::client},
+      {1, &CaseMutator::identity}, {1, &CaseMutator::upstream}, {1, &CaseMutator::protocol}};
+  static constexpr unsigned kTotal = [] {
+    unsigned total = 0;
+    for (const auto& [weight, mutation] : kWeighted)
+      total += weight;
+    return total;
+  }();
+  auto roll = random_.below(kTotal);
+  for (const auto& [weight, mutation] : kWeighted) {
+    if (roll < weight)
+      return (this->*mutation)(c);
+    roll -= weight;
   }
 }
 

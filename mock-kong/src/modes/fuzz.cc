@@ -113,7 +113,7 @@ class Fuzzer {
     }
     while (!stopped() && !corpus_.empty() && (!options_.runs || runs_ < *options_.runs) &&
            Clock::now() < deadline) {
-      // Copied: play() may grow the corpus under a reference.
+      // By index: play() may grow the corpus, which moves its entries.
       const std::size_t base = pick();
       const Input& input = corpus_[base];
       const auto& compared =

@@ -10,6 +10,7 @@
 
 #include "report/report_file.h"
 #include "report/run_text.h"
+#include "state/utf8.h"
 
 namespace kong::mock {
 namespace {
@@ -22,15 +23,8 @@ std::string xml_text(std::string_view s) {
   out.reserve(s.size());
   for (std::size_t i = 0; i < s.size();) {
     const auto c = static_cast<unsigned char>(s[i]);
-    std::size_t len = c < 0x80           ? 1
-                      : (c >> 5) == 0x6  ? 2
-                      : (c >> 4) == 0xe  ? 3
-                      : (c >> 3) == 0x1e ? 4
-                                         : 0;
-    bool valid = len > 0 && i + len <= s.size();
-    for (std::size_t k = 1; valid && k < len; ++k)
-      valid = (static_cast<unsigned char>(s[i + k]) & 0xc0) == 0x80;
-    if (!valid || (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f) {
+    const std::size_t len = utf8_sequence_length(s, i);
+    if (len == 0 || (c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f) {
       out += fmt::format("\\x{:02x}", c);
       ++i;
       continue;

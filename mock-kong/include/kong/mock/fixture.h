@@ -91,6 +91,10 @@ struct KongSettings {
   bool operator==(const KongSettings&) const = default;
 };
 
+/// A header name nginx takes (underscores_in_headers is on in Kong):
+/// letters, digits, "-" and "_"; it ignores a header with any other byte.
+bool valid_header_name(std::string_view name);
+
 /// The settings of a fixture that gives none: one instance, shared.
 const std::shared_ptr<const KongSettings>& default_kong_settings();
 
