@@ -24,6 +24,7 @@
 #include "fuzz/shrink.h"
 #include "modes/exit_status.h"
 #include "report/report_file.h"
+#include "report/run_text.h"
 
 namespace kong::mock {
 namespace {
@@ -258,12 +259,8 @@ class Fuzzer {
     const std::string file = write(small, f);
     progress_.clear();
     std::fprintf(out_, "FOUND %s\n", f.title().c_str());
-    std::string message = f.message;
-    for (std::size_t at = message.find('\n'); at != std::string::npos;
-         at = message.find('\n', at + 3)) {
-      message.replace(at, 1, "\n      ");
-    }
-    std::fprintf(out_, "      %s\n      written to %s\n", message.c_str(), file.c_str());
+    std::fprintf(out_, "%s\n      written to %s\n", indented(f.message, 6, 6).c_str(),
+                 file.c_str());
     std::fflush(out_);
   }
 

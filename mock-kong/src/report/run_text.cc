@@ -37,6 +37,16 @@ std::vector<std::string> trace_lines(const CaseRun& run) {
   return lines;
 }
 
+std::string indented(const std::string& text, std::size_t first, std::size_t rest) {
+  std::string out(first, ' ');
+  for (char ch : text) {
+    out += ch;
+    if (ch == '\n')
+      out.append(rest, ' ');
+  }
+  return out;
+}
+
 std::string response_line(const CaseRun& run) {
   const auto& r = run.state.response;
   if (run.state.handshake_failed)

@@ -24,8 +24,9 @@ class TextReporter final : public Reporter {
     ++cases_;
     failed_ += result.passed() ? 0 : 1;
     print(fmt::format("{}  {}", result.passed() ? "PASS" : "FAIL", result.name));
+    // A mismatch may hold lines of the plugin's output: each is indented.
     for (const auto& line : mismatch_lines(result))
-      print(indented(line));
+      print(indented(line, 6, 8));
     if (result.run && (verbose_ || !result.passed())) {
       for (const auto& line : trace_lines(*result.run))
         print("      " + line);
@@ -40,17 +41,6 @@ class TextReporter final : public Reporter {
   }
 
  private:
-  // A mismatch may hold lines of the plugin's output: each is indented.
-  static std::string indented(const std::string& text) {
-    std::string out = "      ";
-    for (char ch : text) {
-      out += ch;
-      if (ch == '\n')
-        out += "        ";
-    }
-    return out;
-  }
-
   // One write per line: the plugin's relayed output interleaves by line.
   void print(const std::string& line) {
     const std::string out = line + "\n";
