@@ -7,6 +7,9 @@
 // - an X-Key value starting "KONG" throws, reached only through four nested
 //   comparisons of one byte each: coverage guidance finds it, blind
 //   mutation does not;
+// - a query flag `tick` fails every second request that has it since the
+//   server started: a bug no case reproduces on its own, which --fuzz names
+//   as flaky instead of writing;
 // - a query flag `swallow` exits and swallows the exit's kong::EventEnded in
 //   a catch (...), which the server reports.
 // Otherwise it answers as hello does: an X-Planted response header.
@@ -55,6 +58,9 @@ struct Config {
     const std::string query = kong.request.get_raw_query();
     if (has_flag(query, "debug"))
       spin_forever();
+    static unsigned ticks = 0;
+    if (has_flag(query, "tick") && ++ticks % 2 == 0)
+      throw std::runtime_error("planted: every second tick fails");
     if (has_flag(query, "swallow")) {
       try {
         kong.response.exit(204);

@@ -13,6 +13,11 @@ inline constexpr const char* kMockKongBin = KONG_MOCK_KONG_BIN;
 inline constexpr const char* kPlantedBugsBin = KONG_PLANTED_BUGS_BIN;
 inline constexpr const char* kPlantedBugsGuidedBin = KONG_PLANTED_BUGS_GUIDED_BIN;
 inline constexpr const char* kNoPhaseBin = KONG_NO_PHASE_BIN;
+/// How many times slower than a normal build this one runs plugins (10
+/// under the sanitizers). A timeout a test gives mock-kong to call a plugin
+/// hung is scaled by it: on a busy machine, a sanitized handler can take
+/// longer than a normal build's bound without hanging.
+inline constexpr int kSlowdown = KONG_TEST_SLOWDOWN;
 
 /// kSourceDir + "/" + relative
 std::string Source(const std::string& relative);

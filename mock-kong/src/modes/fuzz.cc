@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
 #include <random>
 #include <set>
 
@@ -21,6 +22,7 @@
 #include "fuzz/case_mutator.h"
 #include "fuzz/coverage_feedback.h"
 #include "fuzz/finding.h"
+#include "fuzz/progress_line.h"
 #include "fuzz/shrink.h"
 #include "modes/exit_status.h"
 #include "report/report_file.h"
@@ -44,6 +46,11 @@ std::size_t request_bytes(const Case& c) {
 // A run of a hang costs a timeout: shrink those less.
 constexpr int kShrinkBudget = 200;
 constexpr int kShrinkBudgetForHangs = 6;
+// A finding that does not come back when its case runs again on its own
+// (a hang on a machine busy for a moment, a crash that needed the cases
+// before it) would be written as a fixture that replays clean: it is
+// tried again when met again, this many times, then named as flaky.
+constexpr int kConfirmTries = 3;
 
 // A file name from a finding's title: lower case, [a-z0-9.-] only.
 std::string file_stem(const Finding& f) {
@@ -61,34 +68,6 @@ std::string file_stem(const Finding& f) {
     stem.pop_back();
   return stem.empty() ? "finding" : stem;
 }
-
-// The live progress line, on a terminal only.
-class Progress {
- public:
-  explicit Progress(bool on) : on_(on) {}
-  void show(std::uint64_t runs, double per_second, std::size_t findings, std::size_t corpus) {
-    if (!on_ || Clock::now() < next_)
-      return;
-    next_ = Clock::now() + std::chrono::milliseconds(250);
-    std::fprintf(stderr,
-                 "\r\033[Kmock-kong: fuzzing: %llu cases, %.0f cases/s, %zu findings, corpus %zu",
-                 static_cast<unsigned long long>(runs), per_second, findings, corpus);
-    std::fflush(stderr);
-    shown_ = true;
-  }
-  // Before anything else is printed: the line goes.
-  void clear() {
-    if (shown_)
-      std::fputs("\r\033[K", stderr);
-    shown_ = false;
-    next_ = {};
-  }
-
- private:
-  bool on_;
-  bool shown_ = false;
-  Clock::time_point next_{};
-};
 
 class Fuzzer {
  public:
@@ -122,7 +101,9 @@ class Fuzzer {
       Case c = as_fuzzed(mutator_.mutate(input.c, compared));
       play(c, &base);
       const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-      progress_.show(runs_, seconds > 0 ? runs_ / seconds : 0, written_.size(), corpus_.size());
+      progress_.show(fmt::format("{} cases, {:.0f} cases/s, {} findings, corpus {}", runs_,
+                                 seconds > 0 ? runs_ / seconds : 0, written_.size(),
+                                 corpus_.size()));
     }
     progress_.clear();
     if (interrupted())
@@ -140,6 +121,21 @@ class Fuzzer {
                    "mock-kong: blind: the plugin shares no coverage (a C++ plugin built with "
                    "kong_plugin_fuzz_coverage() does)\n");
     }
+    if (!cases_by_kind_.empty()) {
+      // How often each kind came up: a finding seen once in thousands of
+      // cases is rare; one in most cases hides whatever lies behind it.
+      std::string tally;
+      for (const auto& [kind, cases] : cases_by_kind_)
+        tally += fmt::format("{}{} {}", tally.empty() ? "" : ", ", cases, to_string(kind));
+      std::fprintf(out_, "mock-kong: cases with findings (not counting shrinking): %s\n",
+                   tally.c_str());
+    }
+    for (const std::string& title : flaky_) {
+      std::fprintf(out_,
+                   "mock-kong: flaky, not written: %s: met %d times, gone each time its case "
+                   "ran again on its own\n",
+                   title.c_str(), kConfirmTries);
+    }
     if (unrunnable_ > 0) {
       std::fprintf(out_, "mock-kong: %llu fuzzed cases could not run; the first: %s\n",
                    static_cast<unsigned long long>(unrunnable_), first_unrunnable_.c_str());
@@ -148,13 +144,20 @@ class Fuzzer {
       std::fprintf(out_, "mock-kong: stopped early: %s\n", session_.down().c_str());
     if (auto stopped = session_.stop(); !stopped)
       std::fprintf(stderr, "mock-kong: %s\n", stopped.error().message.c_str());
-    if (written_.empty()) {
+    if (written_.empty() && flaky_.empty()) {
       std::fprintf(out_, "no findings\n");
       return kAllPassed;
     }
-    std::fprintf(out_, "%zu finding%s in %s; replay one with: mock-kong --replay FILE %s\n",
-                 written_.size(), written_.size() == 1 ? "" : "s", options_.out_dir.c_str(),
-                 options_.plugin_hint.c_str());
+    // A flaky finding is a bug too (one that needs the cases before it):
+    // the run fails, with nothing to replay.
+    if (written_.empty()) {
+      std::fprintf(out_, "%zu flaky finding%s, none that replays\n", flaky_.size(),
+                   flaky_.size() == 1 ? "" : "s");
+    } else {
+      std::fprintf(out_, "%zu finding%s in %s; replay one with: mock-kong --replay FILE %s\n",
+                   written_.size(), written_.size() == 1 ? "" : "s", options_.out_dir.c_str(),
+                   options_.plugin_hint.c_str());
+    }
     return kSomeFailed;
   }
 
@@ -233,9 +236,25 @@ class Fuzzer {
         first_unrunnable_ = result.mismatches.empty() ? "" : to_string(result.mismatches.front());
       return;
     }
-    for (const Finding& f : findings_of(result, options_.allow_errors)) {
-      if (seen_.insert(f.key()).second)
-        report(c, f);
+    const auto findings = findings_of(result, options_.allow_errors);
+    std::set<Finding::Kind> kinds;
+    for (const Finding& f : findings)
+      kinds.insert(f.kind);
+    for (const Finding::Kind kind : kinds)
+      ++cases_by_kind_[kind];
+    for (const Finding& f : findings) {
+      if (seen_.count(f.key()) == 0)
+        confirm(c, f);
+    }
+  }
+
+  void confirm(const Case& found, const Finding& f) {
+    if (reproduces(found, f.key())) {
+      seen_.insert(f.key());
+      report(found, f);
+    } else if (++unconfirmed_[f.key()] == kConfirmTries) {
+      seen_.insert(f.key());
+      flaky_.push_back(f.title());
     }
   }
 
@@ -296,9 +315,12 @@ class Fuzzer {
   std::uint64_t seed_;
   std::FILE* out_;
   CaseMutator mutator_;
-  Progress progress_;
+  ProgressLine progress_;
   std::vector<Input> corpus_;
   std::set<std::string> seen_;
+  std::map<std::string, int> unconfirmed_;
+  std::vector<std::string> flaky_;
+  std::map<Finding::Kind, std::uint64_t> cases_by_kind_;
   std::set<std::string> written_;
   std::uint64_t runs_ = 0;
   std::uint64_t unrunnable_ = 0;
