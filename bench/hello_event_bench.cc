@@ -79,7 +79,7 @@ void BM_HelloEvent(benchmark::State& state) {
   }
   // Opens every pooled connection before the clock starts.
   for (std::size_t i = 1; i < pool_size; ++i)
-    kong.call("plugin.GetInstanceStatus", Array{Value(*instance)});
+    kong.call(protocol::rpc::Command::get_instance_status, Array{Value(*instance)});
   Map event;
   event.emplace_back(Value("InstanceId"), Value(*instance));
   event.emplace_back(Value("EventName"), Value("access"));
@@ -88,18 +88,18 @@ void BM_HelloEvent(benchmark::State& state) {
   const bool measures_server = state.thread_index() == 0;
   const ProcessCpu before = measures_server ? process_cpu(hello.server->pid()) : ProcessCpu{};
   for (auto _ : state) {
-    auto get_header = kong.call("plugin.HandleEvent", handle_event);
+    auto get_header = kong.call(protocol::rpc::Command::handle_event, handle_event);
     if (!answered(get_header, "kong.request.get_header")) {
       state.SkipWithError("plugin.HandleEvent: expected a kong.request.get_header call");
       break;
     }
     const std::int64_t id = get_header->result.find("EventId")->as_int();
-    auto set_header = kong.call("plugin.Step", step(id, Value("example.com")));
+    auto set_header = kong.call(protocol::rpc::Command::step, step(id, Value("example.com")));
     if (!answered(set_header, "kong.response.set_header")) {
       state.SkipWithError("plugin.Step: expected a kong.response.set_header call");
       break;
     }
-    if (!answered(kong.call("plugin.Step", step(id, Value{})), "ret")) {
+    if (!answered(kong.call(protocol::rpc::Command::step, step(id, Value{})), "ret")) {
       state.SkipWithError("plugin.Step: expected \"ret\"");
       break;
     }
@@ -113,7 +113,7 @@ void BM_HelloEvent(benchmark::State& state) {
     state.counters["server_cpu_us"] = events > 0 ? server_us / events : 0;
     state.counters["server_sys_pct"] = system_percent(before, after);
   }
-  kong.call("plugin.CloseInstance", Array{Value(*instance)});
+  kong.call(protocol::rpc::Command::close_instance, Array{Value(*instance)});
 }
 
 BENCHMARK(BM_HelloEvent)->Name("HelloEvent")->ArgName("pool_size")->Arg(1)->Arg(2);

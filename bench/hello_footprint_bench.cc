@@ -31,19 +31,19 @@ constexpr int kWarmUpEvents = 10000;
 
 // Runs one hello access event; false if the server answered anything unexpected.
 bool hello_event(mock::MsgpackClient& kong, const Array& handle_event) {
-  auto started = kong.call("plugin.HandleEvent", handle_event);
+  auto started = kong.call(protocol::rpc::Command::handle_event, handle_event);
   if (!started || started->error || started->result.find("EventId") == nullptr)
     return false;
   const Value id = *started->result.find("EventId");
   Map host;
   host.emplace_back(Value("EventId"), id);
   host.emplace_back(Value("Data"), Value("example.com"));
-  auto set_header = kong.call("plugin.Step", Array{Value(std::move(host))});
+  auto set_header = kong.call(protocol::rpc::Command::step, Array{Value(std::move(host))});
   if (!set_header || set_header->error)
     return false;
   Map nil;  // Kong's MessagePack leaves a nil Data out (protocol.md §3)
   nil.emplace_back(Value("EventId"), id);
-  auto done = kong.call("plugin.Step", Array{Value(std::move(nil))});
+  auto done = kong.call(protocol::rpc::Command::step, Array{Value(std::move(nil))});
   return done && !done->error && event_data(done->result) == Value("ret");
 }
 

@@ -56,7 +56,7 @@ LoopingEvent start_looping_event() {
   Map event;
   event.emplace_back(Value("InstanceId"), Value(*instance));
   event.emplace_back(Value("EventName"), Value("access"));
-  auto started = e.kong->call("plugin.HandleEvent", Array{Value(std::move(event))});
+  auto started = e.kong->call(protocol::rpc::Command::handle_event, Array{Value(std::move(event))});
   if (!started || started->error || !event_data(started->result).is_map()) {
     e.error = "plugin.HandleEvent: expected the handler's first PDK call, got " +
               (!started         ? started.error().message
@@ -93,7 +93,7 @@ void BM_PdkCallRoundTrip(benchmark::State& state) {
     Map step;
     step.emplace_back(Value("EventId"), Value(e.event_id));
     step.emplace_back(Value("Data"), Value("example.com"));
-    auto answer = e.kong->call("plugin.Step", Array{Value(std::move(step))});
+    auto answer = e.kong->call(protocol::rpc::Command::step, Array{Value(std::move(step))});
     // The next get_header call; anything else means the loop broke.
     if (!answer || answer->error || !event_data(answer->result).is_map()) {
       state.SkipWithError("plugin.Step: expected the next PDK call");

@@ -50,7 +50,8 @@ Result<std::int64_t> start_instance(mock::MsgpackClient& kong, std::string_view 
   protocol::Map arg;
   arg.emplace_back(protocol::Value("Name"), protocol::Value(plugin));
   arg.emplace_back(protocol::Value("Config"), protocol::Value(config_json));
-  auto answer = kong.call("plugin.StartInstance", protocol::Array{protocol::Value(std::move(arg))});
+  auto answer = kong.call(protocol::rpc::Command::start_instance,
+                          protocol::Array{protocol::Value(std::move(arg))});
   if (!answer)
     return answer.error();
   if (answer->error)

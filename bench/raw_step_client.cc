@@ -8,6 +8,8 @@
 
 #include "kong/protocol/msgpack_codec.h"
 #include "kong/protocol/msgpack_stream.h"
+#include "kong/protocol/rpc_message.h"
+#include "kong/protocol/rpc_message.h"
 #include "kong/protocol/value.h"
 
 #include "client/socket_connection.h"
@@ -32,8 +34,8 @@ Status RawStepClient::open(const std::string& socket_path, std::int64_t event_id
   step.emplace_back(Value("EventId"), Value(event_id));
   step.emplace_back(Value("Data"), Value("example.com"));
   // The msgid stays 1: the server echoes it and keeps no state by it.
-  protocol::msgpack_encode(
-      Value(Array{Value(0), Value(1), Value("plugin.Step"), Value(Array{Value(std::move(step))})}),
+  protocol::rpc::encode(
+      protocol::rpc::request(1, protocol::rpc::Command::step, Array{Value(std::move(step))}),
       request_, protocol::StrForm::kong);
   if (!send())
     return Error{"raw client: writing the first Step failed"};
@@ -47,16 +49,13 @@ Status RawStepClient::open(const std::string& socket_path, std::int64_t event_id
     if (status == protocol::MsgpackStream::Status::error)
       return Error{"raw client: " + error};
     if (status == protocol::MsgpackStream::Status::value) {
-      const bool notification = message.is_array() && message.as_array().size() == 3;
-      if (notification)
+      const std::string shown = protocol::to_debug_string(message);
+      auto parsed = protocol::rpc::parse_message(std::move(message));
+      if (parsed && std::holds_alternative<protocol::rpc::Notification>(*parsed))
         continue;  // [2, "serverPid", pid]
-      const bool next_call = message.is_array() && message.as_array().size() == 4 &&
-                             message.as_array()[2].is_nil() &&
-                             event_data(message.as_array()[3]).is_map();
-      if (!next_call) {
-        return Error{"raw client: expected the next PDK call, got " +
-                     protocol::to_debug_string(message)};
-      }
+      const auto* answer = parsed ? std::get_if<protocol::rpc::Response>(&*parsed) : nullptr;
+      if (!answer || !answer->error.is_nil() || !event_data(answer->result).is_map())
+        return Error{"raw client: expected the next PDK call, got " + shown};
       answer_.resize(in.offset() - at);
       return Ok{};
     }

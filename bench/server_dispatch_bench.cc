@@ -11,6 +11,7 @@
 
 #include "kong/pdk/plugin.h"
 #include "kong/protocol/msgpack_stream.h"
+#include "kong/protocol/rpc_message.h"
 
 #include "looping_plugin.h"
 #include "server/rpc_dispatcher.h"
@@ -28,7 +29,8 @@ std::int64_t start_event(server::RpcDispatcher& dispatcher, std::string& error) 
   Map instance;
   instance.emplace_back(Value("Name"), Value("bench_plugin"));
   instance.emplace_back(Value("Config"), Value("{}"));
-  server::Reply started = dispatcher.dispatch("plugin.StartInstance", Array{Value(instance)});
+  server::Reply started =
+      dispatcher.dispatch(protocol::rpc::Command::start_instance, Array{Value(instance)});
   if (!started.error.empty()) {
     error = started.error;
     return 0;
@@ -36,7 +38,8 @@ std::int64_t start_event(server::RpcDispatcher& dispatcher, std::string& error) 
   Map event;
   event.emplace_back(Value("InstanceId"), *started.result.find("Id"));
   event.emplace_back(Value("EventName"), Value("access"));
-  server::Reply handled = dispatcher.dispatch("plugin.HandleEvent", Array{Value(event)});
+  server::Reply handled =
+      dispatcher.dispatch(protocol::rpc::Command::handle_event, Array{Value(event)});
   if (!handled.error.empty()) {
     error = handled.error;
     return 0;
@@ -59,8 +62,8 @@ void BM_ServerStepInProcess(benchmark::State& state) {
   step.emplace_back(Value("EventId"), Value(event_id));
   step.emplace_back(Value("Data"), Value("example.com"));
   std::string request;
-  protocol::msgpack_encode(
-      Value(Array{Value(0), Value(1), Value("plugin.Step"), Value(Array{Value(std::move(step))})}),
+  protocol::rpc::encode(
+      protocol::rpc::request(1, protocol::rpc::Command::step, Array{Value(std::move(step))}),
       request, protocol::StrForm::kong);
 
   protocol::MsgpackStream in;
@@ -75,19 +78,20 @@ void BM_ServerStepInProcess(benchmark::State& state) {
       state.SkipWithError("the request did not decode");
       break;
     }
-    auto& parts = message.as_array();
-    server::Reply reply = dispatcher.dispatch(parts[2].text(), parts[3].as_array());
+    auto parsed = protocol::rpc::parse_request(std::move(message));
+    if (!parsed) {
+      state.SkipWithError(parsed.error().message.c_str());
+      break;
+    }
+    server::Reply reply = dispatcher.dispatch(parsed->method, std::move(parsed->params.as_array()));
     if (!reply.error.empty()) {
       state.SkipWithError(reply.error.c_str());
       break;
     }
     // [1, msgid, error, result], as MsgpackConnection::answer writes it.
     out.clear();
-    out.push_back(static_cast<char>(0x94));
-    protocol::msgpack_encode(Value(1), out);
-    protocol::msgpack_encode(parts[1], out);
-    protocol::msgpack_encode(Value{}, out);
-    protocol::msgpack_encode(reply.result, out);
+    protocol::rpc::encode(protocol::rpc::Response{parsed->msgid, Value{}, std::move(reply.result)},
+                          out);
     benchmark::DoNotOptimize(out.data());
   }
   state.SetItemsProcessed(state.iterations());

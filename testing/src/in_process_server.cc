@@ -29,7 +29,8 @@ class InProcessTransport final : public mock::MsgpackTransport {
         instances_(std::move(name), type_),
         dispatcher_(instances_, stacks_) {}
 
-  Result<Answer> call(std::string_view method, protocol::Array params) override {
+  Result<Answer> call(protocol::rpc::Command command, protocol::Array params) override {
+    const std::string_view method = protocol::rpc::command_name(command);
     // Kong writes strings as lua-MessagePack does; the server, compactly.
     auto sent = through_the_wire(Value(std::move(params)), protocol::StrForm::kong);
     if (!sent)
@@ -37,9 +38,9 @@ class InProcessTransport final : public mock::MsgpackTransport {
     // Cases run one after another here: an event still waiting when the next
     // starts was abandoned by Kong (a PDK call failed), and is unwound now
     // rather than after the server's idle limit.
-    if (method == "plugin.HandleEvent")
+    if (command == protocol::rpc::Command::handle_event)
       dispatcher_.expire_events(std::chrono::seconds(0));
-    server::Reply reply = dispatcher_.dispatch(method, std::move(sent->as_array()));
+    server::Reply reply = dispatcher_.dispatch(command, std::move(sent->as_array()));
     auto received = through_the_wire(reply.result, protocol::StrForm::compact);
     if (!received)
       return Error{fmt::format("{}: undecodable answer: {}", method, received.error().message)};

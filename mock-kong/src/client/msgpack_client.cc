@@ -42,17 +42,21 @@ std::string MsgpackClient::refusal(Connection& c) {
   // A server that refuses a message may say why before closing (the C++ PDK
   // answers [1, nil, error, nil]); the words are still in the socket.
   const Deadline soon{Clock::now() + kRefusalWait, "the refusal"};
-  for (Value answer; c.socket->read(c.in, answer, soon);) {
-    if (!answer.is_array() || answer.as_array().size() != 4)
+  for (Value value; c.socket->read(c.in, value, soon);) {
+    auto message = protocol::rpc::parse_message(std::move(value));
+    if (!message || !std::holds_alternative<protocol::rpc::Response>(*message))
       continue;  // a notification, [2, label, args]
-    if (answer.as_array()[2].is_text())
-      return fmt::format("; it refused the message: {}", answer.as_array()[2].text());
+    const Value& error = std::get<protocol::rpc::Response>(*message).error;
+    if (error.is_text())
+      return fmt::format("; it refused the message: {}", error.text());
     break;
   }
   return "";
 }
 
-Result<MsgpackClient::Answer> MsgpackClient::call(std::string_view method, Array params) {
+Result<MsgpackClient::Answer> MsgpackClient::call(protocol::rpc::Command command, Array params) {
+  using namespace protocol::rpc;
+  const std::string_view method = command_name(command);
   last_fault_ = ConnectionFault::none;
   auto conn = connection();
   if (!conn) {
@@ -73,9 +77,7 @@ Result<MsgpackClient::Answer> MsgpackClient::call(std::string_view method, Array
 
   const std::int64_t msgid = next_msgid_++;
   std::string out;
-  protocol::msgpack_encode(
-      Value(Array{Value(0), Value(msgid), Value(method), Value(std::move(params))}), out,
-      protocol::StrForm::kong);
+  encode(request(msgid, command, std::move(params)), out, protocol::StrForm::kong);
   const Deadline deadline =
       Deadline::for_call(options_.timeout, case_deadline_ ? &*case_deadline_ : nullptr);
   if (auto written = c.socket->write(out, deadline); !written) {
@@ -86,33 +88,38 @@ Result<MsgpackClient::Answer> MsgpackClient::call(std::string_view method, Array
   }
 
   for (;;) {
-    Value message;
-    if (auto read = c.socket->read(c.in, message, deadline); !read) {
+    Value value;
+    if (auto read = c.socket->read(c.in, value, deadline); !read) {
       return broken(c.socket->fault() == ConnectionFault::garbled
                         ? "undecodable answer: " + read.error().message
                         : read.error().message);
     }
-    const Array* parts = message.is_array() ? &message.as_array() : nullptr;
-    // [2, label, args]: a notification, which may come before the answer.
-    if (parts && parts->size() == 3 && (*parts)[0] == Value(2)) {
-      if ((*parts)[1].is_text() && (*parts)[1].text() == "serverPid" && (*parts)[2].is_int()) {
-        server_pid_ = (*parts)[2].as_int();
-      }
+    auto message = parse_message(std::move(value));
+    if (!message)
+      return broken(message.error().message);
+    // A notification may come before the answer: the server's pid.
+    if (const auto* note = std::get_if<Notification>(&*message)) {
+      if (note->label == kServerPidLabel && note->args.is_int())
+        server_pid_ = note->args.as_int();
       continue;
     }
-    if (!parts || parts->size() != 4 || (*parts)[0] != Value(1)) {
-      return broken(fmt::format("expected an answer [1, msgid, error, result], got {}",
-                                protocol::to_debug_string(message)));
+    auto* answered = std::get_if<Response>(&*message);
+    if (!answered) {
+      return broken(
+          fmt::format("expected an answer [1, msgid, error, result], got a request for {}",
+                      std::get<Request>(*message).method));
     }
-    if ((*parts)[1] != Value(msgid)) {
+    auto& response = *answered;
+    if (response.msgid != Value(msgid)) {
       return broken(fmt::format("answer for msgid {} arrived, expected {}",
-                                protocol::to_debug_string((*parts)[1]), msgid));
+                                protocol::to_debug_string(response.msgid), msgid));
     }
     Answer answer;
-    const Value& err = (*parts)[2];
-    if (!err.is_nil())
-      answer.error = err.is_text() ? std::string(err.text()) : protocol::to_debug_string(err);
-    answer.result = std::move(message.as_array()[3]);
+    if (!response.error.is_nil()) {
+      answer.error = response.error.is_text() ? std::string(response.error.text())
+                                              : protocol::to_debug_string(response.error);
+    }
+    answer.result = std::move(response.result);
     return answer;
   }
 }

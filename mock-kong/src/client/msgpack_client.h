@@ -40,7 +40,7 @@ class MsgpackClient final : public MsgpackTransport {
   /// Makes `socket` the pool's next connection.
   void adopt(std::unique_ptr<SocketConnection> socket);
 
-  Result<Answer> call(std::string_view method, protocol::Array params) override;
+  Result<Answer> call(protocol::rpc::Command command, protocol::Array params) override;
   void set_case_deadline(std::optional<Deadline> deadline) override {
     case_deadline_ = std::move(deadline);
   }

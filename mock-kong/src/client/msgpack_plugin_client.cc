@@ -44,7 +44,8 @@ Result<std::int64_t> MsgpackPluginClient::start_instance(const std::string& name
   m.emplace_back(Value("Name"), Value(name));
   m.emplace_back(Value("Config"), Value(config));
   ill_formed_ = false;
-  auto answer = transport_->call("plugin.StartInstance", Array{Value(std::move(m))});
+  auto answer =
+      transport_->call(protocol::rpc::Command::start_instance, Array{Value(std::move(m))});
   if (!answer)
     return answer.error();
   if (answer->error)
@@ -60,7 +61,7 @@ Result<std::int64_t> MsgpackPluginClient::start_instance(const std::string& name
 
 Status MsgpackPluginClient::close_instance(std::int64_t id) {
   ill_formed_ = false;
-  auto answer = transport_->call("plugin.CloseInstance", Array{Value(id)});
+  auto answer = transport_->call(protocol::rpc::Command::close_instance, Array{Value(id)});
   if (!answer)
     return answer.error();
   if (answer->error)
@@ -75,7 +76,8 @@ EventEnd MsgpackPluginClient::run_event(std::int64_t id, Phase phase, const Call
   Map start;
   start.emplace_back(Value("InstanceId"), Value(id));
   start.emplace_back(Value("EventName"), Value(phase_name));
-  auto answer = transport_->call("plugin.HandleEvent", Array{Value(std::move(start))});
+  auto answer =
+      transport_->call(protocol::rpc::Command::handle_event, Array{Value(std::move(start))});
   // Kong's cue that the server restarted: it starts a new instance and retries.
   if (answer && answer->error && answer->error->find("no plugin instance") != std::string::npos) {
     end.kind = EventEnd::Kind::lost_instance;
@@ -122,7 +124,7 @@ EventEnd MsgpackPluginClient::run_event(std::int64_t id, Phase phase, const Call
     const auto kind = info ? info->step : protocol::StepKind::plain;
     Value result = kind == protocol::StepKind::multimap ? fix_mmap(std::move(outcome.result))
                                                         : std::move(outcome.result);
-    answer = transport_->call(protocol::step_method(kind),
+    answer = transport_->call(protocol::rpc::step_command(kind),
                               Array{event_params("EventId", *event_id, "Data", std::move(result))});
   }
 }

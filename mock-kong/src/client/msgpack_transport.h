@@ -5,6 +5,7 @@
 #include <string_view>
 
 #include "kong/mock/transport.h"
+#include "kong/protocol/rpc_message.h"
 #include "kong/protocol/value.h"
 #include "kong/result.h"
 
@@ -26,7 +27,7 @@ class MsgpackTransport {
   /// Sends one call and waits for its answer. A transport failure (cannot
   /// connect, connection closed, timeout, undecodable answer) is an Error
   /// naming the method; an error the server answered is an Answer.
-  virtual Result<Answer> call(std::string_view method, protocol::Array params) = 0;
+  virtual Result<Answer> call(protocol::rpc::Command command, protocol::Array params) = 0;
 
   /// As PluginClient's: a case's bound on every wait, and why the latest
   /// call failed on its connection.

@@ -7,26 +7,6 @@
 
 namespace kong::protocol {
 
-std::string_view step_method(StepKind kind) {
-  switch (kind) {
-    case StepKind::plain:
-      return "plugin.Step";
-    case StepKind::multimap:
-      return "plugin.StepMultiMap";
-    case StepKind::credential:
-      return "plugin.StepCredential";
-    case StepKind::consumer:
-      return "plugin.StepConsumer";
-    case StepKind::route:
-      return "plugin.StepRoute";
-    case StepKind::service:
-      return "plugin.StepService";
-    case StepKind::memory_stats:
-      return "plugin.StepMemoryStats";
-  }
-  return "plugin.Step";
-}
-
 std::string MethodInfo::phase_error(std::string_view current) const {
   if (check == PhaseCheck::all_but) {
     return fmt::format(

@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "kong/protocol/rpc_message.h"
+
 namespace kong::server {
 
 using protocol::Array;
@@ -16,7 +18,9 @@ MsgpackConnection::MsgpackConnection(int fd, EventLoop& loop, RpcDispatcher& dis
     : Connection(fd, loop), dispatcher_(dispatcher), in_(limits) {}
 
 void MsgpackConnection::announce_pid() {
-  protocol::msgpack_encode(Value(Array{Value(2), Value("serverPid"), Value(::getpid())}), out());
+  protocol::rpc::encode(
+      protocol::rpc::Notification{std::string(protocol::rpc::kServerPidLabel), Value(::getpid())},
+      out());
   flush();
 }
 
@@ -37,36 +41,28 @@ void MsgpackConnection::received(std::size_t n) {
   }
 }
 
-bool MsgpackConnection::handle(Value request, std::size_t at) {
-  // [0, msgid, method, params] (protocol.md §3)
-  const bool well_formed = request.is_array() && request.as_array().size() == 4 &&
-                           request.as_array()[0] == Value(0) && request.as_array()[2].is_text();
-  if (!well_formed) {
-    refuse(fmt::format("message at byte {}: expected a request [0, msgid, method, params], got {}",
-                       at, protocol::to_debug_string(request)));
+bool MsgpackConnection::handle(Value message, std::size_t at) {
+  auto request = protocol::rpc::parse_request(std::move(message));
+  if (!request) {
+    refuse(fmt::format("message at byte {}: {}", at, request.error().message));
     return false;
   }
-  auto& parts = request.as_array();
-  if (!parts[3].is_array()) {
-    answer(parts[1],
-           fmt::format("{}: params must be an array, got {}", parts[2].text(),
-                       protocol::type_name(parts[3])),
+  if (!request->params.is_array()) {
+    answer(request->msgid,
+           fmt::format("{}: params must be an array, got {}", request->method,
+                       protocol::type_name(request->params)),
            Value{});
     return true;
   }
-  Reply reply = dispatcher_.dispatch(parts[2].text(), std::move(parts[3].as_array()));
-  answer(parts[1], reply.error, reply.result);
+  Reply reply = dispatcher_.dispatch(request->method, std::move(request->params.as_array()));
+  answer(request->msgid, reply.error, std::move(reply.result));
   return true;
 }
 
-void MsgpackConnection::answer(const Value& msgid, const std::string& error, const Value& result) {
-  // [1, msgid, error, result], written piece by piece to spare a copy of result.
-  std::string& out = this->out();
-  out.push_back(static_cast<char>(0x94));
-  protocol::msgpack_encode(Value(1), out);
-  protocol::msgpack_encode(msgid, out);
-  protocol::msgpack_encode(error.empty() ? Value{} : Value(error), out);
-  protocol::msgpack_encode(result, out);
+void MsgpackConnection::answer(const Value& msgid, const std::string& error, Value result) {
+  protocol::rpc::encode(
+      protocol::rpc::Response{msgid, error.empty() ? Value{} : Value(error), std::move(result)},
+      out());
 }
 
 void MsgpackConnection::refuse(const std::string& why) {

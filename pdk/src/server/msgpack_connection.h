@@ -27,9 +27,8 @@ class MsgpackConnection final : public Connection {
   void received(std::size_t n) override;
   /// Answers one request, which started at stream byte `at`; false when
   /// the stream cannot go on.
-  bool handle(protocol::Value request, std::size_t at);
-  void answer(const protocol::Value& msgid, const std::string& error,
-              const protocol::Value& result);
+  bool handle(protocol::Value message, std::size_t at);
+  void answer(const protocol::Value& msgid, const std::string& error, protocol::Value result);
   void refuse(const std::string& why);
 
   RpcDispatcher& dispatcher_;

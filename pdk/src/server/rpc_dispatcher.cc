@@ -37,30 +37,37 @@ RpcDispatcher::~RpcDispatcher() {
 }
 
 Reply RpcDispatcher::dispatch(std::string_view method, Array params) {
-  try {
-    // The Step family first: it is most of the traffic.
-    if (method.starts_with("plugin.Step")) {
-      if (method == "plugin.StepError")
-        return step(method, params, true);
-      for (auto kind :
-           {protocol::StepKind::plain, protocol::StepKind::multimap, protocol::StepKind::credential,
-            protocol::StepKind::consumer, protocol::StepKind::route, protocol::StepKind::service,
-            protocol::StepKind::memory_stats}) {
-        if (method == protocol::step_method(kind))
-          return step(method, params, false);
-      }
-    }
-    if (method == "plugin.HandleEvent")
-      return handle_event(params);
-    if (method == "plugin.StartInstance")
-      return start_instance(params);
-    if (method == "plugin.GetInstanceStatus")
-      return instance_status(params, false);
-    if (method == "plugin.CloseInstance")
-      return instance_status(params, true);
+  const auto command = protocol::rpc::find_command(method);
+  if (!command)
     return fail(fmt::format("unknown method {}", method));
+  return dispatch(*command, std::move(params));
+}
+
+Reply RpcDispatcher::dispatch(protocol::rpc::Command command, Array params) {
+  using protocol::rpc::Command;
+  try {
+    switch (command) {
+      case Command::start_instance:
+        return start_instance(params);
+      case Command::get_instance_status:
+        return instance_status(params, false);
+      case Command::close_instance:
+        return instance_status(params, true);
+      case Command::handle_event:
+        return handle_event(params);
+      case Command::step:
+      case Command::step_multimap:
+      case Command::step_credential:
+      case Command::step_consumer:
+      case Command::step_route:
+      case Command::step_service:
+      case Command::step_memory_stats:
+      case Command::step_error:
+        return step(command, params);
+    }
+    return fail(fmt::format("unknown method {}", protocol::rpc::command_name(command)));
   } catch (const std::exception& e) {
-    return fail(fmt::format("{}: {}", method, e.what()));
+    return fail(fmt::format("{}: {}", protocol::rpc::command_name(command), e.what()));
   }
 }
 
@@ -79,7 +86,8 @@ Reply RpcDispatcher::start_instance(const Array& params) {
 }
 
 Reply RpcDispatcher::instance_status(const Array& params, bool close) {
-  const char* method = close ? "plugin.CloseInstance" : "plugin.GetInstanceStatus";
+  const std::string_view method = protocol::rpc::command_name(
+      close ? protocol::rpc::Command::close_instance : protocol::rpc::Command::get_instance_status);
   if (params.size() != 1 || !params[0].is_int()) {
     return fail(fmt::format("{}: expected [instance id], got {}", method, describe(params)));
   }
@@ -117,7 +125,9 @@ Reply RpcDispatcher::handle_event(const Array& params) {
   return finish(event, std::move(outcome));
 }
 
-Reply RpcDispatcher::step(std::string_view method, Array& params, bool is_error) {
+Reply RpcDispatcher::step(protocol::rpc::Command command, Array& params) {
+  const std::string_view method = protocol::rpc::command_name(command);
+  const bool is_error = command == protocol::rpc::Command::step_error;
   Value* arg = params.size() == 1 && params[0].is_map() ? &params[0] : nullptr;
   const Value* event_id = arg ? int_field(*arg, "EventId") : nullptr;
   if (!event_id) {

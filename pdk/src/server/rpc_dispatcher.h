@@ -7,6 +7,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "kong/protocol/rpc_message.h"
 #include "kong/protocol/value.h"
 
 #include "server/event.h"
@@ -31,6 +32,9 @@ class RpcDispatcher {
 
   /// Runs one request. Never throws: bad params and failures become errors.
   /// Takes the params to move a Step's Data into the handler.
+  Reply dispatch(protocol::rpc::Command command, protocol::Array params);
+  /// The same by the method's name, as it came: an error for a method Kong
+  /// does not call.
   Reply dispatch(std::string_view method, protocol::Array params);
 
   /// Drops events Kong has not stepped for `idle`: Kong abandoned them (a
@@ -45,7 +49,7 @@ class RpcDispatcher {
   Reply instance_status(const protocol::Array& params, bool close);
   Reply handle_event(const protocol::Array& params);
   using Events = std::unordered_map<std::int64_t, std::unique_ptr<Event>>;
-  Reply step(std::string_view method, protocol::Array& params, bool is_error);
+  Reply step(protocol::rpc::Command command, protocol::Array& params);
   Reply finish(Events::iterator event, Event::Outcome outcome);
   static protocol::Value status_of(const Instance& instance);
 

@@ -105,16 +105,6 @@ TEST(MethodTable, AllowsEachFunctionInKongsPhasesOnly) {
   }
 }
 
-TEST(MethodTable, NamesEveryStepMethod) {
-  EXPECT_EQ(step_method(StepKind::plain), "plugin.Step");
-  EXPECT_EQ(step_method(StepKind::multimap), "plugin.StepMultiMap");
-  EXPECT_EQ(step_method(StepKind::credential), "plugin.StepCredential");
-  EXPECT_EQ(step_method(StepKind::consumer), "plugin.StepConsumer");
-  EXPECT_EQ(step_method(StepKind::route), "plugin.StepRoute");
-  EXPECT_EQ(step_method(StepKind::service), "plugin.StepService");
-  EXPECT_EQ(step_method(StepKind::memory_stats), "plugin.StepMemoryStats");
-}
-
 TEST(MethodTable, NamesProtobufMessagesOfTheRpc) {
   EXPECT_EQ(info(MethodId::request_get_header).pb_input, "String");
   EXPECT_EQ(info(MethodId::request_get_header).pb_output, "String");

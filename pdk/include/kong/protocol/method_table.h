@@ -32,9 +32,6 @@ enum class StepKind : std::uint8_t {
   memory_stats
 };
 
-/// "plugin.Step", "plugin.StepMultiMap", ...
-std::string_view step_method(StepKind kind);
-
 enum class MethodId : std::uint16_t {
 #define KONG_PDK_METHOD(id, ...) id,
 #include "kong/protocol/methods.def"
