@@ -9,7 +9,6 @@
 #include "kong/protocol/msgpack_codec.h"
 #include "kong/protocol/msgpack_stream.h"
 #include "kong/protocol/rpc_message.h"
-#include "kong/protocol/rpc_message.h"
 #include "kong/protocol/value.h"
 
 #include "client/socket_connection.h"

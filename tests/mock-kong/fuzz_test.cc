@@ -12,16 +12,6 @@
 namespace kong::test {
 namespace {
 
-std::vector<std::string> FilesIn(const std::string& dir) {
-  std::vector<std::string> files;
-  if (!std::filesystem::exists(dir))
-    return files;
-  for (const auto& entry : std::filesystem::directory_iterator(dir))
-    files.push_back(entry.path().filename().string());
-  std::sort(files.begin(), files.end());
-  return files;
-}
-
 // A bound on each call short enough for the planted hang to cost little,
 // long enough for every other handler on a busy machine.
 std::string CallTimeout() {
@@ -199,7 +189,8 @@ TEST(FuzzOptions, FuzzOnlyOptionsWithoutFuzzAreRefused) {
   const auto both =
       RunCommand(std::string(kMockKongBin) + " --replay a.json --fuzz a.json " + kHelloBin);
   EXPECT_EQ(both.exit_code, 2) << both.out;
-  EXPECT_NE(both.out.find("--replay and --fuzz are two modes: give one"), std::string::npos)
+  EXPECT_NE(both.out.find("--replay, --fuzz and --fuzz-wire are modes: give one"),
+            std::string::npos)
       << both.out;
 }
 

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -13,6 +14,8 @@ inline constexpr const char* kMockKongBin = KONG_MOCK_KONG_BIN;
 inline constexpr const char* kPlantedBugsBin = KONG_PLANTED_BUGS_BIN;
 inline constexpr const char* kPlantedBugsGuidedBin = KONG_PLANTED_BUGS_GUIDED_BIN;
 inline constexpr const char* kNoPhaseBin = KONG_NO_PHASE_BIN;
+/// Kong's JavaScript plugin server, from npm (scripts/test installs it).
+inline constexpr const char* kJsServer = KONG_JS_SERVER;
 /// How many times slower than a normal build this one runs plugins (10
 /// under the sanitizers). A timeout a test gives mock-kong to call a plugin
 /// hung is scaled by it: on a busy machine, a sanitized handler can take
@@ -40,6 +43,9 @@ class ScratchDir {
  private:
   std::string path_;
 };
+
+/// The names of the files in `dir`, sorted; none when it does not exist.
+std::vector<std::string> FilesIn(const std::string& dir);
 
 /// Waits until a unix socket at `path` accepts a connection.
 ::testing::AssertionResult WaitForSocket(

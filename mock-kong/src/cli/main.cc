@@ -9,6 +9,7 @@
 
 #include "cli/did_you_mean.h"
 #include "modes/fuzz.h"
+#include "modes/fuzz_wire.h"
 #include "modes/new_repository.h"
 #include "modes/replay.h"
 
@@ -60,6 +61,7 @@ int main(int argc, char** argv) {
       "  mock-kong --replay FIXTURE [OPTIONS] PLUGIN [ARGS...]\n"
       "  mock-kong --replay FIXTURE [OPTIONS] --query-cmd CMD --start-cmd CMD [--socket PATH]\n"
       "  mock-kong --fuzz FIXTURE [--runs N] [--duration S] [--seed N] [--out DIR] PLUGIN\n"
+      "  mock-kong --fuzz-wire FIXTURE [--runs N] [--duration S] [--seed N] [--out DIR] PLUGIN\n"
       "  mock-kong new DIR [--name NAME]"};
   app.set_version_flag("--version", "mock-kong " KONG_PDK_VERSION
                                     " (Kong's plugin protocols MsgPack:1 and ProtoBuf:1)");
@@ -69,8 +71,15 @@ int main(int argc, char** argv) {
                      "Fuzz the plugin with cases mutated from this fixture's; findings are "
                      "written to --out as fixtures --replay reproduces")
           ->option_text("FIXTURE");
+  std::string wire_fixture;
+  CLI::Option* wire_option =
+      app.add_option("--fuzz-wire", wire_fixture,
+                     "Send the plugin server malformed frames and calls, each followed by one "
+                     "of this fixture's cases, which must run as before")
+          ->option_text("FIXTURE");
   CLI::Option* seed_option =
-      app.add_option("--seed", seed, "--fuzz: the seed; the same one makes the same cases")
+      app.add_option("--seed", seed,
+                     "--fuzz, --fuzz-wire: the seed; the same one makes the same cases")
           ->option_text("N");
   CLI::Option* runs_option =
       app.add_option("--runs", runs, "--fuzz: stop after this many cases (default 10000)")
@@ -158,9 +167,12 @@ int main(int argc, char** argv) {
     const std::string& typed = replay.server.plugin.front();
     return usage_error("unknown option " + typed, suggestion(typed, app));
   }
-  const bool fuzzing = fuzz_option->count() > 0;
-  if (fuzzing && !replay.fixture_file.empty())
-    return usage_error("--replay and --fuzz are two modes: give one");
+  const bool wire = wire_option->count() > 0;
+  const bool fuzzing = fuzz_option->count() > 0 || wire;
+  if (int(!replay.fixture_file.empty()) + int(fuzz_option->count() > 0) + int(wire) > 1)
+    return usage_error("--replay, --fuzz and --fuzz-wire are modes: give one");
+  if (wire)
+    fuzz.fixture_file = wire_fixture;
   for (const CLI::Option* o : {seed_option, runs_option, duration_option}) {
     if (o->count() > 0 && !fuzzing)
       return usage_error(o->get_name() + " is an option of --fuzz");
@@ -187,10 +199,10 @@ int main(int argc, char** argv) {
     if (fuzz.plugin_hint.empty())
       fuzz.plugin_hint = "--query-cmd CMD --start-cmd CMD";
     std::setvbuf(stdout, nullptr, _IOLBF, 0);
-    return kong::mock::fuzz(fuzz);
+    return wire ? fuzz_wire(fuzz) : kong::mock::fuzz(fuzz);
   }
   if (replay.fixture_file.empty())
-    return usage_error("--replay FIXTURE or --fuzz FIXTURE is required");
+    return usage_error("--replay FIXTURE, --fuzz FIXTURE or --fuzz-wire FIXTURE is required");
   if (list)
     return list_cases(replay.fixture_file, replay.cases);
 

@@ -2,6 +2,8 @@
 // would log it, return its 500, or lose the plugin server.
 #include "fuzz/finding.h"
 
+#include <algorithm>
+#include <cctype>
 #include <set>
 
 #include <fmt/format.h>
@@ -60,6 +62,21 @@ std::string_view to_string(Finding::Kind kind) {
 
 std::string Finding::key() const {
   return fmt::format("{}|{}|{}", to_string(kind), phase, where);
+}
+
+std::string file_stem(std::string_view title) {
+  std::string stem;
+  for (char ch : title) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (std::isalnum(c) || ch == '.')
+      stem.push_back(static_cast<char>(std::tolower(c)));
+    else if (!stem.empty() && stem.back() != '-')
+      stem.push_back('-');
+  }
+  stem.resize(std::min<std::size_t>(stem.size(), 80));
+  while (!stem.empty() && stem.back() == '-')
+    stem.pop_back();
+  return stem.empty() ? "finding" : stem;
 }
 
 std::string Finding::title() const {

@@ -34,6 +34,10 @@ struct Finding {
   std::string title() const;
 };
 
+/// A file name from a finding's title: lower case, [a-z0-9.-] only, at
+/// most 80 characters; "finding" when nothing is left.
+std::string file_stem(std::string_view title);
+
 /// "crash", "hang", "protocol violation", ...
 std::string_view to_string(Finding::Kind kind);
 

@@ -52,23 +52,6 @@ constexpr int kShrinkBudgetForHangs = 6;
 // tried again when met again, this many times, then named as flaky.
 constexpr int kConfirmTries = 3;
 
-// A file name from a finding's title: lower case, [a-z0-9.-] only.
-std::string file_stem(const Finding& f) {
-  std::string stem;
-  for (char ch : f.title()) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (std::isalnum(c) || ch == '.')
-      stem.push_back(static_cast<char>(std::tolower(c)));
-    else if (!stem.empty() && stem.back() != '-')
-      stem.push_back('-');
-    if (stem.size() >= 80)
-      break;
-  }
-  while (!stem.empty() && stem.back() == '-')
-    stem.pop_back();
-  return stem.empty() ? "finding" : stem;
-}
-
 class Fuzzer {
  public:
   Fuzzer(const FuzzOptions& options, FixtureRun& run, CoverageFeedback& coverage,
@@ -296,7 +279,7 @@ class Fuzzer {
     finding.scope = run_.fixture.scope;
     finding.fuzz.invariants = run_.fixture.fuzz.invariants;
     finding.cases.push_back(c);
-    std::string stem = file_stem(f);
+    std::string stem = file_stem(f.title());
     std::string file = fmt::format("{}/{}.json", options_.out_dir, stem);
     for (int n = 2; written_.count(file) != 0; ++n)
       file = fmt::format("{}/{}-{}.json", options_.out_dir, stem, n);

@@ -285,6 +285,10 @@ std::optional<PluginSession::ServerLoss> PluginSession::recover(ConnectionFault 
   return loss;
 }
 
+bool PluginSession::server_ended() {
+  return process_ && process_->ended(std::chrono::milliseconds(0)).has_value();
+}
+
 Status PluginSession::stop() {
   Status closed = Ok{};
   if (!down_.empty())

@@ -103,6 +103,10 @@ class PluginSession {
   Status use_entity(const Entity& entity);
   /// The configured instance (0 before configure()).
   std::int64_t instance_id() const { return instance_id_; }
+  /// Its configuration as Kong sent it to the server (JSON, with Kong's keys).
+  const std::string& config_text() const { return config_text_; }
+  /// Where the server listens (empty for an attached session).
+  const std::string& socket_path() const { return socket_; }
   /// The configuration's __plugin_id (kong.plugin.get_id).
   const std::string& plugin_id() const { return plugin_id_; }
   /// Starts the configured instance anew, as Kong does when the server
@@ -132,6 +136,10 @@ class PluginSession {
   /// attached server. Kong gives up on a command that was not found (exit
   /// status 127), and so does this.
   std::optional<ServerLoss> recover(ConnectionFault fault);
+  /// Whether the server process has ended, without waiting: for a mode
+  /// that talks to the socket itself; recover(ConnectionFault::closed)
+  /// then says how and starts it again.
+  bool server_ended();
   /// Why the server cannot serve (it could not be started again); empty
   /// while it can.
   const std::string& down() const { return down_; }
