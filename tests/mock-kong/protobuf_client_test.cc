@@ -343,7 +343,7 @@ TEST_F(ProtobufClientTest, MultimapsGoBackAsKongsLuaTablesWithoutMsgpacksFix) {
     EXPECT_EQ(client.run_event(1, Phase::access, kong.handler()).kind, EventEnd::Kind::returned);
   }
   const auto& get_query = protocol::info(protocol::MethodId::request_get_query);
-  EXPECT_EQ(protocol::protobuf::decode_result(get_query, answer), Value(std::move(lua)));
+  EXPECT_EQ(protocol::protobuf::decode_result(get_query, answer).value(), Value(std::move(lua)));
 }
 
 TEST_F(ProtobufClientTest, AServerThatTricklesBytesStillTimesOutAtTheDeadline) {

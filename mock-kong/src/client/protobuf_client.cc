@@ -201,14 +201,12 @@ EventEnd ProtobufClient::run_event(std::int64_t id, Phase phase, const CallHandl
     // other name it logs this, gives up the event and answers 500.
     if (info == nullptr || info->pb_input.empty())
       return end.fail(fmt::format("pluginserver error: method {} not found", printable(*name)));
-    Array decoded;
-    try {
-      decoded = protocol::protobuf::decode_arguments(*info, *args);
-    } catch (const protocol::protobuf::CodecError& e) {
+    auto decoded = protocol::protobuf::decode_arguments(*info, *args);
+    if (!decoded) {
       return end.fail(fmt::format("{}: call {} ({}): undecodable argument: {}", phase_name,
-                                  end.calls + 1, info->name, e.what()));
+                                  end.calls + 1, info->name, decoded.error().message));
     }
-    CallOutcome outcome = handler(info->name, info, std::move(decoded));
+    CallOutcome outcome = handler(info->name, info, std::move(decoded).value());
     ++end.calls;
     end.last_call = info->name;
     switch (outcome.kind) {
@@ -222,13 +220,10 @@ EventEnd ProtobufClient::run_event(std::int64_t id, Phase phase, const CallHandl
       case CallOutcome::Kind::answer:
         break;
     }
-    std::string answer;
-    try {
-      answer = protocol::protobuf::encode_result(*info, outcome.result);
-    } catch (const protocol::protobuf::CodecError& e) {
-      return end.fail(fmt::format("{}: {}", info->name, e.what()));
-    }
-    if (auto written = c.write(answer, call_deadline()); !written) {
+    auto answer = protocol::protobuf::encode_result(*info, outcome.result);
+    if (!answer)
+      return end.fail(fmt::format("{}: {}", info->name, answer.error().message));
+    if (auto written = c.write(*answer, call_deadline()); !written) {
       last_fault_ = c.socket->fault();
       return end.fail(fmt::format("{}: writing the answer to {}: {}", phase_name, info->name,
                                   written.error().message));

@@ -2,8 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
-#include <iterator>
 #include <limits>
 #include <memory>
 #include <optional>
@@ -432,13 +430,6 @@ std::optional<Array> exit_with_text_body(const Array& args) {
   return adapted;
 }
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in)
-    throw CodecError(fmt::format("cannot read the body file {} Kong named", path));
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
 }  // namespace
 
 std::string serialize(const gpb::Message& message) {
@@ -456,7 +447,9 @@ void to_protobuf_value(const Value& v, gpb::Value& out) {
   to_value(v, out, Side::plugin, "value");
 }
 
-std::string encode_arguments(const MethodInfo& method, const Array& call_args) {
+namespace {
+
+std::string encode_arguments_or_throw(const MethodInfo& method, const Array& call_args) {
   const std::string name = message_name(method.pb_input);
   const std::optional<Array> exit_args =
       name == "ExitArgs" ? exit_with_text_body(call_args) : std::nullopt;
@@ -492,7 +485,7 @@ std::string encode_arguments(const MethodInfo& method, const Array& call_args) {
   return serialize(*message);
 }
 
-Value decode_result(const MethodInfo& method, std::string_view frame) {
+Value decode_result_or_throw(const MethodInfo& method, std::string_view frame) {
   const std::string name = message_name(method.pb_output);
   if (name == kEmpty || (frame.empty() && method.result_optional))
     return Value{};
@@ -505,8 +498,8 @@ Value decode_result(const MethodInfo& method, std::string_view frame) {
     // One of: the body, the file Kong buffered it to, or why it has none.
     if (const Value* content = v.find("content"))
       return *content;
-    if (const Value* file = v.find("body_filepath"))
-      return Value(Bytes{read_file(std::string(file->text()))});
+    if (v.find("body_filepath") != nullptr)
+      return v;
     if (const Value* error = v.find("error"))
       throw CodecError(fmt::format("Kong could not read the body: {}", error->text()));
     return Value(Bytes{});
@@ -522,7 +515,7 @@ Value decode_result(const MethodInfo& method, std::string_view frame) {
   return v;
 }
 
-Array decode_arguments(const MethodInfo& method, std::string_view frame) {
+Array decode_arguments_or_throw(const MethodInfo& method, std::string_view frame) {
   const std::string name = message_name(method.pb_input);
   if (name == kEmpty)
     return {};
@@ -538,7 +531,7 @@ Array decode_arguments(const MethodInfo& method, std::string_view frame) {
   return args;
 }
 
-std::string encode_result(const MethodInfo& method, const Value& result) {
+std::string encode_result_or_throw(const MethodInfo& method, const Value& result) {
   const std::string name = message_name(method.pb_output);
   if (name == kEmpty || result.is_nil())
     return {};
@@ -557,6 +550,35 @@ std::string encode_result(const MethodInfo& method, const Value& result) {
     fill(*message, result, Side::kong, path);
   }
   return serialize(*message);
+}
+
+}  // namespace
+
+// The conversions throw CodecError from deep in a message's fields; the
+// public functions give it back as an Error.
+template <class F>
+auto guarded(F&& convert) -> Result<decltype(convert())> {
+  try {
+    return convert();
+  } catch (const CodecError& e) {
+    return Error{e.what()};
+  }
+}
+
+Result<std::string> encode_arguments(const MethodInfo& method, const Array& args) {
+  return guarded([&] { return encode_arguments_or_throw(method, args); });
+}
+
+Result<Value> decode_result(const MethodInfo& method, std::string_view frame) {
+  return guarded([&] { return decode_result_or_throw(method, frame); });
+}
+
+Result<Array> decode_arguments(const MethodInfo& method, std::string_view frame) {
+  return guarded([&] { return decode_arguments_or_throw(method, frame); });
+}
+
+Result<std::string> encode_result(const MethodInfo& method, const Value& result) {
+  return guarded([&] { return encode_result_or_throw(method, result); });
 }
 
 }  // namespace kong::protocol::protobuf

@@ -1,6 +1,8 @@
 #include "server/protobuf_connection.h"
 
 #include <cstdio>
+#include <fstream>
+#include <iterator>
 #include <optional>
 #include <utility>
 
@@ -18,15 +20,18 @@ namespace {
 
 namespace pb = kong_plugin_protocol;
 using protocol::Value;
-using protocol::protobuf::CodecError;
 
-// A call's input message, or why it cannot travel over ProtoBuf:1.
-Result<std::string> encode_call(const protocol::MethodInfo& method, const protocol::Array& args) {
-  try {
-    return protocol::protobuf::encode_arguments(method, args);
-  } catch (const CodecError& e) {
-    return Error{e.what()};
-  }
+// A body Kong buffered to a file (a RawBodyResult's body_filepath) read, as
+// Kong's own plugin servers read it; any other result as it came.
+Result<Value> with_body_file(Value result) {
+  const Value* file = result.is_map() ? result.find("body_filepath") : nullptr;
+  if (file == nullptr || !file->is_text())
+    return result;
+  const std::string path(file->text());
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    return Error{fmt::format("cannot read the body file {} Kong named", path)};
+  return Value(Bytes{std::string(std::istreambuf_iterator<char>(in), {})});
 }
 
 }  // namespace
@@ -93,12 +98,14 @@ void ProtobufConnection::start_event(std::int64_t sequence, std::int64_t instanc
 void ProtobufConnection::answer_call(std::string_view frame) {
   const protocol::MethodInfo& method = *std::exchange(waiting_, nullptr);
   Value result;
-  std::optional<std::string> error;
-  try {
-    result = protocol::protobuf::decode_result(method, frame);
-  } catch (const CodecError& e) {
-    error = e.what();  // thrown in the handler as the call's PdkError
-  }
+  std::optional<std::string> error;  // thrown in the handler as the call's PdkError
+  auto decoded = protocol::protobuf::decode_result(method, frame);
+  if (decoded && method.pb_output == "RawBodyResult")
+    decoded = with_body_file(std::move(decoded).value());
+  if (decoded)
+    result = std::move(decoded).value();
+  else
+    error = decoded.error().message;
   step(event_->run(std::move(result), std::move(error)));
 }
 
@@ -108,7 +115,7 @@ void ProtobufConnection::step(Event::Outcome outcome) {
     switch (outcome.kind) {
       case Kind::call:
       case Kind::ended: {
-        auto input = encode_call(*outcome.method, outcome.args);
+        auto input = protocol::protobuf::encode_arguments(*outcome.method, outcome.args);
         if (!input) {
           // Nothing went to Kong: the call fails in the handler at once, which
           // may catch it and go on.

@@ -68,12 +68,16 @@ class ProtobufConnection : public ::testing::Test {
   std::unique_ptr<server::ProtobufConnection> connection_;
 };
 
-pb::RpcCall StartHello() {
+pb::RpcCall Start(const std::string& mode) {
   pb::RpcCall call;
   call.set_sequence(1);
   call.mutable_cmd_start_instance()->set_name("test-plugin");
-  call.mutable_cmd_start_instance()->set_config(R"({"__seq__": 1, "mode": "hello"})");
+  call.mutable_cmd_start_instance()->set_config(R"({"__seq__": 1, "mode": ")" + mode + R"("})");
   return call;
+}
+
+pb::RpcCall StartHello() {
+  return Start("hello");
 }
 
 pb::RpcCall HandleAccess() {
@@ -115,6 +119,33 @@ TEST_F(ProtobufConnection, ReturnsTheStackWhenTheHandlerReturns) {
   EXPECT_EQ(frames[2], "");
   EXPECT_FALSE(connection_->closed());
   EXPECT_EQ(stacks_.idle(), 1u);
+}
+
+TEST_F(ProtobufConnection, ABodyKongBufferedToAFileIsReadFromTheFileItNames) {
+  char path[] = "/tmp/kong-body-XXXXXX";
+  const int fd = ::mkstemp(path);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::write(fd, "from the file", 13), 13);
+  ::close(fd);
+  Send({Start("raw-body"), HandleAccess()});
+  std::vector<std::string> frames = Written();
+  ASSERT_EQ(frames.size(), 3u);
+  EXPECT_EQ(frames[1], "kong.request.get_raw_body");
+
+  pb::RawBodyResult body;
+  body.set_body_filepath(path);
+  std::string answer;
+  protocol::append_frame(answer, body.SerializeAsString());
+  ASSERT_EQ(::write(fds_[1], answer.data(), answer.size()), static_cast<ssize_t>(answer.size()));
+  connection_->on_ready(EPOLLIN);
+  ::unlink(path);
+  frames = Written();
+  ASSERT_GE(frames.size(), 2u);
+  EXPECT_EQ(frames[0], "kong.response.set_header");
+  pb::KV header;
+  ASSERT_TRUE(header.ParseFromString(frames[1]));
+  EXPECT_EQ(header.k(), "x-body");
+  EXPECT_EQ(header.v().string_value(), "from the file");
 }
 
 }  // namespace

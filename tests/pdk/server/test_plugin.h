@@ -31,6 +31,7 @@ inline int g_unwound_handlers = 0;
 ///   print        prints "printed for <host>" on stderr, then as hello; dies
 ///                of SIGSEGV for the host crash.test
 ///   return       returns at once
+///   raw-body     get_raw_body(), then set_header("x-body", <the body>)
 struct TestPlugin {
   std::string mode = "hello";
   int limit = 10;
@@ -55,6 +56,8 @@ struct TestPlugin {
     if (mode == "hello" || mode == "print") {
       const std::string host = kong.request.get_header("host").value_or("nobody");
       kong.response.set_header("x-hello", "hi " + host);
+    } else if (mode == "raw-body") {
+      kong.response.set_header("x-body", kong.request.get_raw_body().value_or(Bytes{}).data);
     } else if (mode == "read-host") {
       kong.request.get_header("host");
     } else if (mode == "headers") {

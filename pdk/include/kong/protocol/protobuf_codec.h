@@ -1,11 +1,11 @@
 #pragma once
 
-#include <stdexcept>
 #include <string>
 #include <string_view>
 
 #include "kong/protocol/method_table.h"
 #include "kong/protocol/value.h"
+#include "kong/result.h"
 
 /// ProtoBuf:1 PDK calls (docs/protocols.md): a call's positional arguments
 /// and its result, converted to and from the protobuf messages the method
@@ -25,34 +25,32 @@
 /// (proto3 fills in 0, "" and false).
 namespace kong::protocol::protobuf {
 
-/// Bytes that are not the expected message, or a value that does not fit it.
-/// The text names the message and the field.
-class CodecError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
+// Each conversion gives an Error, naming the message and the field, for
+// bytes that are not the expected message or a value that does not fit it:
+// what a peer sends is input, and bad input is normal here.
 
 // The plugin server's side.
 
-/// The call's input message. Throws CodecError when an argument does not fit
-/// (the wrong type, an integer beyond 32 bits, more arguments than fields).
-std::string encode_arguments(const MethodInfo& method, const Array& args);
+/// The call's input message; an Error when an argument does not fit (the
+/// wrong type, an integer beyond 32 bits, more arguments than fields).
+Result<std::string> encode_arguments(const MethodInfo& method, const Array& args);
 
 /// Kong's answer as the value MsgPack:1 would carry. An empty frame is Kong's
 /// nil: Nil where the C++ result is optional, else the message's defaults.
-/// Throws CodecError on bytes that are not the output message.
-Value decode_result(const MethodInfo& method, std::string_view frame);
+/// A RawBodyResult naming the file Kong buffered a large body to comes back
+/// as the map {body_filepath = path}: reading files is the caller's business
+/// (the server's), not a codec's.
+Result<Value> decode_result(const MethodInfo& method, std::string_view frame);
 
 // Kong's side (mock-kong).
 
 /// The arguments Kong's Lua function gets, with Kong's quirks: scalar fields
 /// default to 0, "" and false; in google.protobuf.Value `false` becomes nil
 /// and null the string "NULL_VALUE".
-Array decode_arguments(const MethodInfo& method, std::string_view frame);
+Result<Array> decode_arguments(const MethodInfo& method, std::string_view frame);
 
-/// The answer frame for a result (nil: an empty frame). Throws CodecError
-/// when the result does not fit the output message, where Kong's encoder
-/// raises an error.
-std::string encode_result(const MethodInfo& method, const Value& result);
+/// The answer frame for a result (nil: an empty frame); an Error when the
+/// result does not fit the output message, where Kong's encoder raises one.
+Result<std::string> encode_result(const MethodInfo& method, const Value& result);
 
 }  // namespace kong::protocol::protobuf
