@@ -91,6 +91,8 @@ class RawConnection {
 
 template <class Stream>
 void feed(Stream& stream, std::string_view bytes) {
+  if (bytes.empty())
+    return;  // an empty view's data() may be null, which memcpy must not get
   auto space = stream.prepare(bytes.size());
   std::memcpy(space.data(), bytes.data(), bytes.size());
   stream.commit(bytes.size());
