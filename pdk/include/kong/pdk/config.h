@@ -164,7 +164,9 @@ Status read(const nlohmann::json& j, T& out, const std::string& path, UnknownKey
         },
         T::fields());
     if (status && unknown == UnknownKeys::refuse) {
-      for (const auto& [key, value] : j.items()) {
+      for (const auto& item : j.items()) {
+        // A name, not a structured binding: clang before 16 cannot capture one.
+        const std::string& key = item.key();
         const bool known = std::apply(
             [&](const auto&... f) { return ((key == f.name) || ... || false); }, T::fields());
         // Kong's keys come with every configuration: its bookkeeping at the
