@@ -53,15 +53,6 @@ bool answered(const Result<mock::MsgpackTransport::Answer>& answer, std::string_
   return called != nullptr && called->is_text() && called->text() == method;
 }
 
-Array step(std::int64_t event_id, Value data) {
-  Map m;
-  m.emplace_back(Value("EventId"), Value(event_id));
-  // Kong's MessagePack leaves a nil map value out (protocol.md §3).
-  if (!data.is_nil())
-    m.emplace_back(Value("Data"), std::move(data));
-  return Array{Value(std::move(m))};
-}
-
 // One hello event per iteration; range(0) is the client's pool size. With
 // several threads each is a Kong worker with its own pool, all on one server.
 void BM_HelloEvent(benchmark::State& state) {
@@ -94,12 +85,13 @@ void BM_HelloEvent(benchmark::State& state) {
       break;
     }
     const std::int64_t id = get_header->result.find("EventId")->as_int();
-    auto set_header = kong.call(protocol::rpc::Command::step, step(id, Value("example.com")));
+    auto set_header =
+        kong.call(protocol::rpc::Command::step, step_params(id, Value("example.com")));
     if (!answered(set_header, "kong.response.set_header")) {
       state.SkipWithError("plugin.Step: expected a kong.response.set_header call");
       break;
     }
-    if (!answered(kong.call(protocol::rpc::Command::step, step(id, Value{})), "ret")) {
+    if (!answered(kong.call(protocol::rpc::Command::step, step_params(id, Value{})), "ret")) {
       state.SkipWithError("plugin.Step: expected \"ret\"");
       break;
     }

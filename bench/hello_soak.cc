@@ -64,14 +64,6 @@ const Value* data_of(const Result<mock::MsgpackTransport::Answer>& answer, std::
   return &event_data(answer->result);
 }
 
-Array step(std::int64_t event_id, Value data) {
-  Map m;
-  m.emplace_back(Value("EventId"), Value(event_id));
-  if (!data.is_nil())
-    m.emplace_back(Value("Data"), std::move(data));
-  return Array{Value(std::move(m))};
-}
-
 // One Kong worker's connection: events one after another until all are claimed.
 void worker(Soak& soak) {
   mock::MsgpackClient kong({.socket_path = soak.socket, .pool_size = 1});
@@ -89,14 +81,14 @@ void worker(Soak& soak) {
       continue;
     }
     const std::int64_t id = started->result.find("EventId")->as_int();
-    const auto set = kong.call(Command::step, step(id, Value("example.com")));
+    const auto set = kong.call(Command::step, step_params(id, Value("example.com")));
     call = data_of(set, why);
     method = call ? call->find("Method") : nullptr;
     if (!method || method->text() != "kong.response.set_header") {
       soak.fail("plugin.Step: " + (why.empty() ? "expected kong.response.set_header" : why));
       continue;
     }
-    const auto end = kong.call(Command::step, step(id, Value{}));
+    const auto end = kong.call(Command::step, step_params(id, Value{}));
     call = data_of(end, why);
     if (!call || !call->is_text() || call->text() != "ret") {
       soak.fail("plugin.Step: " + (why.empty() ? "expected \"ret\"" : why));

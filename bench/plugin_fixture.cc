@@ -64,6 +64,14 @@ Result<std::int64_t> start_instance(mock::MsgpackClient& kong, std::string_view 
   return id->as_int();
 }
 
+protocol::Array step_params(std::int64_t event_id, protocol::Value data) {
+  protocol::Map m;
+  m.emplace_back(protocol::Value("EventId"), protocol::Value(event_id));
+  if (!data.is_nil())
+    m.emplace_back(protocol::Value("Data"), std::move(data));
+  return protocol::Array{protocol::Value(std::move(m))};
+}
+
 const protocol::Value& event_data(const protocol::Value& reply) {
   static const protocol::Value nil;
   const protocol::Value* data = reply.is_map() ? reply.find("Data") : nullptr;

@@ -54,6 +54,10 @@ class PluginFixture {
 Result<std::int64_t> start_instance(mock::MsgpackClient& kong, std::string_view plugin,
                                     std::string_view config_json);
 
+/// Kong's plugin.Step params for `event_id` with `data` (left out when nil,
+/// as Kong's MessagePack leaves a nil map value out, protocol.md §3).
+protocol::Array step_params(std::int64_t event_id, protocol::Value data);
+
 /// The "Data" of a plugin.HandleEvent or plugin.Step reply ({"EventId", "Data"}):
 /// a PDK call map or "ret". Nil when the reply has no such field.
 const protocol::Value& event_data(const protocol::Value& reply);

@@ -1,5 +1,6 @@
 // mock-kong --fuzz against real plugin servers: it finds the bugs planted in
-// tests/plugins/planted_bugs.cc, and what it writes replays them.
+// tests/plugins/planted_bugs.cc and, on Kong's JavaScript PDK, in
+// tests/js/plugins/planted-bugs, and what it writes replays them.
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -117,6 +118,48 @@ TEST_F(Fuzz, ABugBehindFourNestedComparisonsIsFoundWithCoverageGuidanceAndNotWit
   EXPECT_EQ(std::find(missed.begin(), missed.end(), bug), missed.end()) << blind.out;
 }
 #endif
+
+TEST_F(Fuzz, FindsTheBugsPlantedInAPluginOnKongsJavaScriptPdkAndEachFindingReplays) {
+  if (!std::filesystem::exists(kJsServer))
+    GTEST_SKIP() << "Kong's JavaScript PDK is not installed (scripts/test runs npm ci in tests/js)";
+  const std::string js = std::string(kJsServer) + " -d " + Source("tests/js/plugins/planted-bugs");
+  const std::string plugin = "--query-cmd '" + js + " --dump-all-plugins' --start-cmd '" + js +
+                             " --kong-prefix $KONG_PREFIX' --socket js_pluginserver.sock";
+  const std::string out = dir_.file("js");
+  // The server is node's, not sanitized: its bound need not scale.
+  const auto run =
+      RunCommand(std::string(kMockKongBin) + " --fuzz " + Source("tests/js/js-planted-bugs.json") +
+                     " --seed 1 --runs 2000 --call-timeout 1000 --out " + out + " " + plugin,
+                 std::chrono::minutes(5));
+  EXPECT_EQ(run.exit_code, 1) << run.out;
+  const std::vector<std::string> expected = {"crash-in-access-after-kong.request.get-header.json",
+                                             "hang-in-access-after-kong.request.get-raw-query.json",
+                                             "invariant-response-headers.x-planted-broken.json"};
+  ASSERT_EQ(FilesIn(out), expected) << run.out;
+
+  const auto replay = [&](const std::string& file) {
+    return RunCommand(std::string(kMockKongBin) + " --replay " + out + "/" + file +
+                      " --call-timeout 1000 " + plugin);
+  };
+  const auto crash = replay(expected[0]);
+  EXPECT_EQ(crash.exit_code, 1) << crash.out;
+  EXPECT_NE(crash.out.find("plugin server: was killed by signal 6 (SIGABRT) in the access phase"),
+            std::string::npos)
+      << crash.out;
+  const auto hang = replay(expected[1]);
+  EXPECT_EQ(hang.exit_code, 1) << hang.out;
+  EXPECT_NE(hang.out.find("plugin server: hung in the access phase"), std::string::npos)
+      << hang.out;
+  // Kong's JavaScript PDK logs a handler's exception and lets the request
+  // go on: the invariant is what shows it, on an empty JSON body.
+  const auto thrown = replay(expected[2]);
+  EXPECT_EQ(thrown.exit_code, 1) << thrown.out;
+  EXPECT_NE(thrown.out.find("fuzz.invariants.response_headers"), std::string::npos) << thrown.out;
+  const auto fixture = nlohmann::json::parse(ReadFile(out + "/" + expected[2]));
+  const auto& request = fixture["cases"][0]["request"];
+  EXPECT_EQ(request["headers"]["Content-Type"], "application/json") << request.dump();
+  EXPECT_FALSE(request.contains("body")) << request.dump();
+}
 
 TEST_F(Fuzz, AFindingItsCaseDoesNotBringBackOnItsOwnIsNamedFlakyAndNotWritten) {
   // The planted `tick` flag fails every second request that has it: the

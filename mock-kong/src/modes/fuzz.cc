@@ -312,14 +312,21 @@ class Fuzzer {
 
 }  // namespace
 
-int fuzz(const FuzzOptions& options, std::FILE* out) {
+Result<std::unique_ptr<FixtureRun>> start_fuzz_run(const FuzzOptions& options,
+                                                   SessionOptions session) {
   std::error_code error;
   std::filesystem::create_directories(options.out_dir, error);
   if (error) {
-    return cannot_run(fmt::format("cannot create the findings directory {}: {}", options.out_dir,
-                                  error.message()));
+    return Error{fmt::format("cannot create the findings directory {}: {}", options.out_dir,
+                             error.message())};
   }
   on_interrupt([] { PluginSession::abandon_all(); });
+  if (!session.output)
+    session.output = [](const std::string&) {};
+  return open_fixture_run(options.fixture_file, options.cases, options.server, session);
+}
+
+int fuzz(const FuzzOptions& options, std::FILE* out) {
   SessionOptions session = options.session;
   auto scratch = TempDir::create("mock-kong-fuzz");
   if (!scratch)
@@ -328,11 +335,7 @@ int fuzz(const FuzzOptions& options, std::FILE* out) {
   if (!coverage)
     return cannot_run(coverage.error().message);
   session.environment.emplace_back(protocol::kCoverageMapEnv, (*coverage)->file());
-  // The plugin's output belongs to the case it came with: a finding's
-  // message carries the lines that matter.
-  if (!session.output)
-    session.output = [](const std::string&) {};
-  auto run = open_fixture_run(options.fixture_file, options.cases, options.server, session);
+  auto run = start_fuzz_run(options, std::move(session));
   if (!run)
     return cannot_run(run.error().message);
   const std::uint64_t seed = options.seed.value_or(std::random_device{}());

@@ -3,11 +3,14 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "kong/mock/fixture_run.h"
 #include "kong/mock/session.h"
+#include "kong/result.h"
 
 namespace kong::mock {
 
@@ -30,6 +33,13 @@ struct FuzzOptions {
   /// How the plugin was given, for the replay hint.
   std::string plugin_hint;
 };
+
+/// What both fuzzers start with: the findings directory made, Ctrl-C set to
+/// stop the plugin at once, the plugin's output kept off the terminal (a
+/// finding carries the lines that matter), and the fixture opened on the
+/// plugin with `session`. The error says why it cannot start.
+Result<std::unique_ptr<FixtureRun>> start_fuzz_run(const FuzzOptions& options,
+                                                   SessionOptions session);
 
 /// Runs cases mutated from the fixture's against the plugin in one session,
 /// writes each distinct finding, shrunk, to `out_dir` as a fixture that

@@ -6,7 +6,6 @@
 
 #include <unistd.h>
 
-#include <filesystem>
 #include <random>
 #include <set>
 #include <thread>
@@ -242,17 +241,7 @@ class WireFuzzer {
 }  // namespace
 
 int fuzz_wire(const FuzzOptions& options, std::FILE* out) {
-  std::error_code error;
-  std::filesystem::create_directories(options.out_dir, error);
-  if (error) {
-    return cannot_run(fmt::format("cannot create the findings directory {}: {}", options.out_dir,
-                                  error.message()));
-  }
-  on_interrupt([] { PluginSession::abandon_all(); });
-  SessionOptions session = options.session;
-  if (!session.output)
-    session.output = [](const std::string&) {};
-  auto run = open_fixture_run(options.fixture_file, options.cases, options.server, session);
+  auto run = start_fuzz_run(options, options.session);
   if (!run)
     return cannot_run(run.error().message);
   if ((*run)->cases.empty())
