@@ -162,6 +162,11 @@ TEST(ConfigValidation, TakesAWholeFloatForAnIntegerAndPassesItAsAnInteger) {
   EXPECT_EQ(Validated(R"({"n": 3.5})", R"([{"n": {"type": "number"}}])"), R"({"n":3.5})");
 }
 
+TEST(ConfigValidation, AWholeFloatPast64BitsStaysTheNumberKongTakes) {
+  EXPECT_EQ(Validated(R"({"n": 6.6e24})", R"([{"n": {"type": "integer"}}])"), R"({"n":6.6e+24})");
+  EXPECT_EQ(Validated(R"({"n": -9.3e18})", R"([{"n": {"type": "integer"}}])"), R"({"n":-9.3e+18})");
+}
+
 TEST(ConfigValidation, TakesAnyValueForAJsonField) {
   EXPECT_EQ(Validated(R"({"extra": {"any": [1, "thing"]}})", R"([{"extra": {"type": "json"}}])"),
             R"({"extra":{"any":[1,"thing"]}})");

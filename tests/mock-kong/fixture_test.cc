@@ -262,6 +262,11 @@ TEST(FixtureParsing, ReportsInvalidJsonWithFileLineColumnAndByte) {
               StartsWith("fixtures/hello.json: invalid JSON at line 1, column 1 (byte 1): "));
 }
 
+TEST(FixtureParsing, ANumberPastTheRangeOfADoubleIsInvalidJsonAtItsByte) {
+  EXPECT_EQ(ErrorOf(R"({"cases": 1e999})"),
+            "fixtures/hello.json: invalid JSON at byte 15: a number out of range: 1e999");
+}
+
 TEST(FixtureParsing, ReportsADuplicateKeyInsteadOfDroppingAValue) {
   EXPECT_EQ(
       ErrorOf(OneCase(R"("request": {"headers": {"Set-Cookie": "a=1", "Set-Cookie": "b=2"}})")),
