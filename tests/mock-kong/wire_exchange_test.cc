@@ -90,6 +90,10 @@ TEST(WireMutator, ACallWithAFieldOfTheWrongTypeIsOtherwiseWhatKongSends) {
   EXPECT_GT(seen, 0);
 }
 
+std::string Checked(Protocol protocol, const std::string& bytes) {
+  return check_answer(protocol, take_apart(protocol, bytes));
+}
+
 std::string Encoded(const protocol::rpc::Response& r) {
   std::string out;
   protocol::rpc::encode(r, out);
@@ -100,29 +104,28 @@ TEST(CheckAnswer, AnswersAndNotificationsPassAndAnythingElseIsNamed) {
   std::string good;
   protocol::rpc::encode(protocol::rpc::Notification{"serverPid", Value(7)}, good);
   good += Encoded({Value(1), Value("no such instance"), Value{}});
-  EXPECT_EQ(check_answer(Protocol::msgpack, good), "");
+  EXPECT_EQ(Checked(Protocol::msgpack, good), "");
   EXPECT_EQ(take_apart(Protocol::msgpack, good).answers(), 1u);
 
   std::string request;
   protocol::rpc::encode(protocol::rpc::request(1, protocol::rpc::Command::step, {}), request);
-  EXPECT_EQ(check_answer(Protocol::msgpack, request), "a request, where Kong waits for an answer");
-  EXPECT_TRUE(
-      check_answer(Protocol::msgpack, "\xc1").starts_with("an answer that is no MessagePack"));
-  EXPECT_TRUE(check_answer(Protocol::msgpack, "\x93\x02")
+  EXPECT_EQ(Checked(Protocol::msgpack, request), "a request, where Kong waits for an answer");
+  EXPECT_TRUE(Checked(Protocol::msgpack, "\xc1").starts_with("an answer that is no MessagePack"));
+  EXPECT_TRUE(Checked(Protocol::msgpack, "\x93\x02")
                   .starts_with("an answer cut short by the close (2 bytes of it came)"));
   EXPECT_TRUE(
-      check_answer(Protocol::msgpack, "\x92\x01\x02").starts_with("an answer of the wrong shape"));
+      Checked(Protocol::msgpack, "\x92\x01\x02").starts_with("an answer of the wrong shape"));
 }
 
 TEST(CheckAnswer, WholeFramesPassAndAFrameCutShortIsNamed) {
   std::string frames;
   protocol::append_frame(frames, "abc");
   protocol::append_frame(frames, "");
-  EXPECT_EQ(check_answer(Protocol::protobuf, frames), "");
+  EXPECT_EQ(Checked(Protocol::protobuf, frames), "");
   EXPECT_EQ(take_apart(Protocol::protobuf, frames).answers(), 2u);
-  EXPECT_EQ(check_answer(Protocol::protobuf, frames + std::string("\x05\x00\x00\x00"
-                                                                  "ab",
-                                                                  6)),
+  EXPECT_EQ(Checked(Protocol::protobuf, frames + std::string("\x05\x00\x00\x00"
+                                                             "ab",
+                                                             6)),
             "a frame cut short by the close (6 bytes of it came)");
 }
 

@@ -25,6 +25,7 @@ using protocol::Value;
 // More than any answer to one input: a server still sending then answers
 // without end, which is a finding of its own.
 constexpr std::size_t kMaxAnswerBytes = 64u << 20;
+
 /// The server's side of one connection, read and written with deadlines.
 class RawConnection {
  public:
@@ -130,10 +131,11 @@ std::string step_for(Protocol protocol, const WireInput& input, WireExchange& e,
   }
   return "";
 }
+
 // Reads what the server still sends, up to its close.
-WireExchange drained(RawConnection& connection, WireExchange& e, std::chrono::milliseconds bound) {
+void drain(RawConnection& connection, WireExchange& e, std::chrono::milliseconds bound) {
   if (!e.hang.empty())
-    return e;
+    return;
   const auto deadline = Clock::now() + bound;
   while (connection.receive(deadline, e)) {
   }
@@ -141,8 +143,8 @@ WireExchange drained(RawConnection& connection, WireExchange& e, std::chrono::mi
     e.hang = "kept the connection open after mock-kong closed its side";
   else if (!e.closed)
     e.hang = fmt::format("sent more than {} MiB in answer", kMaxAnswerBytes >> 20);
-  return e;
 }
+
 }  // namespace
 
 std::size_t Received::answers() const {
@@ -183,8 +185,7 @@ Received take_apart(Protocol protocol, std::string_view bytes) {
   }
 }
 
-std::string check_answer(Protocol protocol, const std::string& bytes) {
-  const Received r = take_apart(protocol, bytes);
+std::string check_answer(Protocol protocol, const Received& r) {
   const bool msgpack = protocol == Protocol::msgpack;
   if (!r.error.empty()) {
     return fmt::format("an answer that is no {}: {}", msgpack ? "MessagePack" : "ProtoBuf:1 frame",
@@ -213,15 +214,19 @@ WireExchange exchange_input(const std::string& socket, Protocol protocol, const 
   }
   RawConnection connection(fd);
   auto deadline = Clock::now() + bound;
-  if (!connection.write(input.bytes, deadline, e) || !e.hang.empty())
-    return drained(connection, e, bound);
+  if (!connection.write(input.bytes, deadline, e) || !e.hang.empty()) {
+    drain(connection, e, bound);
+    return e;
+  }
   // It owes an answer or a close without more bytes, to a whole message.
   bool owed = input.complete;
   if (input.step_data || input.step_frame) {
     const std::string step = step_for(protocol, input, e, connection, deadline);
     if (!step.empty()) {
-      if (!connection.write(step, Clock::now() + bound, e))
-        return drained(connection, e, bound);
+      if (!connection.write(step, Clock::now() + bound, e)) {
+        drain(connection, e, bound);
+        return e;
+      }
     } else if (take_apart(protocol, e.received).answers() > 0 || e.closed) {
       owed = false;  // answered: no event to step into
     }
@@ -237,7 +242,8 @@ WireExchange exchange_input(const std::string& socket, Protocol protocol, const 
     }
   }
   connection.close_writing();
-  return drained(connection, e, bound);
+  drain(connection, e, bound);
+  return e;
 }
 
 }  // namespace kong::mock

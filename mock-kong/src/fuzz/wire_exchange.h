@@ -49,9 +49,9 @@ struct Received {
 };
 Received take_apart(Protocol protocol, std::string_view bytes);
 
-/// Whether the bytes a server sent before closing are its protocol's
+/// Whether what a server sent before closing (taken apart) is its protocol's
 /// answers: MsgPack:1 responses and notifications, or whole ProtoBuf:1
 /// frames. Empty when they are; what is wrong otherwise.
-std::string check_answer(Protocol protocol, const std::string& bytes);
+std::string check_answer(Protocol protocol, const Received& received);
 
 }  // namespace kong::mock

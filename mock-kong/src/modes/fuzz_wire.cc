@@ -74,7 +74,7 @@ class WireFuzzer {
       play(mutator_.next());
       const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
       progress_.show(fmt::format("{} inputs, {:.0f} inputs/s, {} findings", runs_,
-                                 seconds > 0 ? runs_ / seconds : 0, written_.size()));
+                                 seconds > 0 ? runs_ / seconds : 0, seen_.size()));
     }
     progress_.clear();
     if (interrupted())
@@ -99,11 +99,11 @@ class WireFuzzer {
       std::fprintf(out_, "mock-kong: stopped early: %s\n", session_.down().c_str());
     if (auto stopped = session_.stop(); !stopped)
       std::fprintf(stderr, "mock-kong: %s\n", stopped.error().message.c_str());
-    if (written_.empty() && unexplained_deaths_ == 0) {
+    if (seen_.empty() && unexplained_deaths_ == 0) {
       std::fprintf(out_, "no findings\n");
       return kAllPassed;
     }
-    std::fprintf(out_, "%zu finding%s in %s\n", written_.size(), written_.size() == 1 ? "" : "s",
+    std::fprintf(out_, "%zu finding%s in %s\n", seen_.size(), seen_.size() == 1 ? "" : "s",
                  options_.out_dir.c_str());
     return kSomeFailed;
   }
@@ -125,7 +125,8 @@ class WireFuzzer {
     ++runs_;
     const WireExchange e = exchange_input(session_.socket_path(), session_.protocol(), input,
                                           options_.session.call_timeout);
-    if (take_apart(session_.protocol(), e.received).answers() > 0)
+    const Received received = take_apart(session_.protocol(), e.received);
+    if (received.answers() > 0)
       ++answered_;
     if (e.closed)
       ++closed_;
@@ -139,7 +140,7 @@ class WireFuzzer {
       finding("hang", input,
               fmt::format("the plugin server {} within {} ms", e.hang,
                           options_.session.call_timeout.count()));
-    } else if (auto wrong = check_answer(session_.protocol(), e.received); !wrong.empty()) {
+    } else if (auto wrong = check_answer(session_.protocol(), received); !wrong.empty()) {
       finding("bad answer", input,
               fmt::format("the plugin server sent {}; its first bytes:\n{}", wrong,
                           hex_excerpt(e.received)));
@@ -180,12 +181,8 @@ class WireFuzzer {
         return;  // known: not tried again
       if (auto loss = kills(*suspect)) {
         finding("crash", *suspect,
-                fmt::format("the plugin server {} after it; {}{}", loss->how,
-                            loss->restart_error.empty() ? "mock-kong started it again"
-                                                        : loss->restart_error,
-                            loss->last_output.empty()
-                                ? ""
-                                : "\nits last output:\n" + indented(loss->last_output, 0, 0)));
+                fmt::format("the plugin server {} after it{}", loss->how,
+                            PluginSession::aftermath(*loss)));
         return;
       }
     }
@@ -211,7 +208,6 @@ class WireFuzzer {
     if (!seen_.insert(title).second)
       return;
     const std::string file = fmt::format("{}/{}.bin", options_.out_dir, file_stem(title));
-    written_.insert(file);
     if (auto ok = write_report_file(file, input.bytes, "a finding"); !ok)
       std::fprintf(stderr, "mock-kong: %s\n", ok.error().message.c_str());
     progress_.clear();
@@ -231,8 +227,8 @@ class WireFuzzer {
   std::vector<bool> passed_before_;
   std::optional<WireInput> previous_;
   std::uint64_t unexplained_deaths_ = 0;
+  /// The findings' titles, one file each.
   std::set<std::string> seen_;
-  std::set<std::string> written_;
   std::uint64_t runs_ = 0;
   std::uint64_t answered_ = 0;
   std::uint64_t closed_ = 0;

@@ -91,12 +91,7 @@ class EventRunner {
     fault.kind = loss->hung ? ServerFault::Kind::hung : ServerFault::Kind::crashed;
     fault.message = loss->hung ? fmt::format("hung {}: {}", where, end.error)
                                : fmt::format("{} {}", loss->how, where);
-    fault.message += loss->restart_error.empty()
-                         ? fmt::format("; mock-kong {} it again",
-                                       loss->hung ? "stopped it and started" : "started")
-                         : "; " + loss->restart_error;
-    if (!loss->last_output.empty())
-      fault.message += "\nits last output:\n" + loss->last_output;
+    fault.message += PluginSession::aftermath(*loss);
     return fault;
   }
 

@@ -285,6 +285,16 @@ std::optional<PluginSession::ServerLoss> PluginSession::recover(ConnectionFault 
   return loss;
 }
 
+std::string PluginSession::aftermath(const ServerLoss& loss) {
+  std::string text =
+      loss.restart_error.empty()
+          ? fmt::format("; mock-kong {} it again", loss.hung ? "stopped it and started" : "started")
+          : "; " + loss.restart_error;
+  if (!loss.last_output.empty())
+    text += "\nits last output:\n" + loss.last_output;
+  return text;
+}
+
 bool PluginSession::server_ended() {
   return process_ && process_->ended(std::chrono::milliseconds(0)).has_value();
 }

@@ -128,6 +128,10 @@ class PluginSession {
     /// Why it could not be started again; empty when it runs again.
     std::string restart_error;
   };
+  /// What followed a loss, for a report to put after how the server was
+  /// lost: "; mock-kong started it again" (or why it could not), then its
+  /// last output lines.
+  static std::string aftermath(const ServerLoss& loss);
   /// After a command or event failed with `fault` on its connection: whether
   /// the server died (a closed connection, and the process gone) or hung (a
   /// timeout), and if so the server started again, as Kong respawns one, so
