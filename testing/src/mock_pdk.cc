@@ -4,7 +4,7 @@
 #include <type_traits>
 #include <utility>
 
-#include "kong/protocol/typed_codec.h"
+#include "kong/pdk/typed_codec.h"
 
 namespace kong::testing {
 namespace {

@@ -7,8 +7,8 @@
 
 #include "kong/mock/kong_state.h"
 #include "kong/mock/lua_error.h"
+#include "kong/protocol/json_value.h"
 #include "kong/protocol/method_table.h"
-#include "kong/protocol/typed_codec.h"
 
 namespace kong::mock {
 

@@ -3,7 +3,7 @@
 
 #include <fmt/format.h>
 
-#include "kong/protocol/typed_codec.h"
+#include "kong/protocol/json_value.h"
 
 #include "emulation/connection.h"
 #include "emulation/emulation.h"

@@ -1,7 +1,7 @@
 // --json FILE: every case's outcome, mismatches, PDK calls and time, in the
 // format docs/reports.md describes.
 #include "kong/mock/reporter.h"
-#include "kong/protocol/typed_codec.h"
+#include "kong/protocol/json_value.h"
 
 #include "report/report_file.h"
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 
 #include "kong/protocol/ascii.h"
-#include "kong/protocol/typed_codec.h"
+#include "kong/protocol/json_value.h"
 
 #include "emulation/lua_table.h"
 

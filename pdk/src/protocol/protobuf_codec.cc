@@ -13,7 +13,7 @@
 #include <google/protobuf/struct.pb.h>
 
 #include "kong/protocol/ascii.h"
-#include "kong/protocol/typed_codec.h"
+#include "kong/protocol/json_value.h"
 
 #include "proto/kong_plugin_protocol.pb.h"
 #include "protocol/protobuf_serialize.h"

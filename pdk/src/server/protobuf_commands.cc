@@ -4,7 +4,7 @@
 
 #include <fmt/format.h>
 
-#include "kong/protocol/typed_codec.h"
+#include "kong/protocol/json_value.h"
 
 #include "protocol/protobuf_value.h"
 #include "server/plugin_info.h"

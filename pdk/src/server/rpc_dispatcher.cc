@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "kong/protocol/typed_codec.h"
+#include "kong/protocol/json_value.h"
 
 namespace kong::server {
 namespace {

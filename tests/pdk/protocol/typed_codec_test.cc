@@ -1,4 +1,4 @@
-#include "kong/protocol/typed_codec.h"
+#include "kong/pdk/typed_codec.h"
 
 #include <cmath>
 #include <limits>

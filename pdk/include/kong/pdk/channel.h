@@ -6,8 +6,8 @@
 #include <utility>
 
 #include "kong/pdk/error.h"
+#include "kong/pdk/typed_codec.h"
 #include "kong/protocol/method_table.h"
-#include "kong/protocol/typed_codec.h"
 
 namespace kong {
 

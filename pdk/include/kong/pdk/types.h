@@ -9,14 +9,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include "kong/protocol/signature_types.h"
 #include "kong/protocol/value.h"
 
 namespace kong {
-
-/// Headers and query arguments: every name with all its values, in order.
-/// Kong lower-cases header names in these maps; query names keep their case.
-/// A query flag without a value (`?debug`) has no values.
-using MultiMap = std::map<std::string, std::vector<std::string>, std::less<>>;
 
 /// A header value Kong accepts: one string, or several (one header line each).
 class HeaderValue {

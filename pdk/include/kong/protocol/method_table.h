@@ -9,9 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "kong/pdk/entities.h"
-#include "kong/pdk/types.h"
 #include "kong/protocol/phase.h"
+#include "kong/protocol/signature_types.h"
 #include "kong/protocol/value.h"
 
 namespace kong::protocol {

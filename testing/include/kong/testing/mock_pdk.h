@@ -9,6 +9,8 @@
 #include "kong/mock/lifecycle.h"
 #include "kong/mock/lua_error.h"
 #include "kong/pdk/config.h"
+#include "kong/pdk/entities.h"
+#include "kong/pdk/types.h"
 #include "kong/protocol/method_table.h"
 
 namespace kong::testing {

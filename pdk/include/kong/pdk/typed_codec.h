@@ -10,15 +10,15 @@
 
 #include "kong/pdk/config.h"
 #include "kong/pdk/types.h"
+#include "kong/protocol/json_value.h"
 #include "kong/protocol/value.h"
 
 /// Conversions between the C++ types of the method table and wire values:
 /// to_value() for arguments, from_value() for results. One overload per type,
-/// no per-method code.
+/// no per-method code. They live next to the Value they make, in
+/// kong::protocol, but are built with the PDK's types (kong::pdk_types), which
+/// kong::protocol does not need.
 namespace kong::protocol {
-
-Value json_to_value(const nlohmann::json& j);
-nlohmann::json value_to_json(const Value& v);
 
 inline Value to_value(const std::string& s) {
   return Value(s);
