@@ -10,8 +10,10 @@
 #include <fstream>
 #include <iterator>
 #include <regex>
+#include <sstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -198,8 +200,9 @@ Started StartedServer(const std::string& out) {
 
 class Signals : public ::testing::Test {
  protected:
-  std::string ManyCases() {
-    WriteFile(dir_.file("many.json"), PlainCases(5000));
+  // More cases than a run gets through before the test stops it.
+  std::string ManyCases(int count = 5000) {
+    WriteFile(dir_.file("many.json"), PlainCases(count));
     return std::string(kMockKongBin) + " --replay " + dir_.file("many.json") + " " +
            kPlantedBugsBin;
   }
@@ -276,6 +279,65 @@ TEST_F(Signals, ThePluginAndItsPrefixGoWithMockKongEvenWhenItIsKilled) {
   EXPECT_FALSE(std::filesystem::exists(server.prefix)) << server.prefix;
 }
 
+// The children of `parent` named `name`, from /proc.
+std::vector<pid_t> ChildrenNamed(pid_t parent, const std::string& name) {
+  std::vector<pid_t> found;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    const std::string pid = entry.path().filename();
+    if (pid.find_first_not_of("0123456789") != std::string::npos)
+      continue;
+    // "pid (comm) state ppid ...": comm may hold spaces, so from the last ')'.
+    const std::string stat = ReadFile(entry.path() / "stat");
+    const auto open = stat.find('('), close = stat.rfind(')');
+    if (open == std::string::npos || close == std::string::npos)
+      continue;
+    std::istringstream rest(stat.substr(close + 1));
+    char state = 0;
+    pid_t ppid = 0;
+    rest >> state >> ppid;
+    if (ppid == parent && stat.substr(open + 1, close - open - 1) == name)
+      found.push_back(std::stoi(pid));
+  }
+  return found;
+}
+
+TEST_F(Signals, AReaperKilledByHandCostsItsWatchNotTheRun) {
+  // A run that goes on for a while after the reaper is killed, and ends.
+  Background mock(ManyCases(1000), dir_.file("out"));
+  ASSERT_TRUE(WaitFor(dir_.file("out"), "PASS  case 50\n"));
+  const std::vector<pid_t> reapers = ChildrenNamed(mock.pid(), "plugin-reaper");
+  ASSERT_EQ(reapers.size(), 1u);
+  ::kill(reapers[0], SIGKILL);
+  // mock-kong still tells the reaper what it forgets, at the end of the run.
+  EXPECT_EQ(mock.wait(), 0);
+  const std::string out = ReadFile(dir_.file("out"));
+  EXPECT_NE(out.find("1000 cases: 1000 passed"), std::string::npos) << out.substr(out.size() - 500);
+  const Started server = StartedServer(out);
+  ASSERT_GT(server.pid, 0);
+  EXPECT_TRUE(ProcessGone(server.pid));
+  EXPECT_FALSE(std::filesystem::exists(server.prefix)) << server.prefix;
+}
+
+TEST_F(Signals, ThePluginGoesWithMockKongKilledByNameWithPkill) {
+  // `pkill -KILL -f <its fixture>`, as a user stops a run by what they
+  // typed: it must not match mock-kong's reaper too.
+  Background mock(ManyCases(), dir_.file("out"));
+  ASSERT_TRUE(WaitFor(dir_.file("out"), "PASS  case 50\n"));
+  const std::string pattern = dir_.file("many.json");
+  const pid_t pkill = ::fork();
+  if (pkill == 0) {
+    ::execlp("pkill", "pkill", "-KILL", "-f", pattern.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(pkill, &status, 0), pkill);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  EXPECT_EQ(mock.wait(), 128 + SIGKILL);
+  const Started server = StartedServer(ReadFile(dir_.file("out")));
+  ASSERT_GT(server.pid, 0);
+  EXPECT_TRUE(ProcessGone(server.pid));
+}
+
 TEST(FaultMessages, AMessageOverTheServersSizeLimitIsSaidToBeOne) {
   ScratchDir dir;
   const nlohmann::json fixture = {
@@ -316,6 +378,9 @@ TEST(FaultMessages, APluginThatHandlesNoPhaseIsWarnedAboutAtDumpAndInMockKong) {
       RunCommand(std::string(kMockKongBin) + " --replay " + dir.file("f.json") + " " + kNoPhaseBin);
   EXPECT_NE(replay.out.find("mock-kong: warning: no-phase handles no phase (its dump has Phases: "
                             "[]): Kong never runs it, and every case runs nothing"),
+            std::string::npos)
+      << replay.out;
+  EXPECT_NE(replay.out.find("mock-kong: no-phase 0.1.0 (MsgPack:1, phases: none): 1 case"),
             std::string::npos)
       << replay.out;
 }

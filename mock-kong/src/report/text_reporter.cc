@@ -13,8 +13,10 @@ class TextReporter final : public Reporter {
   TextReporter(std::FILE* out, bool verbose) : out_(out), verbose_(verbose) {}
 
   void begin(const RunHeader& run) override {
+    const std::string phases =
+        run.plugin.phases.empty() ? "none" : fmt::format("{}", fmt::join(run.plugin.phases, ", "));
     print(fmt::format("mock-kong: {} {} ({}, phases: {}): {} from {}", run.plugin.name,
-                      run.plugin.version, run.plugin.protocol, fmt::join(run.plugin.phases, ", "),
+                      run.plugin.version, run.plugin.protocol, phases,
                       count_of(run.selected_cases, "case", "cases"), run.fixture.file));
     for (const auto& warning : run.plugin.warnings)
       print("mock-kong: warning: " + warning);

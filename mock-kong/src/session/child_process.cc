@@ -61,7 +61,7 @@ Result<pid_t> spawn_shell(const std::string& script, int out_fd, int err_fd,
     envp.push_back(e.data());
   envp.push_back(nullptr);
   const char* argv[] = {"sh", "-c", script.c_str(), nullptr};
-  const int reaper = reaper_pipe();
+  const int reaper = reaper_socket();
   struct sigaction default_action {};
   default_action.sa_handler = SIG_DFL;
   sigset_t no_signals;

@@ -6,20 +6,27 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdint>
 #include <cstring>
+#include <fstream>
+#include <iterator>
 #include <mutex>
+#include <span>
+#include <string>
 
 namespace kong::mock {
 namespace {
 
 // A record: its kind, the length of its payload, the payload (a group id or
-// a path). Each is written whole with one write() of at most PIPE_BUF bytes,
-// which a pipe keeps in one piece: children and threads may write at once.
+// a path). Each is one message of a SOCK_SEQPACKET socket pair, which keeps
+// it in one piece when children and threads write at once, and which, unlike
+// a pipe, can be written with MSG_NOSIGNAL: a reaper that died (killed by
+// hand) costs its protection, not mock-kong's run through SIGPIPE.
 enum Kind : std::uint32_t { kWatchGroup, kForgetGroup, kWatchDir, kForgetDir };
 struct Header {
   std::uint32_t kind;
@@ -85,7 +92,7 @@ void apply(const Header& h, const char* payload) {
     if (n < 0 && errno == EINTR)
       continue;
     if (n <= 0)
-      break;  // every write end is closed: mock-kong is gone
+      break;  // every copy of mock-kong's end is closed: mock-kong is gone
     held += static_cast<std::size_t>(n);
     std::size_t at = 0;
     while (held - at >= sizeof(Header)) {
@@ -123,7 +130,7 @@ void apply(const Header& h, const char* payload) {
 
 struct Reaper {
   std::mutex mutex;
-  int pipe = -1;
+  int socket = -1;
 };
 
 Reaper& reaper() {
@@ -131,33 +138,62 @@ Reaper& reaper() {
   return r;
 }
 
+// The reaper's name in ps, pgrep and pkill: nothing that `pkill mock-kong`
+// or `pkill -f mock-kong` would match, as a user stopping mock-kong by name
+// would otherwise kill the reaper with it and leave the plugin running.
+constexpr char kReaperName[] = "plugin-reaper";
+
+// The process's argument strings (what /proc/self/cmdline shows), found
+// from argv[0] (program_invocation_name) and checked against the kernel's
+// copy; empty when they cannot be found for sure.
+std::span<char> own_arguments() {
+  std::ifstream in("/proc/self/cmdline", std::ios::binary);
+  const std::string cmdline{std::istreambuf_iterator<char>(in), {}};
+  char* start = program_invocation_name;
+  if (start == nullptr || cmdline.empty() || std::strlen(start) + 1 > cmdline.size() ||
+      std::memcmp(start, cmdline.data(), cmdline.size()) != 0)
+    return {};
+  return {start, cmdline.size()};
+}
+
+// In the forked reaper: its command line becomes kReaperName, written over
+// its copy of mock-kong's argument strings (as setproctitle does).
+void rename_reaper(std::span<char> arguments) {
+  ::prctl(PR_SET_NAME, kReaperName);
+  if (arguments.size() < sizeof kReaperName)
+    return;
+  std::memset(arguments.data(), 0, arguments.size());
+  std::memcpy(arguments.data(), kReaperName, sizeof kReaperName);
+}
+
 void send(int fd, Kind kind, const void* payload, std::size_t bytes) {
   char record[kMaxRecordBytes];
   const Header h{kind, static_cast<std::uint32_t>(bytes)};
   std::memcpy(record, &h, sizeof h);
   std::memcpy(record + sizeof h, payload, bytes);
-  while (::write(fd, record, sizeof h + bytes) < 0 && errno == EINTR) {
+  while (::send(fd, record, sizeof h + bytes, MSG_NOSIGNAL) < 0 && errno == EINTR) {
   }
 }
 
 void send_to_reaper(Kind kind, const void* payload, std::size_t bytes) {
   if (bytes > kMaxPathBytes)
     return;
-  const int fd = reaper_pipe();
+  const int fd = reaper_socket();
   if (fd >= 0)
     send(fd, kind, payload, bytes);
 }
 
 }  // namespace
 
-int reaper_pipe() {
+int reaper_socket() {
   Reaper& r = reaper();
   std::lock_guard lock(r.mutex);
-  if (r.pipe >= 0)
-    return r.pipe;
+  if (r.socket >= 0)
+    return r.socket;
   int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0)
+  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) != 0)
     return -1;
+  const std::span<char> arguments = own_arguments();
   const pid_t pid = ::fork();
   if (pid < 0) {
     ::close(fds[0]);
@@ -169,7 +205,7 @@ int reaper_pipe() {
     // mock-kong, and it holds none of mock-kong's descriptors, so that a
     // reader of mock-kong's output does not wait for it.
     ::setsid();
-    ::prctl(PR_SET_NAME, "mock-kong-reap");
+    rename_reaper(arguments);
     for (int sig : {SIGINT, SIGTERM, SIGHUP, SIGPIPE, SIGQUIT})
       ::signal(sig, SIG_IGN);
     const int in = ::fcntl(fds[0], F_DUPFD, 100);  // clear of what comes next
@@ -177,19 +213,19 @@ int reaper_pipe() {
     for (int fd = 0; fd < 3; ++fd)
       ::dup2(null_fd, fd);
     ::dup2(in, 3);
-    ::close_range(4, ~0U, 0);  // the write end above all: EOF must come
+    ::close_range(4, ~0U, 0);  // mock-kong's end above all: EOF must come
     reap(3);
   }
   ::close(fds[0]);
-  r.pipe = fds[1];
-  return r.pipe;
+  r.socket = fds[1];
+  return r.socket;
 }
 
-void reaper_watch_self(int pipe_fd) {
-  if (pipe_fd < 0)
+void reaper_watch_self(int socket_fd) {
+  if (socket_fd < 0)
     return;
   const pid_t self = ::getpid();
-  send(pipe_fd, kWatchGroup, &self, sizeof self);
+  send(socket_fd, kWatchGroup, &self, sizeof self);
 }
 
 void reaper_forget(pid_t group) {
