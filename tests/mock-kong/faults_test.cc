@@ -10,7 +10,6 @@
 #include <fstream>
 #include <iterator>
 #include <regex>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -279,33 +278,11 @@ TEST_F(Signals, ThePluginAndItsPrefixGoWithMockKongEvenWhenItIsKilled) {
   EXPECT_FALSE(std::filesystem::exists(server.prefix)) << server.prefix;
 }
 
-// The children of `parent` named `name`, from /proc.
-std::vector<pid_t> ChildrenNamed(pid_t parent, const std::string& name) {
-  std::vector<pid_t> found;
-  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
-    const std::string pid = entry.path().filename();
-    if (pid.find_first_not_of("0123456789") != std::string::npos)
-      continue;
-    // "pid (comm) state ppid ...": comm may hold spaces, so from the last ')'.
-    const std::string stat = ReadFile(entry.path() / "stat");
-    const auto open = stat.find('('), close = stat.rfind(')');
-    if (open == std::string::npos || close == std::string::npos)
-      continue;
-    std::istringstream rest(stat.substr(close + 1));
-    char state = 0;
-    pid_t ppid = 0;
-    rest >> state >> ppid;
-    if (ppid == parent && stat.substr(open + 1, close - open - 1) == name)
-      found.push_back(std::stoi(pid));
-  }
-  return found;
-}
-
 TEST_F(Signals, AReaperKilledByHandCostsItsWatchNotTheRun) {
   // A run that goes on for a while after the reaper is killed, and ends.
   Background mock(ManyCases(1000), dir_.file("out"));
   ASSERT_TRUE(WaitFor(dir_.file("out"), "PASS  case 50\n"));
-  const std::vector<pid_t> reapers = ChildrenNamed(mock.pid(), "plugin-reaper");
+  const std::vector<int> reapers = ChildrenNamed(mock.pid(), "plugin-reaper");
   ASSERT_EQ(reapers.size(), 1u);
   ::kill(reapers[0], SIGKILL);
   // mock-kong still tells the reaper what it forgets, at the end of the run.

@@ -14,6 +14,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <sstream>
 #include <string>
 #include <thread>
 
@@ -86,14 +87,39 @@ int ConnectUnix(const std::string& path) {
          << "no server accepted connections on " << path << " within " << timeout.count() << " ms";
 }
 
+std::optional<ProcessStatus> ReadProcessStatus(int pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  const std::string stat((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so
+  // the fields after it are found from the last ')'.
+  const auto open = stat.find('('), close = stat.rfind(')');
+  if (open == std::string::npos || close == std::string::npos || close < open)
+    return std::nullopt;
+  ProcessStatus status;
+  status.name = stat.substr(open + 1, close - open - 1);
+  std::istringstream rest(stat.substr(close + 1));
+  rest >> status.state >> status.parent;
+  return status;
+}
+
+std::vector<int> ChildrenNamed(int parent, const std::string& name) {
+  std::vector<int> found;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+    const std::string pid = entry.path().filename();
+    if (pid.find_first_not_of("0123456789") != std::string::npos)
+      continue;
+    const auto status = ReadProcessStatus(std::stoi(pid));
+    if (status && status->parent == parent && status->name == name && status->state != 'Z')
+      found.push_back(std::stoi(pid));
+  }
+  return found;
+}
+
 ::testing::AssertionResult ProcessGone(int pid, std::chrono::milliseconds timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (std::chrono::steady_clock::now() < deadline) {
-    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-    const std::string text((std::istreambuf_iterator<char>(stat)),
-                           std::istreambuf_iterator<char>());
-    const auto paren = text.rfind(") ");
-    if (text.empty() || (paren != std::string::npos && text[paren + 2] == 'Z'))
+    const auto status = ReadProcessStatus(pid);
+    if (!status || status->state == 'Z')
       return ::testing::AssertionSuccess();
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }

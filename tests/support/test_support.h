@@ -1,6 +1,7 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -50,6 +51,19 @@ std::vector<std::string> FilesIn(const std::string& dir);
 /// Waits until a unix socket at `path` accepts a connection.
 ::testing::AssertionResult WaitForSocket(
     const std::string& path, std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+/// A process as /proc/<pid>/stat shows it: its name (comm), its state
+/// letter ('Z' for a zombie) and its parent.
+struct ProcessStatus {
+  std::string name;
+  char state = 0;
+  int parent = 0;
+};
+/// None once the process is gone.
+std::optional<ProcessStatus> ReadProcessStatus(int pid);
+
+/// The running children of `parent` whose name (comm) is `name`.
+std::vector<int> ChildrenNamed(int parent, const std::string& name);
 
 /// Waits until process `pid` is gone or a zombie: either way it no longer
 /// runs (a process orphaned by a command is reaped by init, maybe later).
