@@ -240,7 +240,7 @@ TEST(MockKongCommandLine, EveryCommandLineErrorExitsWithTwoAndSaysWhat) {
     std::string args;
     std::string says;
   } cases[] = {
-      {"", "--replay FIXTURE, --fuzz FIXTURE or --fuzz-wire FIXTURE is required"},
+      {"", "--replay FIXTURE, --bench FIXTURE, --fuzz FIXTURE or --fuzz-wire FIXTURE is required"},
       {"--replay " + dir.path() + " " + kHelloBin, dir.path() + ": cannot read: Is a directory"},
       {"--replay " + dir.file("missing.json") + " " + kHelloBin,
        dir.file("missing.json") + ": cannot open: No such file or directory"},

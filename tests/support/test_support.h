@@ -15,6 +15,7 @@ inline constexpr const char* kMockKongBin = KONG_MOCK_KONG_BIN;
 inline constexpr const char* kPlantedBugsBin = KONG_PLANTED_BUGS_BIN;
 inline constexpr const char* kPlantedBugsGuidedBin = KONG_PLANTED_BUGS_GUIDED_BIN;
 inline constexpr const char* kNoPhaseBin = KONG_NO_PHASE_BIN;
+inline constexpr const char* kCpuBurnerBin = KONG_CPU_BURNER_BIN;
 /// Kong's JavaScript plugin server, from npm (scripts/test installs it).
 inline constexpr const char* kJsServer = KONG_JS_SERVER;
 /// How many times slower than a normal build this one runs plugins (10

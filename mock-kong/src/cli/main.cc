@@ -1,5 +1,6 @@
 // mock-kong: a stand-in for Kong that drives plugin servers over their
 // socket. This file only parses flags; each mode lives in modes/.
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <string>
@@ -8,6 +9,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/did_you_mean.h"
+#include "modes/bench.h"
 #include "modes/fuzz.h"
 #include "modes/fuzz_wire.h"
 #include "modes/new_repository.h"
@@ -53,7 +55,11 @@ int main(int argc, char** argv) {
   FuzzOptions fuzz;
   std::uint64_t seed = 0;
   std::uint64_t runs = 0;
-  int duration_s = 0;
+  double duration_s = 0;
+  BenchOptions bench;
+  std::uint64_t bench_events = 0;
+  double warmup_s = 1;
+  double rate = 0;
 
   CLI::App app{
       "mock-kong: plays recorded request lifecycles against a Kong plugin server over its socket,\n"
@@ -62,6 +68,8 @@ int main(int argc, char** argv) {
       "  mock-kong --replay FIXTURE [OPTIONS] --query-cmd CMD --start-cmd CMD [--socket PATH]\n"
       "  mock-kong --fuzz FIXTURE [--runs N] [--duration S] [--seed N] [--out DIR] PLUGIN\n"
       "  mock-kong --fuzz-wire FIXTURE [--runs N] [--duration S] [--seed N] [--out DIR] PLUGIN\n"
+      "  mock-kong --bench FIXTURE [--concurrency N] [--rate R] [--duration S | --events N]\n"
+      "            [--repeat K] [--save-baseline FILE | --baseline FILE] PLUGIN\n"
       "  mock-kong new DIR [--name NAME]"};
   app.set_version_flag("--version", "mock-kong " KONG_PDK_VERSION
                                     " (Kong's plugin protocols MsgPack:1 and ProtoBuf:1)");
@@ -77,6 +85,55 @@ int main(int argc, char** argv) {
                      "Send the plugin server malformed frames and calls, each followed by one "
                      "of this fixture's cases, which must run as before")
           ->option_text("FIXTURE");
+  CLI::Option* bench_option =
+      app.add_option("--bench", bench.fixture_file,
+                     "Measure the plugin under Kong's load, each of this fixture's cases in "
+                     "turn, every answer checked (docs/bench.md)")
+          ->option_text("FIXTURE");
+  CLI::Option* concurrency_option =
+      app.add_option("--concurrency", bench.load.concurrency,
+                     "--bench: events in flight at once, over Kong's connection pool")
+          ->check(CLI::Range(std::size_t{1}, std::size_t{4096}))
+          ->option_text("N (default 4)");
+  CLI::Option* rate_option =
+      app.add_option("--rate", rate,
+                     "--bench: open loop, this many events a second; latency counts from each "
+                     "event's intended start")
+          ->check(CLI::Range(0.001, 1e9))
+          ->option_text("R");
+  CLI::Option* events_option =
+      app.add_option("--events", bench_events, "--bench: measure this many events of each case")
+          ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 62))
+          ->option_text("N");
+  CLI::Option* warmup_option =
+      app.add_option("--warmup", warmup_s,
+                     "--bench: seconds each case runs before it is measured (default 1)")
+          ->check(CLI::Range(0.0, 3600.0))
+          ->option_text("S");
+  CLI::Option* repeat_option =
+      app.add_option("--repeat", bench.repeat,
+                     "--bench: trials, the cases in turn (default 1; 10 with --baseline or "
+                     "--save-baseline)")
+          ->check(CLI::Range(1, 1000))
+          ->option_text("K");
+  CLI::Option* save_baseline_option =
+      app.add_option("--save-baseline", bench.save_baseline,
+                     "--bench: write the figures to this file as a baseline")
+          ->option_text("FILE");
+  CLI::Option* baseline_option =
+      app.add_option("--baseline", bench.baseline,
+                     "--bench: compare with this baseline; exit 1 when a figure regressed")
+          ->option_text("FILE");
+  CLI::Option* max_regression_option =
+      app.add_option("--max-regression", bench.max_regression,
+                     "--bench --baseline: the change each figure may take "
+                     "(default cpu=5%,p99=20%,eps=5%)")
+          ->option_text("SPEC");
+  CLI::Option* cpus_option =
+      app.add_option("--cpus", bench.cpus,
+                     "--bench: run mock-kong and the plugin on these CPUs (1, 0,2-3, all); "
+                     "default one CPU when gating, all otherwise (docs/bench.md)")
+          ->option_text("LIST");
   CLI::Option* seed_option =
       app.add_option("--seed", seed,
                      "--fuzz, --fuzz-wire: the seed; the same one makes the same cases")
@@ -86,8 +143,10 @@ int main(int argc, char** argv) {
           ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 62))
           ->option_text("N");
   CLI::Option* duration_option =
-      app.add_option("--duration", duration_s, "--fuzz: stop after this many seconds")
-          ->check(CLI::Range(1, 86400 * 365))
+      app.add_option("--duration", duration_s,
+                     "--fuzz: stop after this many seconds; --bench: measure each case this "
+                     "long (default 5)")
+          ->check(CLI::Range(0.001, 86400.0 * 365))
           ->option_text("S");
   app.add_option("--out", fuzz.out_dir, "--fuzz: where findings go (default fuzz-findings)")
       ->option_text("DIR");
@@ -126,7 +185,8 @@ int main(int argc, char** argv) {
                "Print every case's PDK calls, Kong's answers and the final response");
   app.add_option("--junit", replay.junit_file, "Write a JUnit XML report to this file")
       ->option_text("FILE");
-  app.add_option("--json", replay.json_file, "Write a JSON report to this file (docs/reports.md)")
+  app.add_option("--json", replay.json_file,
+                 "Write a JSON report to this file (docs/reports.md; --bench: docs/bench.md)")
       ->option_text("FILE");
   app.add_option("--coverage", replay.coverage_file,
                  "Write the PDK functions that passing cases called to this file (JSON array)")
@@ -169,13 +229,50 @@ int main(int argc, char** argv) {
   }
   const bool wire = wire_option->count() > 0;
   const bool fuzzing = fuzz_option->count() > 0 || wire;
-  if (int(!replay.fixture_file.empty()) + int(fuzz_option->count() > 0) + int(wire) > 1)
-    return usage_error("--replay, --fuzz and --fuzz-wire are modes: give one");
+  const bool benching = bench_option->count() > 0;
+  if (int(!replay.fixture_file.empty()) + int(fuzz_option->count() > 0) + int(wire) +
+          int(benching) >
+      1)
+    return usage_error("--replay, --fuzz, --fuzz-wire and --bench are modes: give one");
+  for (const CLI::Option* o :
+       {concurrency_option, rate_option, events_option, warmup_option, repeat_option,
+        save_baseline_option, baseline_option, max_regression_option, cpus_option}) {
+    if (o->count() > 0 && !benching)
+      return usage_error(o->get_name() + " is an option of --bench");
+  }
   if (wire)
     fuzz.fixture_file = wire_fixture;
-  for (const CLI::Option* o : {seed_option, runs_option, duration_option}) {
+  for (const CLI::Option* o : {seed_option, runs_option}) {
     if (o->count() > 0 && !fuzzing)
       return usage_error(o->get_name() + " is an option of --fuzz");
+  }
+  if (duration_option->count() > 0 && !fuzzing && !benching)
+    return usage_error("--duration is an option of --fuzz and --bench");
+  if (benching) {
+    bench.server = replay.server;
+    bench.cases = replay.cases;
+    bench.json_file = replay.json_file;
+    bench.session.start_timeout = std::chrono::milliseconds(start_timeout_ms);
+    bench.session.call_timeout = std::chrono::milliseconds(call_timeout_ms);
+    bench.session.case_timeout = std::chrono::milliseconds(case_timeout_ms);
+    if (rate_option->count() > 0)
+      bench.load.rate = rate;
+    if (events_option->count() > 0)
+      bench.length.events = bench_events;
+    if (duration_option->count() > 0 || !bench.length.events) {
+      bench.length.duration = std::chrono::nanoseconds(
+          static_cast<std::int64_t>((duration_option->count() > 0 ? duration_s : 5.0) * 1e9));
+    }
+    bench.warmup = std::chrono::nanoseconds(static_cast<std::int64_t>(warmup_s * 1e9));
+    // A gate decides from several trials: one says nothing about noise.
+    if (repeat_option->count() == 0 && (!bench.baseline.empty() || !bench.save_baseline.empty()))
+      bench.repeat = 10;
+    if (!bench.save_baseline.empty() && !bench.baseline.empty())
+      return usage_error("--save-baseline and --baseline: give one");
+    if (max_regression_option->count() > 0 && bench.baseline.empty())
+      return usage_error("--max-regression needs --baseline FILE");
+    std::setvbuf(stdout, nullptr, _IOLBF, 0);
+    return kong::mock::bench(bench);
   }
   if (fuzzing) {
     // A hang found once costs a timeout each time the fuzzer meets it again.
@@ -191,7 +288,7 @@ int main(int argc, char** argv) {
     if (seed_option->count() > 0)
       fuzz.seed = seed;
     if (duration_option->count() > 0)
-      fuzz.duration = std::chrono::seconds(duration_s);
+      fuzz.duration = std::chrono::seconds(static_cast<std::int64_t>(std::ceil(duration_s)));
     if (runs_option->count() > 0 || !fuzz.duration)
       fuzz.runs = runs_option->count() > 0 ? runs : 10000;
     for (const auto& arg : replay.server.plugin)
@@ -202,7 +299,8 @@ int main(int argc, char** argv) {
     return wire ? fuzz_wire(fuzz) : kong::mock::fuzz(fuzz);
   }
   if (replay.fixture_file.empty())
-    return usage_error("--replay FIXTURE, --fuzz FIXTURE or --fuzz-wire FIXTURE is required");
+    return usage_error(
+        "--replay FIXTURE, --bench FIXTURE, --fuzz FIXTURE or --fuzz-wire FIXTURE is required");
   if (list)
     return list_cases(replay.fixture_file, replay.cases);
 

@@ -12,30 +12,45 @@ namespace {
 // How long a refusal may take to arrive once the server stopped reading.
 constexpr auto kRefusalWait = std::chrono::milliseconds(200);
 
+// Idle connections Kong's cosocket pool keeps (lua_socket_pool_size).
+constexpr std::size_t kKeptIdle = 256;
+
 }  // namespace
 
 MsgpackClient::MsgpackClient(Options options) : options_(std::move(options)) {
-  pool_.resize(std::max<std::size_t>(1, options_.pool_size));
+  options_.pool_size = std::max<std::size_t>(1, options_.pool_size);
 }
 
 MsgpackClient::~MsgpackClient() = default;
 
 void MsgpackClient::adopt(std::unique_ptr<SocketConnection> socket) {
-  auto& slot = pool_[next_ % pool_.size()];
-  slot = std::make_unique<Connection>();
-  slot->socket = std::move(socket);
+  auto c = std::make_unique<Connection>();
+  c->socket = std::move(socket);
+  idle_.push_front(std::move(c));
+  ++open_;
 }
 
-Result<MsgpackClient::Connection*> MsgpackClient::connection() {
-  auto& slot = pool_[next_++ % pool_.size()];
-  if (slot)
-    return slot.get();
+Result<MsgpackClient::Owned> MsgpackClient::take() {
+  if (!idle_.empty() && open_ >= options_.pool_size) {
+    Owned c = std::move(idle_.front());
+    idle_.pop_front();
+    return c;
+  }
   auto socket = SocketConnection::open(options_.socket_path, options_.timeout);
   if (!socket)
     return socket.error();
-  slot = std::make_unique<Connection>();
-  slot->socket = std::move(socket).value();
-  return slot.get();
+  auto c = std::make_unique<Connection>();
+  c->socket = std::move(socket).value();
+  ++open_;
+  return c;
+}
+
+void MsgpackClient::give_back(Owned c) {
+  if (idle_.size() >= kKeptIdle) {
+    --open_;
+    return;
+  }
+  idle_.push_back(std::move(c));
 }
 
 std::string MsgpackClient::refusal(Connection& c) {
@@ -58,28 +73,25 @@ Result<MsgpackClient::Answer> MsgpackClient::call(protocol::rpc::Command command
   using namespace protocol::rpc;
   const std::string_view method = command_name(command);
   last_fault_ = ConnectionFault::none;
-  auto conn = connection();
-  if (!conn) {
+  auto taken = take();
+  if (!taken) {
     last_fault_ = ConnectionFault::closed;
-    return Error{fmt::format("{}: {}", method, conn.error().message)};
+    return Error{fmt::format("{}: {}", method, taken.error().message)};
   }
-  Connection& c = **conn;
-  // Drop a broken connection so that the next call opens a fresh one, as
-  // Kong's pool would.
+  Owned owned = std::move(taken).value();
+  Connection& c = *owned;
+  // A broken connection is not given back, so that the next call opens a
+  // fresh one, as Kong's pool would.
   auto broken = [&](std::string why) -> Result<Answer> {
     last_fault_ = c.socket->usable() ? ConnectionFault::garbled : c.socket->fault();
-    for (auto& slot : pool_) {
-      if (slot.get() == &c)
-        slot.reset();
-    }
+    --open_;
     return Error{fmt::format("{}: {}", method, why)};
   };
 
   const std::int64_t msgid = next_msgid_++;
   std::string out;
   encode(request(msgid, command, std::move(params)), out, protocol::StrForm::kong);
-  const Deadline deadline =
-      Deadline::for_call(options_.timeout, case_deadline_ ? &*case_deadline_ : nullptr);
+  const Deadline deadline = Deadline::for_call(options_.timeout);
   if (auto written = c.socket->write(out, deadline); !written) {
     std::string why = written.error().message;
     if (c.socket->fault() == ConnectionFault::closed)
@@ -120,6 +132,7 @@ Result<MsgpackClient::Answer> MsgpackClient::call(protocol::rpc::Command command
                                               : protocol::to_debug_string(response.error);
     }
     answer.result = std::move(response.result);
+    give_back(std::move(owned));
     return answer;
   }
 }

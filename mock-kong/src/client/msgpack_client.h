@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
@@ -19,14 +20,16 @@ namespace kong::mock {
 
 /// Kong's side of MsgPack:1 (protocol.md §3): `[0, msgid, method, params]`
 /// out, `[1, msgid, error, result]` back. Like Kong, it takes a connection
-/// per call from a pool, so one event's calls travel over several
+/// per call from a keep-alive pool, so one event's calls travel over several
 /// connections: a server that keeps event state per connection fails here as
-/// it would under Kong.
+/// it would under Kong. Events in flight at once (--bench's fibers) each
+/// take a free connection, and a new one when none is free.
 class MsgpackClient final : public MsgpackTransport {
  public:
   struct Options {
     std::string socket_path;
-    /// Connections used in turn, one per call.
+    /// Connections used in turn, one per call: the pool holds at least
+    /// this many once as many calls were made.
     std::size_t pool_size = 2;
     /// How long one call may wait for its answer.
     std::chrono::milliseconds timeout{10000};
@@ -41,9 +44,6 @@ class MsgpackClient final : public MsgpackTransport {
   void adopt(std::unique_ptr<SocketConnection> socket);
 
   Result<Answer> call(protocol::rpc::Command command, protocol::Array params) override;
-  void set_case_deadline(std::optional<Deadline> deadline) override {
-    case_deadline_ = std::move(deadline);
-  }
   ConnectionFault last_fault() const override { return last_fault_; }
 
   /// The pid the server announced with a serverPid notification, if any.
@@ -54,16 +54,19 @@ class MsgpackClient final : public MsgpackTransport {
     std::unique_ptr<SocketConnection> socket;
     protocol::MsgpackStream in;
   };
-  Result<Connection*> connection();
+  using Owned = std::unique_ptr<Connection>;
+  /// The idle connection used longest ago, or a new one while the pool
+  /// holds fewer than pool_size or none is idle.
+  Result<Owned> take();
+  void give_back(Owned c);
   /// After a write the server cut short: its refusal, if it sent one.
   std::string refusal(Connection& c);
 
   Options options_;
-  std::vector<std::unique_ptr<Connection>> pool_;
-  std::size_t next_ = 0;
+  std::deque<Owned> idle_;
+  std::size_t open_ = 0;  // idle or in use
   std::int64_t next_msgid_ = 1;
   std::optional<std::int64_t> server_pid_;
-  std::optional<Deadline> case_deadline_;
   ConnectionFault last_fault_ = ConnectionFault::none;
 };
 

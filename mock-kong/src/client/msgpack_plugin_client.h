@@ -24,9 +24,6 @@ class MsgpackPluginClient final : public PluginClient {
   Result<std::int64_t> start_instance(const std::string& name, const std::string& config) override;
   Status close_instance(std::int64_t id) override;
   EventEnd run_event(std::int64_t id, Phase phase, const CallHandler& handler) override;
-  void set_case_deadline(std::optional<Deadline> deadline) override {
-    transport_->set_case_deadline(std::move(deadline));
-  }
   ConnectionFault last_fault() const override {
     return ill_formed_ ? ConnectionFault::garbled : transport_->last_fault();
   }

@@ -29,9 +29,7 @@ class MsgpackTransport {
   /// naming the method; an error the server answered is an Answer.
   virtual Result<Answer> call(protocol::rpc::Command command, protocol::Array params) = 0;
 
-  /// As PluginClient's: a case's bound on every wait, and why the latest
-  /// call failed on its connection.
-  virtual void set_case_deadline(std::optional<Deadline> deadline) { (void)deadline; }
+  /// As PluginClient's: why the latest call failed on its connection.
   virtual ConnectionFault last_fault() const { return ConnectionFault::none; }
 };
 

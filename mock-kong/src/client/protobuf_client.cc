@@ -138,7 +138,7 @@ Status ProtobufClient::close_instance(std::int64_t id) {
 }
 
 Deadline ProtobufClient::call_deadline() const {
-  return Deadline::for_call(options_.timeout, case_deadline_ ? &*case_deadline_ : nullptr);
+  return Deadline::for_call(options_.timeout);
 }
 
 EventEnd ProtobufClient::run_event(std::int64_t id, Phase phase, const CallHandler& handler) {

@@ -47,9 +47,6 @@ class ProtobufClient final : public PluginClient {
   Status close_instance(std::int64_t id) override;
   EventEnd run_event(std::int64_t id, Phase phase, const CallHandler& handler) override;
 
-  void set_case_deadline(std::optional<Deadline> deadline) override {
-    case_deadline_ = std::move(deadline);
-  }
   ConnectionFault last_fault() const override { return last_fault_; }
 
   /// Connections opened so far (the pool reuses them).
@@ -67,7 +64,6 @@ class ProtobufClient final : public PluginClient {
   Deadline call_deadline() const;
 
   Options options_;
-  std::optional<Deadline> case_deadline_;
   ConnectionFault last_fault_ = ConnectionFault::none;
   std::vector<Owned> idle_;
   std::int64_t sequence_ = 0;

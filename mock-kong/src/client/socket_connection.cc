@@ -10,6 +10,8 @@
 
 #include <fmt/format.h>
 
+#include "client/fiber_loop.h"
+
 namespace kong::mock {
 namespace {
 
@@ -26,9 +28,10 @@ timeval to_timeval(std::chrono::nanoseconds d) {
 
 }  // namespace
 
-Deadline Deadline::for_call(std::chrono::milliseconds call_timeout, const Deadline* case_deadline) {
+Deadline Deadline::for_call(std::chrono::milliseconds call_timeout) {
   Deadline call{Clock::now() + call_timeout, fmt::format("{} ms", call_timeout.count())};
-  if (case_deadline != nullptr && case_deadline->at < call.at)
+  const std::optional<Deadline>& case_deadline = current_case_deadline();
+  if (case_deadline && case_deadline->at < call.at)
     return *case_deadline;
   return call;
 }
@@ -73,6 +76,15 @@ SocketConnection::SocketConnection(int fd, std::chrono::milliseconds call_timeou
   arm(SO_SNDTIMEO, armed_send_, ready);
 }
 
+FiberLoop* SocketConnection::waits_in_loop() {
+  FiberLoop* loop = FiberLoop::current();
+  if (loop != nullptr && watched_by_ != loop->id()) {
+    loop->watch(fd_);
+    watched_by_ = loop->id();
+  }
+  return loop;
+}
+
 SocketConnection::~SocketConnection() {
   ::close(fd_);
 }
@@ -95,10 +107,17 @@ Status SocketConnection::write(std::string_view bytes, const Deadline& deadline)
       return Error{fmt::format("the plugin server took {} of the message's {} bytes within {}",
                                sent, bytes.size(), deadline.why)};
     }
-    arm(SO_SNDTIMEO, armed_send_, deadline.at);
-    const ssize_t n = ::send(fd_, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+    FiberLoop* const loop = waits_in_loop();
+    if (loop == nullptr)
+      arm(SO_SNDTIMEO, armed_send_, deadline.at);
+    const ssize_t n = ::send(fd_, bytes.data() + sent, bytes.size() - sent,
+                             MSG_NOSIGNAL | (loop != nullptr ? MSG_DONTWAIT : 0));
     if (n >= 0) {
       sent += static_cast<std::size_t>(n);
+      continue;
+    }
+    if (loop != nullptr && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      loop->wait(fd_, FiberLoop::Interest::writable, deadline.at);
       continue;
     }
     if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)
@@ -126,7 +145,16 @@ Status SocketConnection::write(std::string_view bytes, const Deadline& deadline)
 
 Result<std::size_t> SocketConnection::receive(std::span<char> space, const Deadline& deadline,
                                               std::size_t partial) {
+  FiberLoop* const loop = waits_in_loop();
+  // In a fiber, a socket that an earlier receive emptied is waited on
+  // first: the answer cannot be there yet, and epoll will say when it is
+  // (a new edge), which saves a receive that finds nothing.
+  bool wait_first = loop != nullptr && drained_;
   for (;;) {
+    if (wait_first) {
+      loop->wait(fd_, FiberLoop::Interest::readable, deadline.at);
+      wait_first = false;
+    }
     if (Clock::now() >= deadline.at) {
       fault_ = ConnectionFault::timed_out;
       if (partial == 0)
@@ -134,10 +162,17 @@ Result<std::size_t> SocketConnection::receive(std::span<char> space, const Deadl
       return Error{
           fmt::format("no whole answer within {}: {} bytes of it arrived", deadline.why, partial)};
     }
-    arm(SO_RCVTIMEO, armed_receive_, deadline.at);
-    const ssize_t n = ::recv(fd_, space.data(), space.size(), 0);
-    if (n > 0)
+    if (loop == nullptr)
+      arm(SO_RCVTIMEO, armed_receive_, deadline.at);
+    const ssize_t n = ::recv(fd_, space.data(), space.size(), loop != nullptr ? MSG_DONTWAIT : 0);
+    if (n > 0) {
+      drained_ = static_cast<std::size_t>(n) < space.size();
       return static_cast<std::size_t>(n);
+    }
+    if (n < 0 && loop != nullptr && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      wait_first = true;
+      continue;
+    }
     if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
       continue;  // the loop checks the deadline
     if (n == 0 || errno == ECONNRESET) {

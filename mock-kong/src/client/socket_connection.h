@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <span>
 #include <string>
@@ -11,6 +12,8 @@
 
 namespace kong::mock {
 
+class FiberLoop;
+
 /// A blocking, close-on-exec connection to the unix socket at `path`; -1
 /// with errno set when nothing accepts there (ENAMETOOLONG: a path unix
 /// sockets cannot hold).
@@ -18,7 +21,9 @@ int connect_unix(const std::string& path);
 
 /// One connection to a plugin server's unix socket, as Kong's cosockets
 /// make them: blocking reads and writes, each bounded by a deadline. The
-/// one transport of both protocols' clients.
+/// one transport of both protocols' clients. In a FiberLoop's fiber
+/// (--bench), a wait suspends the fiber instead of the thread, as a cosocket
+/// yields its request's coroutine.
 ///
 /// A wait costs one system call, not poll + recv: the socket's own receive
 /// and send timeouts bound it, re-armed only when a deadline comes closer
@@ -77,12 +82,18 @@ class SocketConnection {
   Result<std::size_t> receive(std::span<char> space, const Deadline& deadline, std::size_t partial);
   /// Bounds the next blocking recv or send by the time left until `at`.
   void arm(int option, std::chrono::nanoseconds& armed, Clock::time_point at);
+  /// The loop whose fiber runs this code, with the socket watched by it;
+  /// nullptr outside fibers (the thread blocks).
+  FiberLoop* waits_in_loop();
 
   int fd_;
   std::chrono::milliseconds call_timeout_;
   std::chrono::nanoseconds armed_receive_;
   std::chrono::nanoseconds armed_send_;
   ConnectionFault fault_ = ConnectionFault::none;
+  std::uint64_t watched_by_ = 0;  // the FiberLoop's id, once it watches the socket
+  // The latest receive took all the socket held (it did not fill its space).
+  bool drained_ = false;
 };
 
 }  // namespace kong::mock

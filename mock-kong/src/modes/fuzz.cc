@@ -22,9 +22,9 @@
 #include "fuzz/case_mutator.h"
 #include "fuzz/coverage_feedback.h"
 #include "fuzz/finding.h"
-#include "fuzz/progress_line.h"
 #include "fuzz/shrink.h"
 #include "modes/exit_status.h"
+#include "report/progress_line.h"
 #include "report/report_file.h"
 #include "report/run_text.h"
 
@@ -63,7 +63,7 @@ class Fuzzer {
         seed_(seed),
         out_(out),
         mutator_(mutator_options(run, *run.session), seed),
-        progress_(::isatty(STDERR_FILENO) == 1) {}
+        progress_(::isatty(STDERR_FILENO) == 1, "fuzzing") {}
 
   int go() {
     const auto start = Clock::now();

@@ -17,10 +17,10 @@
 #include "kong/mock/interrupt.h"
 
 #include "fuzz/finding.h"
-#include "fuzz/progress_line.h"
 #include "fuzz/wire_exchange.h"
 #include "fuzz/wire_mutator.h"
 #include "modes/exit_status.h"
+#include "report/progress_line.h"
 #include "report/report_file.h"
 #include "report/run_text.h"
 
@@ -54,7 +54,7 @@ class WireFuzzer {
         seed_(seed),
         out_(out),
         mutator_(target(*run.session), seed),
-        progress_(::isatty(STDERR_FILENO) == 1) {}
+        progress_(::isatty(STDERR_FILENO) == 1, "fuzzing") {}
 
   int go() {
     // What the fixture's cases do before the wire is touched: afterwards

@@ -12,6 +12,7 @@
 #include "kong/mock/kong_state.h"
 #include "kong/mock/session.h"
 
+#include "client/fiber_loop.h"
 #include "client/msgpack_plugin_client.h"
 #include "client/protobuf_client.h"
 #include "client/socket_connection.h"
@@ -143,7 +144,7 @@ Status PluginSession::start_process() {
   process.env = options_.environment;
   process.env.emplace_back("KONG_PREFIX", prefix_->path());
   process.sink = [this](const std::string& line) {
-    {
+    if (options_.output_per_case) {
       std::lock_guard lock(output_mutex_);
       output_.push_back(line);
       if (output_.size() > kMaxKeptOutputLines)
@@ -244,6 +245,12 @@ Status PluginSession::restart_instance() {
 Status PluginSession::restart() {
   if (!process_)
     return Error{fmt::format("{} runs in this process: it cannot be restarted", info_.name)};
+  // Starting the server again is Kong's own business, bounded by the start
+  // and call timeouts: not by the bound of the case that lost it.
+  struct WithoutCaseBound {
+    std::optional<Deadline> saved = std::exchange(current_case_deadline(), std::nullopt);
+    ~WithoutCaseBound() { current_case_deadline() = std::move(saved); }
+  } without_case_bound;
   client_.reset();
   process_->stop();
   process_.reset();
@@ -312,21 +319,21 @@ Status PluginSession::stop() {
   return closed;
 }
 
-PluginSession::CaseBound::CaseBound(PluginSession& session) : session_(session) {
+PluginSession::CaseBound::CaseBound(PluginSession& session) {
   const auto timeout = session.options_.case_timeout;
-  if (session.client_ && timeout.count() > 0) {
-    session.client_->set_case_deadline(
-        Deadline{Clock::now() + timeout, fmt::format("the case's {} ms", timeout.count())});
+  if (timeout.count() > 0) {
+    current_case_deadline() =
+        Deadline{Clock::now() + timeout, fmt::format("the case's {} ms", timeout.count())};
   }
 }
 
-// The client may be another one by now: the server was started again.
 PluginSession::CaseBound::~CaseBound() {
-  if (session_.client_)
-    session_.client_->set_case_deadline(std::nullopt);
+  current_case_deadline().reset();
 }
 
 std::vector<std::string> PluginSession::take_output() {
+  if (!options_.output_per_case)
+    return {};
   if (process_)
     process_->wait_relayed();
   std::lock_guard lock(output_mutex_);

@@ -1,11 +1,44 @@
 #include "kong/mock/process_stats.h"
 
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
 
 namespace kong::mock {
+
+namespace {
+
+// The fields of /proc/<pid>/stat from field 3 (state) on, or empty. The
+// command name (field 2) may hold spaces: the fields follow its closing
+// parenthesis.
+std::vector<std::string> stat_fields(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  std::getline(stat, line);
+  const auto paren = line.rfind(')');
+  if (paren == std::string::npos)
+    return {};
+  std::istringstream in(line.substr(paren + 1));
+  std::vector<std::string> fields;
+  for (std::string field; in >> field;)
+    fields.push_back(std::move(field));
+  return fields;
+}
+
+// Field `n` (1-based, as proc(5) numbers them) of stat_fields(); 0 when
+// missing.
+std::int64_t stat_field(const std::vector<std::string>& fields, std::size_t n) {
+  if (n < 3 || n - 3 >= fields.size())
+    return 0;
+  return std::strtoll(fields[n - 3].c_str(), nullptr, 10);
+}
+
+}  // namespace
 
 ProcessCpu process_cpu(pid_t pid) {
   ProcessCpu cpu;
@@ -20,20 +53,55 @@ ProcessCpu process_cpu(pid_t pid) {
       cpu.on_cpu += std::chrono::nanoseconds(ns);
   }
 
-  // The command name (field 2) may hold spaces; the fields after its closing
-  // parenthesis start with field 3, state. utime and stime are fields 14, 15.
-  std::ifstream stat(dir + "/stat");
-  std::string line;
-  std::getline(stat, line);
-  const auto paren = line.rfind(')');
-  if (paren == std::string::npos)
-    return cpu;
-  std::istringstream fields(line.substr(paren + 1));
-  std::string skip;
-  for (int field = 3; field < 14; ++field)
-    fields >> skip;
-  fields >> cpu.user_ticks >> cpu.system_ticks;
+  // utime and stime are fields 14 and 15.
+  const auto fields = stat_fields(pid);
+  cpu.user_ticks = stat_field(fields, 14);
+  cpu.system_ticks = stat_field(fields, 15);
   return cpu;
+}
+
+std::vector<pid_t> process_group(pid_t pgid) {
+  std::vector<pid_t> members;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc", ec)) {
+    const std::string name = entry.path().filename();
+    if (name.empty() || name.find_first_not_of("0123456789") != std::string::npos)
+      continue;
+    const auto pid = static_cast<pid_t>(std::stol(name));
+    // pgrp is field 5.
+    if (pid == pgid || stat_field(stat_fields(pid), 5) == pgid)
+      members.push_back(pid);
+  }
+  return members;
+}
+
+ProcessCpu group_cpu(const std::vector<pid_t>& members) {
+  static const long ticks_per_second = ::sysconf(_SC_CLK_TCK);
+  ProcessCpu total;
+  for (pid_t pid : members) {
+    const ProcessCpu cpu = process_cpu(pid);
+    total.on_cpu += cpu.on_cpu;
+    total.user_ticks += cpu.user_ticks;
+    total.system_ticks += cpu.system_ticks;
+    // cutime and cstime, fields 16 and 17.
+    const auto fields = stat_fields(pid);
+    const std::int64_t reaped = stat_field(fields, 16) + stat_field(fields, 17);
+    total.on_cpu += std::chrono::nanoseconds(reaped * 1000000000 / ticks_per_second);
+  }
+  return total;
+}
+
+ProcessMemory group_memory(const std::vector<pid_t>& members) {
+  ProcessMemory total;
+  for (pid_t pid : members) {
+    const ProcessMemory m = process_memory(pid);
+    total.rss_kib += m.rss_kib;
+    total.anon_kib += m.anon_kib;
+    total.file_kib += m.file_kib;
+    total.shmem_kib += m.shmem_kib;
+    total.peak_kib = std::max(total.peak_kib, m.peak_kib);
+  }
+  return total;
 }
 
 double system_percent(const ProcessCpu& before, const ProcessCpu& after) {

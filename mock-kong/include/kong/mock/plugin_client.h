@@ -74,9 +74,6 @@ class PluginClient {
   /// with `handler`, until the event ends.
   virtual EventEnd run_event(std::int64_t id, Phase phase, const CallHandler& handler) = 0;
 
-  /// Bounds every wait from now on by `deadline` too (a case's own bound,
-  /// --case-timeout), or by the call timeout alone when nullopt.
-  virtual void set_case_deadline(std::optional<Deadline> deadline) { (void)deadline; }
   /// Why the latest command or event failed on its connection (none when
   /// it did not, or failed otherwise): the session tells a crashed or hung
   /// server from an error it answered.

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <vector>
 
 namespace kong::mock {
 
@@ -36,5 +37,18 @@ struct ProcessMemory {
 
 /// All zero when the process is gone or /proc cannot be read.
 ProcessMemory process_memory(pid_t pid);
+
+/// The live processes of process group `pgid`: a plugin server started in
+/// a group of its own (PluginProcess) and whatever it started, from /proc.
+std::vector<pid_t> process_group(pid_t pgid);
+
+/// The CPU of all of `members`, each with all its threads, plus what
+/// their children that ended and were waited for used (cutime, cstime,
+/// counted at the ticks' 10 ms).
+ProcessCpu group_cpu(const std::vector<pid_t>& members);
+
+/// The resident memory of all of `members` together; peak_kib is the
+/// largest of their own peaks.
+ProcessMemory group_memory(const std::vector<pid_t>& members);
 
 }  // namespace kong::mock

@@ -49,6 +49,9 @@ struct SessionOptions {
   /// Where the plugin's output lines go, each prefixed "[name:pid] " as in
   /// Kong's log; stderr when empty. Called on the relay thread.
   PluginProcess::LineSink output;
+  /// Whether take_output() gathers the lines case by case, waiting for the
+  /// relay to catch up; --bench, whose cases overlap, does not.
+  bool output_per_case = true;
 };
 
 /// One plugin driven as Kong drives it, for every mode of mock-kong: its
@@ -152,16 +155,14 @@ class PluginSession {
   Status stop();
 
   /// Bounds every wait on the server by the case timeout while it lives:
-  /// one per case.
+  /// one per case, held by the thread, or under --bench by the fiber, that
+  /// runs the case (Deadline::for_call reads it).
   class CaseBound {
    public:
     explicit CaseBound(PluginSession& session);
     ~CaseBound();
     CaseBound(const CaseBound&) = delete;
     CaseBound& operator=(const CaseBound&) = delete;
-
-   private:
-    PluginSession& session_;
   };
 
   /// The server process; nullptr for an attached session.

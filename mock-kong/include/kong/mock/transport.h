@@ -14,8 +14,9 @@ struct Deadline {
   /// Ends the timeout message: "no answer within <why>".
   std::string why;
 
-  /// The earlier of `now + call_timeout` and the case's deadline (if any).
-  static Deadline for_call(std::chrono::milliseconds call_timeout, const Deadline* case_deadline);
+  /// The earlier of `now + call_timeout` and the bound of the case running
+  /// (PluginSession::CaseBound), if any.
+  static Deadline for_call(std::chrono::milliseconds call_timeout);
 };
 
 /// Why a connection to the plugin server stopped serving: what Kong's

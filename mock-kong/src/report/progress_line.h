@@ -3,20 +3,22 @@
 #include <chrono>
 #include <cstdio>
 #include <string>
+#include <utility>
 
 namespace kong::mock {
 
-/// The fuzzers' live progress line: on a terminal only, redrawn at most
-/// four times a second, in place.
+/// A long mode's live progress line (--fuzz, --bench): on a terminal only,
+/// redrawn at most four times a second, in place.
 class ProgressLine {
  public:
-  explicit ProgressLine(bool on) : on_(on) {}
-  /// Shows "mock-kong: fuzzing: <text>", unless shown less than 250 ms ago.
+  /// `doing` names the work: "fuzzing".
+  ProgressLine(bool on, std::string doing) : on_(on), doing_(std::move(doing)) {}
+  /// Shows "mock-kong: <doing>: <text>", unless shown less than 250 ms ago.
   void show(const std::string& text) {
     if (!on_ || Clock::now() < next_)
       return;
     next_ = Clock::now() + std::chrono::milliseconds(250);
-    std::fprintf(stderr, "\r\033[Kmock-kong: fuzzing: %s", text.c_str());
+    std::fprintf(stderr, "\r\033[Kmock-kong: %s: %s", doing_.c_str(), text.c_str());
     std::fflush(stderr);
     shown_ = true;
   }
@@ -31,6 +33,7 @@ class ProgressLine {
  private:
   using Clock = std::chrono::steady_clock;
   bool on_;
+  std::string doing_;
   bool shown_ = false;
   Clock::time_point next_{};
 };

@@ -1,0 +1,66 @@
+#pragma once
+
+#include <cstdio>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "kong/result.h"
+
+#include "bench/bench_report.h"
+
+namespace kong::mock {
+
+/// How much worse a figure may get before the gate calls it a regression.
+struct GateLimit {
+  const Metric* metric = nullptr;
+  double max_change = 0;  // 0.05: 5 %
+};
+
+/// Parses --max-regression: "cpu=5%,p99=20%,eps=5%", each a gated metric's
+/// name (cpu, eps, p50, p90, p99, p99.9, calls, instructions) and a
+/// percentage. The error names the part it cannot read.
+Result<std::vector<GateLimit>> parse_max_regression(std::string_view spec);
+/// The limits without --max-regression: cpu=5%, p99=20%, eps=5%, and
+/// instructions=2% when both reports counted them.
+std::vector<GateLimit> default_limits(bool instructions_counted);
+
+/// What the gate concluded about one figure of one case.
+enum class Verdict { no_change, improvement, regression, inconclusive };
+std::string_view to_string(Verdict v);
+
+struct GateRow {
+  std::string case_name;
+  const Metric* metric = nullptr;
+  double max_change = 0;
+  /// Medians over the trials.
+  double baseline = 0;
+  double now = 0;
+  /// (now - baseline) / baseline.
+  double change = 0;
+  double p_value = 1;
+  Verdict verdict = Verdict::no_change;
+};
+
+/// The gate's decision over every case both reports hold, and overall.
+struct GateResult {
+  std::vector<GateRow> rows;
+  /// Cases of one report that the other lacks, said in the table's notes.
+  std::vector<std::string> notes;
+  bool regressed() const;
+};
+
+/// Decides each limited figure of each case: the trials of `now` against
+/// those of `baseline` by a Mann-Whitney U test. A change is a regression
+/// (or an improvement) only when it is both significant (p < `alpha`) and
+/// larger than its limit; a change larger than its limit that the trials
+/// cannot tell from noise is inconclusive; anything else is no change.
+GateResult decide(const BenchReport& baseline, const BenchReport& now,
+                  const std::vector<GateLimit>& limits, double alpha = 0.05);
+
+/// The verdicts as a table: case, metric, baseline, now, change, p-value,
+/// verdict; then the notes and a summary line.
+void print_gate(std::FILE* out, const GateResult& result, const std::string& baseline_file,
+                std::size_t baseline_trials, std::size_t now_trials);
+
+}  // namespace kong::mock

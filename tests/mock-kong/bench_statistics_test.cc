@@ -1,0 +1,129 @@
+// The bench's statistics on their own: the latency histogram's error bound
+// and the Mann-Whitney U test's p-values, against values computed exactly.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <random>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "bench/latency_histogram.h"
+#include "bench/mann_whitney.h"
+#include "bench/regression_gate.h"
+
+namespace kong::mock {
+namespace {
+
+using std::chrono::nanoseconds;
+
+TEST(LatencyHistogram, PercentilesAreWithinOnePercentFromAMicrosecondToSixtySeconds) {
+  std::mt19937_64 random(7);
+  // Log-uniform: as many latencies in each decade.
+  std::uniform_real_distribution<double> exponent(3, std::log10(60e9));
+  std::vector<std::int64_t> exact;
+  LatencyHistogram h;
+  for (int i = 0; i < 100000; ++i) {
+    const auto ns = static_cast<std::int64_t>(std::pow(10, exponent(random)));
+    exact.push_back(ns);
+    h.record(nanoseconds(ns));
+  }
+  std::sort(exact.begin(), exact.end());
+  for (double p : {0.001, 0.1, 0.5, 0.9, 0.99, 0.999, 0.9999}) {
+    const auto rank = static_cast<std::size_t>(std::ceil(p * static_cast<double>(exact.size())));
+    const double want = static_cast<double>(exact[rank - 1]);
+    const double got = static_cast<double>(h.percentile(p).count());
+    EXPECT_LE(std::abs(got - want) / want, 0.01) << "p" << p * 100;
+  }
+  EXPECT_EQ(h.max().count(), exact.back());
+  EXPECT_EQ(h.min().count(), exact.front());
+  EXPECT_EQ(h.count(), 100000u);
+}
+
+TEST(LatencyHistogram, MergedHistogramsGiveThePercentilesOfAllTheirLatencies) {
+  LatencyHistogram fast, slow;
+  for (int i = 0; i < 90; ++i)
+    fast.record(nanoseconds(10000));
+  for (int i = 0; i < 10; ++i)
+    slow.record(nanoseconds(5000000));
+  fast.merge(slow);
+  EXPECT_EQ(fast.count(), 100u);
+  EXPECT_NEAR(static_cast<double>(fast.percentile(0.9).count()), 10000, 100);
+  EXPECT_NEAR(static_cast<double>(fast.percentile(0.91).count()), 5000000, 50000);
+}
+
+TEST(MannWhitney, SamplesThatDoNotOverlapHaveTheExactTwoSidedPValue) {
+  // Of the C(10, 5) = 252 orderings, 2 are this far apart.
+  EXPECT_NEAR(mann_whitney_p({1, 2, 3, 4, 5}, {6, 7, 8, 9, 10}), 2.0 / 252, 1e-12);
+  EXPECT_NEAR(mann_whitney_p({6, 7, 8, 9, 10}, {1, 2, 3, 4, 5}), 2.0 / 252, 1e-12);
+  // Three a side can never be significant at 5 %: 2 of 20.
+  EXPECT_NEAR(mann_whitney_p({1, 2, 3}, {4, 5, 6}), 0.1, 1e-12);
+}
+
+TEST(MannWhitney, InterleavedSamplesAreNotSignificant) {
+  EXPECT_GT(mann_whitney_p({1, 3, 5, 7, 9}, {2, 4, 6, 8, 10}), 0.5);
+  EXPECT_DOUBLE_EQ(mann_whitney_p({4, 4, 4}, {4, 4, 4}), 1.0);
+  EXPECT_DOUBLE_EQ(mann_whitney_p({}, {1, 2}), 1.0);
+}
+
+TEST(MannWhitney, LargeSamplesWithTiesUseTheNormalApproximation) {
+  // 30 a side, entirely apart, with ties: z = (450 - 0.5) / sigma.
+  std::vector<double> a(30, 1.0), b(30, 2.0);
+  const double p = mann_whitney_p(a, b);
+  EXPECT_LT(p, 1e-10);
+  EXPECT_GT(p, 0);
+}
+
+TEST(RegressionGate, MaxRegressionReadsEachMetricAndItsPercentage) {
+  auto limits = parse_max_regression("cpu=5%,p99=20%,eps=5");
+  ASSERT_TRUE(limits) << limits.error().message;
+  ASSERT_EQ(limits->size(), 3u);
+  EXPECT_EQ((*limits)[0].metric->gate_name, "cpu");
+  EXPECT_DOUBLE_EQ((*limits)[0].max_change, 0.05);
+  EXPECT_DOUBLE_EQ((*limits)[1].max_change, 0.20);
+  EXPECT_EQ((*limits)[2].metric->gate_name, "eps");
+  EXPECT_FALSE(parse_max_regression("cpu"));
+  EXPECT_FALSE(parse_max_regression("cpu=five%"));
+  EXPECT_FALSE(parse_max_regression(""));
+}
+
+BenchReport report_of(const std::vector<double>& cpu_per_event) {
+  BenchReport r;
+  CaseFigures c{"the case", {}};
+  for (double cpu : cpu_per_event) {
+    TrialFigures t;
+    t.server_cpu_us = cpu;
+    t.events_per_second = 1e6 / cpu;
+    c.trials.push_back(t);
+  }
+  r.cases.push_back(c);
+  r.overall = c;
+  return r;
+}
+
+TEST(RegressionGate, AChangeIsARegressionOnlyWhenSignificantAndBeyondItsLimit) {
+  const auto limits = *parse_max_regression("cpu=5%");
+  const BenchReport before = report_of({10.0, 10.1, 9.9, 10.05, 9.95, 10.02});
+  auto verdict = [&](const std::vector<double>& now) {
+    return decide(before, report_of(now), limits).rows.at(0).verdict;
+  };
+  EXPECT_EQ(verdict({13.0, 13.1, 12.9, 13.05, 12.95, 13.02}), Verdict::regression);
+  EXPECT_EQ(verdict({7.0, 7.1, 6.9, 7.05, 6.95, 7.02}), Verdict::improvement);
+  // Significant, but within 5 %.
+  EXPECT_EQ(verdict({10.3, 10.4, 10.2, 10.35, 10.25, 10.32}), Verdict::no_change);
+  // 30 % worse at the median, but the trials overlap the baseline's.
+  EXPECT_EQ(verdict({13.0, 9.9, 10.0, 13.1, 12.9, 10.1}), Verdict::inconclusive);
+}
+
+TEST(RegressionGate, FewerEventsASecondIsTheRegressionForThroughput) {
+  const auto limits = *parse_max_regression("eps=5%");
+  const auto result =
+      decide(report_of({10, 10, 10, 10, 10.1}), report_of({13, 13, 13, 13, 13.1}), limits);
+  ASSERT_EQ(result.rows.size(), 1u);
+  EXPECT_LT(result.rows[0].change, -0.2);
+  EXPECT_EQ(result.rows[0].verdict, Verdict::regression);
+  EXPECT_TRUE(result.regressed());
+}
+
+}  // namespace
+}  // namespace kong::mock
