@@ -10,6 +10,9 @@
 #   outside_project.sh wrong-expectation SOURCE_DIR WORK_DIR PREFIX FIXTURE
 #       a copy whose fixture expects a wrong status: ctest must fail and
 #       show mock-kong's mismatch
+#   outside_project.sh bench SOURCE_DIR WORK_DIR PREFIX FIXTURE PLUGIN
+#       a copy with kong_add_bench_test and a baseline saved by mock-kong:
+#       a plain ctest leaves the bench test out, ctest -L bench runs it
 set -euo pipefail
 mode=$1
 shift
@@ -66,6 +69,29 @@ case "$mode" in
     fi
     cat "$work/ctest.log"
     grep -q "expect.response.status: expected 599, got " "$work/ctest.log"
+    ;;
+  bench)
+    source=$1 work=$2 prefix=$3 fixture=$4 plugin=$5
+    rm -rf "$work"
+    mkdir -p "$work"
+    cp -r "$source" "$work/src"
+    trials=(--duration 0.2 --warmup 0.05 --repeat 4)
+    cat >>"$work/src/CMakeLists.txt" <<CMAKE
+kong_add_bench_test(NAME $plugin-bench FIXTURE $fixture PLUGIN $plugin
+  BASELINE bench/baseline.json MOCK_KONG_ARGS ${trials[*]})
+CMAKE
+    build_and_list "$work/src" "$work/build" "$prefix" >/dev/null
+    mkdir -p "$work/src/bench"
+    "$prefix/bin/mock-kong" --bench "$work/src/$fixture" "${trials[@]}" \
+      --save-baseline "$work/src/bench/baseline.json" "$work/build/$plugin" >"$work/save.log"
+    ctest --test-dir "$work/build" -j 2 >"$work/ctest.log" 2>&1 || { cat "$work/ctest.log"; exit 1; }
+    cat "$work/ctest.log"
+    grep -q "$plugin-bench .*Not Run (Disabled)" "$work/ctest.log"
+    ctest --test-dir "$work/build" -L bench -V >"$work/bench.log" 2>&1 ||
+      { cat "$work/bench.log"; exit 1; }
+    cat "$work/bench.log"
+    grep -q "$plugin-bench .*Passed" "$work/bench.log"
+    grep -q "mock-kong: no regression" "$work/bench.log"
     ;;
   *)
     echo "outside_project.sh: unknown mode $mode" >&2
