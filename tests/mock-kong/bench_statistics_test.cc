@@ -89,7 +89,8 @@ TEST(RegressionGate, MaxRegressionReadsEachMetricAndItsPercentage) {
 
 BenchReport report_of(const std::vector<double>& cpu_per_event) {
   BenchReport r;
-  CaseFigures c{"the case", {}};
+  CaseFigures c;
+  c.name = "the case";
   for (double cpu : cpu_per_event) {
     TrialFigures t;
     t.server_cpu_us = cpu;
@@ -113,6 +114,22 @@ TEST(RegressionGate, AChangeIsARegressionOnlyWhenSignificantAndBeyondItsLimit) {
   EXPECT_EQ(verdict({10.3, 10.4, 10.2, 10.35, 10.25, 10.32}), Verdict::no_change);
   // 30 % worse at the median, but the trials overlap the baseline's.
   EXPECT_EQ(verdict({13.0, 9.9, 10.0, 13.1, 12.9, 10.1}), Verdict::inconclusive);
+}
+
+TEST(RegressionGate, ADriftJustBeyondTheLimitThatTheTrialsCannotSeparateFromItIsNoRegression) {
+  const auto limits = *parse_max_regression("cpu=5%");
+  const BenchReport before = report_of({10.0, 10.1, 9.9, 10.05, 9.95, 10.02});
+  // +5.5 % at the median, trials from +2 % to +9 %.
+  const auto row =
+      decide(before, report_of({10.2, 10.9, 10.5, 10.6, 10.3, 10.8}), limits).rows.at(0);
+  EXPECT_GT(row.change, 0.05);
+  EXPECT_EQ(row.verdict, Verdict::inconclusive);
+  EXPECT_GT(*row.p_value, 0.05);
+}
+
+TEST(MannWhitney, TheOneSidedPValueIsHalfTheTwoSidedOnTheSideTheSamplesLie) {
+  EXPECT_NEAR(mann_whitney_greater_p({6, 7, 8, 9, 10}, {1, 2, 3, 4, 5}), 1.0 / 252, 1e-12);
+  EXPECT_NEAR(mann_whitney_greater_p({1, 2, 3, 4, 5}, {6, 7, 8, 9, 10}), 1.0, 1e-12);
 }
 
 TEST(RegressionGate, FewerEventsASecondIsTheRegressionForThroughput) {

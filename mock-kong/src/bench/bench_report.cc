@@ -75,8 +75,6 @@ const std::vector<Metric>& metrics() {
       {"mock_kong_cpu_us_per_event", "mock-kong CPU/ev", "", false,
        &TrialFigures::mock_kong_cpu_us},
       {"pdk_calls_per_event", "PDK calls/ev", "calls", false, &TrialFigures::pdk_calls},
-      {"instructions_per_event", "instructions/ev", "instructions", false,
-       &TrialFigures::instructions, 0.02},
   };
   return table;
 }
@@ -106,8 +104,12 @@ TrialFigures CaseFigures::median() const {
   return f;
 }
 
+std::string format_count(double value) {
+  return with_separators(value);
+}
+
 std::string format_metric(const Metric& m, double value) {
-  if (m.field == &TrialFigures::events_per_second || m.field == &TrialFigures::instructions)
+  if (m.field == &TrialFigures::events_per_second)
     return with_separators(value);
   if (m.field == &TrialFigures::pdk_calls)
     return fmt::format("{:.1f}", value);
@@ -139,7 +141,10 @@ nlohmann::json case_json(const CaseFigures& c) {
   nlohmann::json trials = nlohmann::json::array();
   for (const auto& t : c.trials)
     trials.push_back(trial_json(t));
-  return {{"name", c.name}, {"median", trial_json(c.median())}, {"trials", std::move(trials)}};
+  nlohmann::json j = {
+      {"name", c.name}, {"median", trial_json(c.median())}, {"trials", std::move(trials)}};
+  j["instructions_per_event"] = c.instructions ? nlohmann::json(*c.instructions) : nullptr;
+  return j;
 }
 
 Result<TrialFigures> trial_from_json(const nlohmann::json& j, const std::string& where) {
@@ -184,6 +189,8 @@ Result<CaseFigures> case_from_json(const nlohmann::json& j, const std::string& w
       return t.error();
     c.trials.push_back(*t);
   }
+  if (const auto ir = j.find("instructions_per_event"); ir != j.end() && ir->is_number())
+    c.instructions = ir->get<double>();
   return c;
 }
 
@@ -255,24 +262,23 @@ void print_figures(std::FILE* out, const BenchReport& r) {
     name_width = std::max(name_width, c.name.size());
   name_width = std::min<std::size_t>(name_width, 40);
   std::string heading = fmt::format("{:<{}}", "case", name_width);
+  for (const Metric& m : metrics())
+    heading += fmt::format("  {:>{}}", m.heading, std::max<std::size_t>(9, m.heading.size()));
   // Instructions are a column once they were counted.
-  const bool counted = r.overall.median().instructions > 0;
-  auto shown = [&](const Metric& m) { return counted || m.field != &TrialFigures::instructions; };
-  for (const Metric& m : metrics()) {
-    if (shown(m))
-      heading += fmt::format("  {:>{}}", m.heading, std::max<std::size_t>(9, m.heading.size()));
-  }
+  const bool counted = r.overall.instructions.has_value();
+  if (counted)
+    heading += "  instructions/ev";
   std::fprintf(out, "%s\n", heading.c_str());
   auto row = [&](const CaseFigures& c) {
     const TrialFigures f = c.median();
     std::string name = c.name.size() > name_width ? c.name.substr(0, name_width - 1) + "…" : c.name;
     std::string line = fmt::format("{:<{}}", name, name_width);
     for (const Metric& m : metrics()) {
-      if (!shown(m))
-        continue;
       line += fmt::format("  {:>{}}", format_metric(m, f.*m.field),
                           std::max<std::size_t>(9, m.heading.size()));
     }
+    if (counted)
+      line += fmt::format("  {:>16}", c.instructions ? format_count(*c.instructions) : "-");
     std::fprintf(out, "%s\n", line.c_str());
   };
   for (const auto& c : r.cases)

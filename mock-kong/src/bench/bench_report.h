@@ -32,9 +32,6 @@ struct TrialFigures {
   double rss_start_kib = 0;
   double rss_peak_kib = 0;
   double rss_end_kib = 0;
-  /// --instructions: the plugin server's instructions per event; 0 when
-  /// not counted.
-  double instructions = 0;
 };
 
 TrialFigures figures_of(const TrialMeasure& m);
@@ -59,6 +56,9 @@ const Metric* find_gated_metric(std::string_view gate_name);
 struct CaseFigures {
   std::string name;
   std::vector<TrialFigures> trials;
+  /// --instructions: the plugin server's instructions per event, counted
+  /// once (overall: the mean over the cases).
+  std::optional<double> instructions;
   /// The median of each figure over the trials.
   TrialFigures median() const;
 };
@@ -92,5 +92,7 @@ void print_figures(std::FILE* out, const BenchReport& report);
 std::string format_microseconds(double us);
 /// A value of `m` as the table prints it: "61,234", "14.2 µs", "2.0".
 std::string format_metric(const Metric& m, double value);
+/// A count with thousands apart: "1,234,567".
+std::string format_count(double value);
 
 }  // namespace kong::mock

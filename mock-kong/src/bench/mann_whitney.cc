@@ -41,13 +41,20 @@ double exact_cdf(std::size_t m, std::size_t n, std::size_t u) {
   return below / total;
 }
 
-}  // namespace
+// U of `a` against `b` and its null distribution: P(U >= u_a) is the
+// one-sided p-value that a ranks above b.
+struct UStatistic {
+  double u = 0;  // pairs (x in a, y in b) with x > y, ties counting a half
+  double m = 0;
+  double n = 0;
+  bool ties = false;
+  double tie_term = 0;  // the sum of t^3 - t over groups of t ties
+};
 
-double mann_whitney_p(const std::vector<double>& a, const std::vector<double>& b) {
-  const std::size_t m = a.size();
-  const std::size_t n = b.size();
-  if (m == 0 || n == 0)
-    return 1;
+UStatistic u_statistic(const std::vector<double>& a, const std::vector<double>& b) {
+  UStatistic s;
+  s.m = static_cast<double>(a.size());
+  s.n = static_cast<double>(b.size());
   // Ranks of the pooled values, ties given their mean rank.
   std::vector<std::pair<double, bool>> pooled;  // value, from a
   for (double v : a)
@@ -56,10 +63,8 @@ double mann_whitney_p(const std::vector<double>& a, const std::vector<double>& b
     pooled.emplace_back(v, false);
   std::sort(pooled.begin(), pooled.end(),
             [](const auto& x, const auto& y) { return x.first < y.first; });
-  const std::size_t total = m + n;
+  const std::size_t total = pooled.size();
   double rank_sum_a = 0;
-  double tie_term = 0;  // sum of t^3 - t over groups of t ties
-  bool ties = false;
   for (std::size_t i = 0; i < total;) {
     std::size_t j = i;
     while (j < total && pooled[j].first == pooled[i].first)
@@ -70,26 +75,43 @@ double mann_whitney_p(const std::vector<double>& a, const std::vector<double>& b
         rank_sum_a += rank;
     }
     const double t = static_cast<double>(j - i);
-    tie_term += t * t * t - t;
-    ties = ties || j - i > 1;
+    s.tie_term += t * t * t - t;
+    s.ties = s.ties || j - i > 1;
     i = j;
   }
-  const double dm = static_cast<double>(m);
-  const double dn = static_cast<double>(n);
-  const double u = rank_sum_a - dm * (dm + 1) / 2;
-  if (!ties && m <= kExactUpTo && n <= kExactUpTo) {
-    // Both tails, from the smaller U's side.
-    const double smaller = std::min(u, dm * dn - u);
-    const double p = 2 * exact_cdf(m, n, static_cast<std::size_t>(std::llround(smaller)));
-    return std::min(1.0, p);
+  s.u = rank_sum_a - s.m * (s.m + 1) / 2;
+  return s;
+}
+
+// P(U >= u) under the null hypothesis.
+double upper_tail(const UStatistic& s) {
+  const auto m = static_cast<std::size_t>(s.m);
+  const auto n = static_cast<std::size_t>(s.n);
+  if (!s.ties && m <= kExactUpTo && n <= kExactUpTo) {
+    // U is symmetric about mn/2: P(U >= u) = P(U <= mn - u).
+    return exact_cdf(m, n, static_cast<std::size_t>(std::llround(s.m * s.n - s.u)));
   }
-  const double mean = dm * dn / 2;
-  const double dt = static_cast<double>(total);
-  const double variance = dm * dn / 12 * ((dt + 1) - tie_term / (dt * (dt - 1)));
+  const double total = s.m + s.n;
+  const double variance = s.m * s.n / 12 * ((total + 1) - s.tie_term / (total * (total - 1)));
   if (variance <= 0)
     return 1;  // every value the same
-  const double z = std::max(0.0, std::abs(u - mean) - 0.5) / std::sqrt(variance);
-  return std::min(1.0, std::erfc(z / std::sqrt(2.0)));
+  const double z = (s.u - s.m * s.n / 2 - 0.5) / std::sqrt(variance);
+  return std::erfc(z / std::sqrt(2.0)) / 2;
+}
+
+}  // namespace
+
+double mann_whitney_greater_p(const std::vector<double>& a, const std::vector<double>& b) {
+  if (a.empty() || b.empty())
+    return 1;
+  return std::min(1.0, upper_tail(u_statistic(a, b)));
+}
+
+double mann_whitney_p(const std::vector<double>& a, const std::vector<double>& b) {
+  if (a.empty() || b.empty())
+    return 1;
+  // Both tails, from the side a lies on.
+  return std::min(1.0, 2 * std::min(mann_whitney_greater_p(a, b), mann_whitney_greater_p(b, a)));
 }
 
 }  // namespace kong::mock

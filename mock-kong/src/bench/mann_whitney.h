@@ -13,4 +13,9 @@ namespace kong::mock {
 /// mannwhitneyu). 1 when either sample is empty.
 double mann_whitney_p(const std::vector<double>& a, const std::vector<double>& b);
 
+/// The one-sided p-value that `a` tends to be greater than `b` (its values
+/// rank above b's more than chance would make them): the same test, one
+/// tail. 1 when either sample is empty.
+double mann_whitney_greater_p(const std::vector<double>& a, const std::vector<double>& b);
+
 }  // namespace kong::mock

@@ -20,24 +20,50 @@ std::vector<double> values_of(const CaseFigures& c, const Metric& m) {
 
 GateRow decide_one(const CaseFigures& before, const CaseFigures& after, const GateLimit& limit,
                    double alpha) {
-  const Metric& m = *limit.metric;
   GateRow row;
   row.case_name = after.name;
-  row.metric = &m;
+  row.metric = limit.metric;
+  row.name = limit.name();
   row.max_change = limit.max_change;
-  row.baseline = before.median().*m.field;
-  row.now = after.median().*m.field;
+  if (const Metric* m = limit.metric) {
+    const std::vector<double> before_values = values_of(before, *m);
+    const std::vector<double> now = values_of(after, *m);
+    row.baseline = before.median().*m->field;
+    row.now = after.median().*m->field;
+    row.change = row.baseline != 0 ? (row.now - row.baseline) / row.baseline : 0;
+    // Each way, the trials now against the baseline's moved to the limit:
+    // only a change significantly beyond the limit counts, so that the
+    // machine's own drift from run to run, within the limit, cannot.
+    auto scaled = [&](double factor) {
+      std::vector<double> v = before_values;
+      for (double& x : v)
+        x *= factor;
+      return v;
+    };
+    const double up = mann_whitney_greater_p(now, scaled(1 + limit.max_change));
+    const double down = mann_whitney_greater_p(scaled(1 - limit.max_change), now);
+    const double p_worse = m->higher_is_better ? down : up;
+    const double p_better = m->higher_is_better ? up : down;
+    const double worse = m->higher_is_better ? -row.change : row.change;
+    row.p_value = worse >= 0 ? p_worse : p_better;
+    if (p_worse < alpha)
+      row.verdict = Verdict::regression;
+    else if (p_better < alpha)
+      row.verdict = Verdict::improvement;
+    else if (std::abs(worse) > limit.max_change)
+      row.verdict = Verdict::inconclusive;
+    else
+      row.verdict = Verdict::no_change;
+    return row;
+  }
+  // An instruction count is exact: the change alone decides.
+  row.baseline = before.instructions.value_or(0);
+  row.now = after.instructions.value_or(0);
   row.change = row.baseline != 0 ? (row.now - row.baseline) / row.baseline : 0;
-  row.p_value = mann_whitney_p(values_of(before, m), values_of(after, m));
-  // How much worse it got: for events/s, less is worse.
-  const double worse = m.higher_is_better ? -row.change : row.change;
-  const bool significant = row.p_value < alpha;
-  if (std::abs(worse) <= limit.max_change)
+  if (std::abs(row.change) <= limit.max_change)
     row.verdict = Verdict::no_change;
-  else if (!significant)
-    row.verdict = Verdict::inconclusive;
   else
-    row.verdict = worse > 0 ? Verdict::regression : Verdict::improvement;
+    row.verdict = row.change > 0 ? Verdict::regression : Verdict::improvement;
   return row;
 }
 
@@ -68,12 +94,13 @@ Result<std::vector<GateLimit>> parse_max_regression(std::string_view spec) {
       return bad("expected METRIC=PERCENT%, e.g. cpu=5%");
     const std::string name(part.substr(0, eq));
     const Metric* metric = find_gated_metric(name);
-    if (metric == nullptr) {
+    if (metric == nullptr && name != "instructions") {
       std::vector<std::string> names;
       for (const Metric& m : metrics()) {
         if (!m.gate_name.empty())
           names.emplace_back(m.gate_name);
       }
+      names.emplace_back("instructions");
       return bad(fmt::format("no metric {} (the metrics: {})", name, fmt::join(names, ", ")));
     }
     std::string number(part.substr(eq + 1));
@@ -94,12 +121,11 @@ Result<std::vector<GateLimit>> parse_max_regression(std::string_view spec) {
 std::vector<GateLimit> default_limits(bool instructions_counted) {
   std::vector<GateLimit> limits;
   for (const Metric& m : metrics()) {
-    if (m.default_limit <= 0)
-      continue;
-    if (m.field == &TrialFigures::instructions && !instructions_counted)
-      continue;
-    limits.push_back({&m, m.default_limit});
+    if (m.default_limit > 0)
+      limits.push_back({&m, m.default_limit});
   }
+  if (instructions_counted)
+    limits.push_back({nullptr, 0.02});
   return limits;
 }
 
@@ -139,9 +165,20 @@ GateResult decide(const BenchReport& baseline, const BenchReport& now,
   // Overall only when it sums the same cases on both sides.
   if (pairs.size() > 1 && pairs.size() == now.cases.size() && pairs.size() == baseline.cases.size())
     pairs.emplace_back(&baseline.overall, &now.overall);
+  bool uncounted = false;
   for (const auto& [before, after] : pairs) {
-    for (const GateLimit& limit : limits)
+    for (const GateLimit& limit : limits) {
+      if (!limit.metric && (!before->instructions || !after->instructions)) {
+        uncounted = true;
+        continue;
+      }
       result.rows.push_back(decide_one(*before, *after, limit, alpha));
+    }
+  }
+  if (uncounted) {
+    result.notes.push_back(
+        "instructions: not compared, as the baseline and this run did not both count them "
+        "(--instructions)");
   }
   return result;
 }
@@ -156,7 +193,7 @@ void print_gate(std::FILE* out, const GateResult& result, const std::string& bas
     name_width = std::max(name_width, r.case_name.size());
   name_width = std::min<std::size_t>(name_width, 40);
   std::fprintf(out, "%s\n",
-               fmt::format("{:<{}}  {:<12}  {:>11}  {:>11}  {:>8}  {:>7}  {}", "case", name_width,
+               fmt::format("{:<{}}  {:<17}  {:>13}  {:>13}  {:>8}  {:>7}  {}", "case", name_width,
                            "metric", "baseline", "now", "change", "p-value", "verdict")
                    .c_str());
   std::string shown_case;
@@ -166,13 +203,14 @@ void print_gate(std::FILE* out, const GateResult& result, const std::string& bas
       name = name.substr(0, name_width - 1) + "…";
     shown_case = r.case_name;
     const std::string metric =
-        fmt::format("{} ±{:g}%", r.metric->gate_name, std::round(r.max_change * 1000) / 10);
-    std::fprintf(
-        out, "%s\n",
-        fmt::format("{:<{}}  {:<12}  {:>11}  {:>11}  {:>+7.1f}%  {:>7.3f}  {}", name, name_width,
-                    metric, format_metric(*r.metric, r.baseline), format_metric(*r.metric, r.now),
-                    r.change * 100, r.p_value, to_string(r.verdict))
-            .c_str());
+        fmt::format("{} ±{:g}%", r.name, std::round(r.max_change * 1000) / 10);
+    auto value = [&](double v) { return r.metric ? format_metric(*r.metric, v) : format_count(v); };
+    const std::string p = r.p_value ? fmt::format("{:.3f}", *r.p_value) : "exact";
+    std::fprintf(out, "%s\n",
+                 fmt::format("{:<{}}  {:<17}  {:>13}  {:>13}  {:>+7.1f}%  {:>7}  {}", name,
+                             name_width, metric, value(r.baseline), value(r.now), r.change * 100, p,
+                             to_string(r.verdict))
+                     .c_str());
   }
   for (const auto& note : result.notes)
     std::fprintf(out, "note: %s\n", note.c_str());

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,8 +14,11 @@ namespace kong::mock {
 
 /// How much worse a figure may get before the gate calls it a regression.
 struct GateLimit {
+  /// A figure of every trial; nullptr for the instructions per event,
+  /// counted once per case (--instructions).
   const Metric* metric = nullptr;
   double max_change = 0;  // 0.05: 5 %
+  std::string_view name() const { return metric ? metric->gate_name : "instructions"; }
 };
 
 /// Parses --max-regression: "cpu=5%,p99=20%,eps=5%", each a gated metric's
@@ -31,14 +35,19 @@ std::string_view to_string(Verdict v);
 
 struct GateRow {
   std::string case_name;
+  /// nullptr: the instructions per event.
   const Metric* metric = nullptr;
+  std::string_view name;
   double max_change = 0;
   /// Medians over the trials.
   double baseline = 0;
   double now = 0;
   /// (now - baseline) / baseline.
   double change = 0;
-  double p_value = 1;
+  /// How likely trials this far beyond the limit (toward the change seen)
+  /// are when the change is only the limit; none for a count, which is
+  /// exact.
+  std::optional<double> p_value;
   Verdict verdict = Verdict::no_change;
 };
 
@@ -50,11 +59,13 @@ struct GateResult {
   bool regressed() const;
 };
 
-/// Decides each limited figure of each case: the trials of `now` against
-/// those of `baseline` by a Mann-Whitney U test. A change is a regression
-/// (or an improvement) only when it is both significant (p < `alpha`) and
-/// larger than its limit; a change larger than its limit that the trials
-/// cannot tell from noise is inconclusive; anything else is no change.
+/// Decides each limited figure of each case with one-sided Mann-Whitney U
+/// tests of the trials of `now` against those of `baseline` moved to the
+/// limit (x 1.05 for cpu=5%): a regression (or an improvement) is a change
+/// significantly (p < `alpha`) beyond its limit; a change of the medians
+/// beyond the limit that the trials cannot tell from it is inconclusive;
+/// anything else is no change. An instruction count is exact: a change
+/// beyond its limit decides alone.
 GateResult decide(const BenchReport& baseline, const BenchReport& now,
                   const std::vector<GateLimit>& limits, double alpha = 0.05);
 

@@ -129,6 +129,15 @@ int main(int argc, char** argv) {
                      "--bench --baseline: the change each figure may take "
                      "(default cpu=5%,p99=20%,eps=5%)")
           ->option_text("SPEC");
+  std::string instructions_events;
+  CLI::Option* instructions_option =
+      app.add_flag("--instructions", bench.instructions,
+                   "--bench: also count the plugin server's instructions per event of each case "
+                   "with Valgrind");
+  CLI::Option* instructions_events_option =
+      app.add_option("--instructions-events", instructions_events,
+                     "--bench --instructions: the events of the two counted runs (default 100,300)")
+          ->option_text("SHORT,LONG");
   CLI::Option* cpus_option =
       app.add_option("--cpus", bench.cpus,
                      "--bench: run mock-kong and the plugin on these CPUs (1, 0,2-3, all); "
@@ -236,7 +245,8 @@ int main(int argc, char** argv) {
     return usage_error("--replay, --fuzz, --fuzz-wire and --bench are modes: give one");
   for (const CLI::Option* o :
        {concurrency_option, rate_option, events_option, warmup_option, repeat_option,
-        save_baseline_option, baseline_option, max_regression_option, cpus_option}) {
+        save_baseline_option, baseline_option, max_regression_option, cpus_option,
+        instructions_option, instructions_events_option}) {
     if (o->count() > 0 && !benching)
       return usage_error(o->get_name() + " is an option of --bench");
   }
@@ -271,6 +281,19 @@ int main(int argc, char** argv) {
       return usage_error("--save-baseline and --baseline: give one");
     if (max_regression_option->count() > 0 && bench.baseline.empty())
       return usage_error("--max-regression needs --baseline FILE");
+    if (instructions_events_option->count() > 0) {
+      unsigned long long first = 0;
+      unsigned long long second = 0;
+      char tail = 0;
+      if (std::sscanf(instructions_events.c_str(), "%llu,%llu%c", &first, &second, &tail) != 2 ||
+          first < 1 || second <= first)
+        return usage_error(
+            "--instructions-events: expected SHORT,LONG with SHORT < LONG, e.g. "
+            "100,300; got " +
+            instructions_events);
+      bench.instructions_short = first;
+      bench.instructions_long = second;
+    }
     std::setvbuf(stdout, nullptr, _IOLBF, 0);
     return kong::mock::bench(bench);
   }

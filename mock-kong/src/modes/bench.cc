@@ -20,6 +20,7 @@
 
 #include "bench/bench_report.h"
 #include "bench/cpu_pinning.h"
+#include "bench/instruction_count.h"
 #include "bench/regression_gate.h"
 #include "modes/exit_status.h"
 #include "report/progress_line.h"
@@ -140,6 +141,10 @@ int bench(const BenchOptions& options, std::FILE* out) {
     if (auto pinned = pin_to(cpus); !pinned)
       return cannot_run(pinned.error().message);
   }
+  if (options.instructions) {
+    if (auto countable = instructions_countable(); !countable)
+      return cannot_run(countable.error().message);
+  }
   std::optional<BenchReport> baseline;
   std::optional<std::vector<GateLimit>> limits;
   if (!options.max_regression.empty()) {
@@ -203,7 +208,7 @@ int bench(const BenchOptions& options, std::FILE* out) {
   report.repeat = options.repeat;
   report.cpus = cpus;
   for (const Case* c : cases)
-    report.cases.push_back({c->name, {}});
+    report.cases.emplace_back().name = c->name;
   report.overall.name = "overall";
 
   // Trials interleaved: every case once, then every case again, so that a
@@ -246,11 +251,32 @@ int bench(const BenchOptions& options, std::FILE* out) {
   if (auto stopped = plugin.stop(); !stopped)
     std::fprintf(stderr, "mock-kong: %s\n", stopped.error().message.c_str());
 
+  if (options.instructions) {
+    double sum = 0;
+    for (std::size_t i = 0; i < cases.size(); ++i) {
+      progress.show(fmt::format("counting the instructions of {} ({}/{}) under Valgrind",
+                                cases[i]->name, i + 1, cases.size()));
+      auto count =
+          count_instructions(options.fixture_file, cases[i]->name, options.server, options.session,
+                             options.instructions_short, options.instructions_long);
+      progress.clear();
+      if (interrupted())
+        await_interrupt_exit();
+      if (!count) {
+        std::fprintf(out, "FAIL %s (%s): %s\n", cases[i]->name.c_str(), cases[i]->path.c_str(),
+                     count.error().message.c_str());
+        return kSomeFailed;
+      }
+      report.cases[i].instructions = count->per_event;
+      sum += count->per_event;
+    }
+    report.overall.instructions = sum / static_cast<double>(cases.size());
+  }
+
   print_figures(out, report);
   int status = kAllPassed;
   if (baseline) {
-    const bool counted =
-        report.overall.median().instructions > 0 && baseline->overall.median().instructions > 0;
+    const bool counted = report.overall.instructions && baseline->overall.instructions;
     const GateResult gate = decide(*baseline, report, limits ? *limits : default_limits(counted));
     std::fprintf(out, "\n");
     print_gate(out, gate, options.baseline, baseline->overall.trials.size(),

@@ -38,6 +38,11 @@ struct BenchOptions {
   /// "all"). Empty: one CPU, the last one mock-kong may use, when gating
   /// (--baseline, --save-baseline); all of them otherwise.
   std::string cpus;
+  /// --instructions: count the server's instructions per event of each
+  /// case with Valgrind, from runs of these many events (docs/bench.md).
+  bool instructions = false;
+  std::uint64_t instructions_short = 100;
+  std::uint64_t instructions_long = 300;
 };
 
 /// Drives the fixture's cases against the plugin as Kong's workers would,

@@ -81,6 +81,10 @@ Result<std::unique_ptr<PluginSession>> PluginSession::start(ServerCommand comman
   const std::string query_cmd =
       c.query_cmd.value_or(plugin + " -kong-prefix " + shell_quote(dir) + " -dump");
   session->start_cmd_ = c.start_cmd.value_or(plugin + " -kong-prefix " + shell_quote(dir));
+  if (!session->options_.start_wrapper.empty()) {
+    session->start_cmd_ = shell_join(session->options_.start_wrapper) + " /bin/sh -c " +
+                          shell_quote("exec " + session->start_cmd_);
+  }
 
   ExtraEnv env = session->options_.environment;
   env.emplace_back("KONG_PREFIX", dir);

@@ -2,7 +2,7 @@
 // choose for their ASan annotations) call fiber_activation_record::current(),
 // which only a Boost.Context library built for ucontext defines; Debian's is
 // built for fcontext. pdk/CMakeLists.txt adds this file when the library
-// lacks it.
+// lacks it, and mock-kong/CMakeLists.txt for --bench's fibers.
 #if defined(BOOST_USE_UCONTEXT)
 
 #include <boost/context/fiber.hpp>

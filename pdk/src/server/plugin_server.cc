@@ -8,6 +8,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <ctime>
 #include <filesystem>
@@ -161,6 +162,10 @@ int run_plugin_server(int argc, char** argv, const PluginType& type, ServerOptio
     options.max_message_bytes = *cl->max_message_bytes;
   if (cl->protocol)
     options.protocol = *cl->protocol;
+  // KONG_PDK_BUSY_POLL_US sets the default: mock-kong --bench --instructions
+  // turns the spin off, as its length depends on time, not on work.
+  if (const char* us = std::getenv("KONG_PDK_BUSY_POLL_US"); us != nullptr && *us != '\0')
+    options.busy_poll = std::chrono::microseconds(std::strtoll(us, nullptr, 10));
   if (cl->busy_poll)
     options.busy_poll = *cl->busy_poll;
   const std::string socket_path = cl->kong_prefix + "/" + name + ".socket";

@@ -52,6 +52,9 @@ struct SessionOptions {
   /// Whether take_output() gathers the lines case by case, waiting for the
   /// relay to catch up; --bench, whose cases overlap, does not.
   bool output_per_case = true;
+  /// A command the server's start command runs under, e.g. valgrind and
+  /// its options (--bench --instructions): `WRAPPER... /bin/sh -c 'exec START'`.
+  std::vector<std::string> start_wrapper;
 };
 
 /// One plugin driven as Kong drives it, for every mode of mock-kong: its
