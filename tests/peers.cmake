@@ -7,6 +7,7 @@
 # `-dump`, `-kong-prefix DIR`, socket DIR/<executable>.socket.
 if(KONG_GO_HELLO)
   kong_replay_test(go-hello tests/go/go-hello.json ${KONG_GO_HELLO})
+  kong_bench_test(go-hello tests/go/go-hello.json ${KONG_GO_HELLO})
 else()
   add_test(NAME Replay.go-hello COMMAND ${CMAKE_COMMAND} -E echo
     "skipped: go is not installed (Kong's Go PDK needs Go 1.21 or newer; put go on PATH, then reconfigure)")
@@ -24,6 +25,10 @@ if(kong_python_pdk)
   set(python ${KONG_PYTHON_VENV}/bin/python)
   set(plugin ${PROJECT_SOURCE_DIR}/tests/python/plugins/py-hello.py)
   kong_replay_test(py-hello tests/python/py-hello.json
+    --query-cmd "${python} ${plugin} -dump"
+    --start-cmd "${python} ${plugin} -kong-prefix $KONG_PREFIX"
+    --socket py-hello.sock)
+  kong_bench_test(py-hello tests/python/py-hello.json
     --query-cmd "${python} ${plugin} -dump"
     --start-cmd "${python} ${plugin} -kong-prefix $KONG_PREFIX"
     --socket py-hello.sock)
