@@ -29,7 +29,14 @@ timeval to_timeval(std::chrono::nanoseconds d) {
 }  // namespace
 
 Deadline Deadline::for_call(std::chrono::milliseconds call_timeout) {
-  Deadline call{Clock::now() + call_timeout, fmt::format("{} ms", call_timeout.count())};
+  // Said the same way for every call: formatted once per timeout.
+  thread_local std::chrono::milliseconds said_for{-1};
+  thread_local std::string said;
+  if (said_for != call_timeout) {
+    said = fmt::format("{} ms", call_timeout.count());
+    said_for = call_timeout;
+  }
+  Deadline call{Clock::now() + call_timeout, said};
   const std::optional<Deadline>& case_deadline = current_case_deadline();
   if (case_deadline && case_deadline->at < call.at)
     return *case_deadline;

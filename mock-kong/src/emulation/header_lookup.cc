@@ -5,24 +5,30 @@
 
 #include <fmt/format.h>
 
+#include "kong/protocol/ascii.h"
+
 #include "emulation/emulation.h"
 
 namespace kong::mock {
 namespace {
 
 // nginx compares header names for $http_<name> case-folded, "-" as "_".
-std::string folded(std::string_view name) {
-  std::string k = lower(name);
-  std::replace(k.begin(), k.end(), '_', '-');
-  return k;
+constexpr char folded(char c) {
+  c = protocol::ascii_lower(c);
+  return c == '_' ? '-' : c;
+}
+
+// Compared in place: a lookup per PDK call must not allocate per line.
+bool same_folded(std::string_view a, std::string_view b) {
+  return a.size() == b.size() &&
+         std::ranges::equal(a, b, [](char x, char y) { return folded(x) == folded(y); });
 }
 
 }  // namespace
 
 std::optional<std::string> find_header(const Headers& headers, std::string_view name) {
-  const std::string wanted = folded(name);
   for (const auto& [n, v] : headers.lines()) {
-    if (folded(n) == wanted)
+    if (same_folded(n, name))
       return v;
   }
   return std::nullopt;
@@ -31,13 +37,17 @@ std::optional<std::string> find_header(const Headers& headers, std::string_view 
 std::optional<std::string> http_var(const Headers& headers, std::string_view name) {
   // ngx_http_variable_headers_internal: every line, joined with ", " (with
   // "; " for Cookie).
-  const std::string wanted = folded(name);
-  const std::string_view separator = wanted == "cookie" ? "; " : ", ";
+  const std::string_view separator = same_folded(name, "cookie") ? "; " : ", ";
   std::optional<std::string> out;
   for (const auto& [n, v] : headers.lines()) {
-    if (folded(n) != wanted)
+    if (!same_folded(n, name))
       continue;
-    out = out ? *out + std::string(separator) + v : v;
+    if (out) {
+      *out += separator;
+      *out += v;
+    } else {
+      out = v;
+    }
   }
   return out;
 }

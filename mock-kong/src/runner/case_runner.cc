@@ -18,18 +18,18 @@ CaseResult run_and_check(const Case& c, PluginSession& session, CallInterceptor*
   result.path = c.path;
   session.take_output();  // what came before belongs to no case
   const auto start = std::chrono::steady_clock::now();
-  auto run = run_case(c, session, interceptor);
+  CaseRun& run = result.run.emplace();
+  auto played = run_case(c, session, run, interceptor);
   result.time = std::chrono::steady_clock::now() - start;
-  if (!run) {
-    result.mismatches.push_back({c.path, "a runnable case", run.error().message});
-  } else if (run->fault) {
+  if (!played) {
+    result.run.reset();
+    result.mismatches.push_back({c.path, "a runnable case", played.error().message});
+  } else if (run.fault) {
     // What the case would show after the fault is noise: the fault alone.
-    result.mismatches.push_back({"plugin server", "", run->fault->message});
+    result.mismatches.push_back({"plugin server", "", run.fault->message});
   } else {
-    result.mismatches = check_expectations(c.expect, *run);
+    result.mismatches = check_expectations(c.expect, run);
   }
-  if (run)
-    result.run = std::move(run).value();
   result.output = session.take_output();
   return result;
 }

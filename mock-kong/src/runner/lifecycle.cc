@@ -237,16 +237,20 @@ std::string_view to_string(ServerFault::Kind kind) {
 }
 
 Result<CaseRun> run_case(const Case& c, PluginSession& plugin, CallInterceptor* interceptor) {
+  CaseRun run;
+  if (auto played = run_case(c, plugin, run, interceptor); !played)
+    return played.error();
+  return run;
+}
+
+Status run_case(const Case& c, PluginSession& plugin, CaseRun& run, CallInterceptor* interceptor) {
   if (!plugin.down().empty())
     return Error{plugin.down()};
-  auto state = initial_state(c);
-  if (!state)
+  KongState& s = run.state;
+  if (auto state = initial_state(c, s); !state)
     return state.error();
   // The case's own bound on every wait, whichever phase hangs.
   const PluginSession::CaseBound bound(plugin);
-  CaseRun run;
-  run.state = std::move(state).value();
-  KongState& s = run.state;
   if (auto used = plugin.use_entity(plugin_entity(c, s)); !used)
     return used.error();
   if (!plugin.plugin_id().empty())
@@ -276,7 +280,7 @@ Result<CaseRun> run_case(const Case& c, PluginSession& plugin, CallInterceptor* 
   if (global && handles(Phase::certificate) && s.url.scheme == "https")
     run_before_response(Phase::certificate);
   if (s.handshake_failed)
-    return run;
+    return Ok{};
   if (stream) {
     s.routed = true;
     if (handles(Phase::preread) && !s.exited)
@@ -315,7 +319,7 @@ Result<CaseRun> run_case(const Case& c, PluginSession& plugin, CallInterceptor* 
     save_log_phase_copies(s);
     events.run(Phase::log);
   }
-  return run;
+  return Ok{};
 }
 
 }  // namespace kong::mock

@@ -191,23 +191,23 @@ Headers proxied_headers(const KongState& s, Headers upstream) {
 void header_filter(KongState& s) {
   Headers& h = s.response.headers;
   if (s.proxied) {
-    h.set("X-Kong-Upstream-Latency", {std::to_string(kUpstreamLatencyMs)});
-    h.set("X-Kong-Proxy-Latency", {std::to_string(kKongLatencyMs)});
+    h.set_value("X-Kong-Upstream-Latency", std::to_string(kUpstreamLatencyMs));
+    h.set_value("X-Kong-Proxy-Latency", std::to_string(kKongLatencyMs));
     // proxy_http_version 1.1, or 2 for gRPC.
     const std::string& scheme = s.upstream_vars.scheme;
     const std::string version = scheme == "grpc" || scheme == "grpcs" ? "2" : "1.1";
     const std::string via = version + " " + std::string(kServerTokens);
     const auto upstream_via =
-        s.upstream_response ? Headers(s.upstream_response->headers).first("via") : std::nullopt;
-    h.set("Via", {upstream_via ? *upstream_via + ", " + via : via});
+        s.upstream_response ? header_value(s.upstream_response->headers, "via") : std::nullopt;
+    h.set_value("Via", upstream_via ? *upstream_via + ", " + via : via);
     if (!h.contains("server"))
-      h.set("Server", {std::string(kServerTokens)});
+      h.set_value("Server", std::string(kServerTokens));
   } else {
-    h.set("X-Kong-Response-Latency", {std::to_string(kKongLatencyMs)});
+    h.set_value("X-Kong-Response-Latency", std::to_string(kKongLatencyMs));
     if (h.first("via") != kServerTokens)
-      h.set("Server", {std::string(kServerTokens)});
+      h.set_value("Server", std::string(kServerTokens));
   }
-  h.set("X-Kong-Request-Id", {s.request_id});
+  h.set_value("X-Kong-Request-Id", s.request_id);
 }
 
 UpstreamRequest upstream_request(const KongState& s) {
@@ -222,7 +222,7 @@ UpstreamRequest upstream_request(const KongState& s) {
   r.raw_query = q == std::string::npos ? s.request.args.value_or("") : uri.substr(q + 1);
   r.headers = s.request.headers;
   if (!s.upstream_vars.host.empty())
-    r.headers.set("Host", {s.upstream_vars.host});
+    r.headers.set_value("Host", s.upstream_vars.host);
   r.body = s.request.body;
   return r;
 }

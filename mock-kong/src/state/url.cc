@@ -7,6 +7,8 @@
 #include <charconv>
 #include <vector>
 
+#include "kong/protocol/ascii.h"
+
 namespace kong::mock {
 namespace {
 
@@ -24,8 +26,8 @@ int hex_digit(char c) {
 
 std::string lower(std::string_view s) {
   std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  for (char& c : out)
+    c = protocol::ascii_lower(c);
   return out;
 }
 

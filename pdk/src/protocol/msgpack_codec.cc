@@ -212,6 +212,14 @@ class Decoder {
   Decoder(std::string_view buf, std::size_t base, const MsgpackLimits& limits)
       : buf_(buf), base_(base), limits_(limits) {}
 
+  Result<Value> decode_first(std::size_t& used) {
+    Value v = item(0);
+    if (!error_.empty())
+      return Error{error_};
+    used = pos_;
+    return v;
+  }
+
   Result<Value> decode_all() {
     Value v = item(0);
     if (!error_.empty())
@@ -415,6 +423,14 @@ MsgpackScanner::State MsgpackScanner::feed(std::string_view buf) {
 Result<Value> msgpack_decode(std::string_view buf, std::size_t base_offset,
                              const MsgpackLimits& limits) {
   return Decoder(buf, base_offset, limits).decode_all();
+}
+
+Result<Value> msgpack_decode_first(std::string_view buf, std::size_t base_offset,
+                                   const MsgpackLimits& limits, std::size_t& used) {
+  auto value = Decoder(buf, base_offset, limits).decode_first(used);
+  if (value && used > limits.max_message_bytes)
+    return Error{"larger than the message limit"};
+  return value;
 }
 
 }  // namespace kong::protocol

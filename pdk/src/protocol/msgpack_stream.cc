@@ -10,6 +10,17 @@ MsgpackStream::Status MsgpackStream::next(Value& out, std::string& error) {
   const std::string_view pending = buffer_.pending();
   if (pending.empty())
     return Status::need_more;
+  // Most messages arrive whole: decoded at once, in one pass. One that did
+  // not, or does not decode, is scanned: the scanner waits for the rest
+  // without decoding it again as each chunk comes, and names what is wrong.
+  if (!scanner_.started()) {
+    std::size_t used = 0;
+    if (auto whole = msgpack_decode_first(pending, offset(), limits_, used)) {
+      out = std::move(whole).value();
+      buffer_.consume(used);
+      return Status::value;
+    }
+  }
   switch (scanner_.feed(pending)) {
     case MsgpackScanner::State::need_more:
       return Status::need_more;

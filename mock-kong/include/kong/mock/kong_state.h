@@ -21,6 +21,10 @@
 namespace kong::mock {
 
 /// Header lines in order; lookups ignore case, as nginx's do.
+/// First value of `name` in `lines` (names compare ignoring case), or
+/// nullopt.
+std::optional<std::string> header_value(const HeaderList& lines, std::string_view name);
+
 class Headers {
  public:
   Headers() = default;
@@ -28,6 +32,8 @@ class Headers {
 
   /// First value of `name`, or nullopt.
   std::optional<std::string> first(std::string_view name) const;
+  /// The same without a copy: nullptr when there is none.
+  const std::string* find(std::string_view name) const;
   /// Every value of `name`, in order.
   std::vector<std::string> all(std::string_view name) const;
   bool contains(std::string_view name) const { return first(name).has_value(); }
@@ -35,6 +41,9 @@ class Headers {
   /// Replaces every line of `name` with `values` as nginx does: the first line
   /// keeps its place and spelling, further values go to the end.
   void set(std::string_view name, const std::vector<std::string>& values);
+  /// The same with one value, without a list to build: Kong's own headers,
+  /// set on every response.
+  void set_value(std::string_view name, std::string value);
   /// Appends a line (kong.*.add_header).
   void add(std::string_view name, std::string value);
   /// Removes every line of `name`.
@@ -219,6 +228,8 @@ struct KongState {
 
 /// The state at the start of a case, built from its fixture entry.
 Result<KongState> initial_state(const Case& c);
+/// The same into `s`, a fresh KongState: a state is large to move.
+Status initial_state(const Case& c, KongState& s);
 
 /// The request Kong sends upstream: nginx's request with the upstream
 /// variables' path, query and Host (`proxy_pass $upstream_scheme://...$upstream_uri`,

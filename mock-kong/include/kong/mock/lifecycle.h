@@ -81,5 +81,9 @@ struct CaseRun {
 /// Fails only when the case itself is unusable.
 Result<CaseRun> run_case(const Case& c, PluginSession& plugin,
                          CallInterceptor* interceptor = nullptr);
+/// The same, into `run`, a fresh CaseRun: what every event of --bench
+/// does, without moving the run's large state around.
+Status run_case(const Case& c, PluginSession& plugin, CaseRun& run,
+                CallInterceptor* interceptor = nullptr);
 
 }  // namespace kong::mock

@@ -45,6 +45,8 @@ class MsgpackScanner {
   const std::string& error() const { return error_; }
   /// Forgets the progress, to scan the next value.
   void reset();
+  /// Whether feed() has seen some of the current value.
+  bool started() const { return started_; }
 
  private:
   State fail(std::string message);
@@ -60,5 +62,11 @@ class MsgpackScanner {
 /// `buf[0, size)`. Errors name the byte offset, counted from `base_offset`.
 Result<Value> msgpack_decode(std::string_view buf, std::size_t base_offset = 0,
                              const MsgpackLimits& limits = {});
+
+/// Decodes the value `buf` starts with, when all of it is there, and sets
+/// `used` to its size; an error when it is not all there, or is not valid
+/// (the scanner then says which, and where).
+Result<Value> msgpack_decode_first(std::string_view buf, std::size_t base_offset,
+                                   const MsgpackLimits& limits, std::size_t& used);
 
 }  // namespace kong::protocol
