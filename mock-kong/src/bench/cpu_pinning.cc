@@ -10,17 +10,15 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "bench/comma_list.h"
+
 namespace kong::mock {
 
 Result<std::vector<int>> parse_cpus(std::string_view spec) {
   if (spec == "all")
     return std::vector<int>{};
   std::vector<int> cpus;
-  std::size_t start = 0;
-  while (start <= spec.size()) {
-    const std::size_t comma = std::min(spec.find(',', start), spec.size());
-    const std::string_view part = spec.substr(start, comma - start);
-    start = comma + 1;
+  for (const std::string_view part : comma_list(spec)) {
     const std::size_t dash = part.find('-');
     int first = -1;
     int last = -1;

@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "bench/comma_list.h"
 #include "bench/mann_whitney.h"
 
 namespace kong::mock {
@@ -79,11 +80,7 @@ const CaseFigures* find_case(const BenchReport& r, const std::string& name) {
 
 Result<std::vector<GateLimit>> parse_max_regression(std::string_view spec) {
   std::vector<GateLimit> limits;
-  std::size_t start = 0;
-  while (start <= spec.size()) {
-    const std::size_t comma = std::min(spec.find(',', start), spec.size());
-    const std::string_view part = spec.substr(start, comma - start);
-    start = comma + 1;
+  for (const std::string_view part : comma_list(spec)) {
     if (part.empty())
       continue;
     const std::size_t eq = part.find('=');
