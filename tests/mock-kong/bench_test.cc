@@ -97,6 +97,24 @@ TEST_F(Bench, AWrongAnswerUnderLoadFailsTheBenchmarkNamingTheCase) {
       << run.out;
 }
 
+TEST_F(Bench, APluginThatCrashesFailsTheBenchmarkNamingTheCaseAndTheSignalOnce) {
+  auto fixture = nlohmann::json::parse(ReadFile(Source("tests/plugins/planted-bugs.json")));
+  auto crashing = fixture["cases"][0];
+  crashing["name"] = "crashes on a long note";
+  crashing["request"]["headers"]["X-Note"] = std::string(80, 'x');
+  fixture["cases"] = nlohmann::json::array({crashing});
+  const std::string file = dir_.file("crash.json");
+  WriteFile(file, fixture.dump());
+  const auto run = RunBench("--events 100 --warmup 0", file, kPlantedBugsBin);
+  EXPECT_EQ(run.exit_code, 1) << run.out;
+  EXPECT_NE(run.out.find("FAIL crashes on a long note (cases[0])"), std::string::npos) << run.out;
+  EXPECT_NE(run.out.find("was killed by signal 11 (SIGSEGV) in the access phase"),
+            std::string::npos)
+      << run.out;
+  // The fault's report carries the server's last output: not twice.
+  EXPECT_EQ(run.out.find("the plugin's last output"), std::string::npos) << run.out;
+}
+
 TEST_F(Bench, RunsAPluginOverProtobuf) {
   const auto run = RunBench("--events 200 --warmup 0 --concurrency 3", hello_,
                             std::string(kHelloBin) + " -protocol ProtoBuf:1");

@@ -89,7 +89,7 @@ EventEnd MsgpackPluginClient::run_event(std::int64_t id, Phase phase, const Call
     if (answer->error)
       return end.fail(fmt::format("{} handler failed: {}", phase_name, *answer->error));
     const Value* event_id = answer->result.find("EventId");
-    const Value* data = answer->result.find("Data");
+    Value* data = answer->result.find("Data");
     if (!event_id || !event_id->is_int()) {
       ill_formed_ = true;
       return end.fail(
@@ -105,10 +105,12 @@ EventEnd MsgpackPluginClient::run_event(std::int64_t id, Phase phase, const Call
                       phase_name, data ? protocol::to_debug_string(*data) : "nothing"));
     }
     const std::string method(data->find("Method")->text());
-    const Value* args = data->find("Args");
+    // The arguments go to the handler as they are, not copied.
+    Array args;
+    if (Value* given = data->find("Args"); given && given->is_array())
+      args = std::move(given->as_array());
     const protocol::MethodInfo* info = protocol::find_method(method);
-    CallOutcome outcome =
-        handler(method, info, args && args->is_array() ? args->as_array() : Array{});
+    CallOutcome outcome = handler(method, info, std::move(args));
     ++end.calls;
     end.last_call = method;
     switch (outcome.kind) {

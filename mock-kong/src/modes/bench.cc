@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 #include <deque>
+#include <exception>
 #include <fstream>
 #include <mutex>
 #include <sstream>
@@ -86,7 +87,8 @@ int report_failure(std::FILE* out, const Case& c, const CaseResult& result,
   std::fprintf(out, "FAIL %s (%s) %s\n", c.name.c_str(), c.path.c_str(), when.c_str());
   for (const auto& line : mismatch_lines(result))
     std::fprintf(out, "%s\n", indented(line, 5, 5).c_str());
-  if (const std::string tail = output.text(); !tail.empty())
+  // A server fault's report ends with the server's last output already.
+  if (const std::string tail = output.text(); !tail.empty() && !result.errored())
     std::fprintf(out, "     the plugin's last output:\n%s", indented(tail, 7, 7).c_str());
   return kSomeFailed;
 }
@@ -108,6 +110,78 @@ TrialFigures overall_trial(const std::vector<TrialMeasure>& cases) {
     all.rss_end_kib = cases.back().rss_end_kib;
   }
   return figures_of(all);
+}
+
+// Every case's trials in turn, into `report`; the exit status when an
+// answer was wrong, nullopt when all were right.
+std::optional<int> run_trials(const BenchOptions& options, const std::vector<const Case*>& cases,
+                              PluginSession& plugin, BenchReport& report, ProgressLine& progress,
+                              const OutputTail& output, std::FILE* out) {
+  // Trials interleaved: every case once, then every case again, so that a
+  // slow spell of the machine falls on all of them alike.
+  for (int trial = 0; trial < options.repeat; ++trial) {
+    std::vector<TrialMeasure> measured;
+    for (std::size_t i = 0; i < cases.size(); ++i) {
+      const Case& c = *cases[i];
+      const std::string where =
+          options.repeat > 1 ? fmt::format("trial {}/{}, ", trial + 1, options.repeat) : "";
+      auto show = [&](const char* doing) {
+        return [&, doing](std::uint64_t events) {
+          progress.show(fmt::format("{}{} {} ({}/{}): {} events", where, doing, c.name, i + 1,
+                                    cases.size(), events));
+        };
+      };
+      if (options.warmup.count() > 0) {
+        TrialMeasure warm =
+            run_trial(c, plugin, options.load, {options.warmup, std::nullopt}, show("warming up"));
+        if (interrupted())
+          await_interrupt_exit();
+        if (warm.failure) {
+          progress.clear();
+          return report_failure(out, c, *warm.failure, warm.events, output);
+        }
+      }
+      TrialMeasure m = run_trial(c, plugin, options.load, options.length, show("measuring"));
+      if (interrupted())
+        await_interrupt_exit();
+      if (m.failure) {
+        progress.clear();
+        return report_failure(out, c, *m.failure, m.events, output);
+      }
+      report.cases[i].trials.push_back(figures_of(m));
+      measured.push_back(std::move(m));
+    }
+    report.overall.trials.push_back(overall_trial(measured));
+  }
+  return std::nullopt;
+}
+
+// --instructions: each case's count, into `report`; the exit status when
+// one could not be counted.
+std::optional<int> count_instructions_of_cases(const BenchOptions& options,
+                                               const std::vector<const Case*>& cases,
+                                               BenchReport& report, ProgressLine& progress,
+                                               std::FILE* out) {
+  double sum = 0;
+  for (std::size_t i = 0; i < cases.size(); ++i) {
+    progress.show(fmt::format("counting the instructions of {} ({}/{}) under Valgrind",
+                              cases[i]->name, i + 1, cases.size()));
+    auto count =
+        count_instructions(options.fixture_file, cases[i]->name, options.server, options.session,
+                           options.instructions_short, options.instructions_long);
+    progress.clear();
+    if (interrupted())
+      await_interrupt_exit();
+    if (!count) {
+      std::fprintf(out, "FAIL %s (%s): %s\n", cases[i]->name.c_str(), cases[i]->path.c_str(),
+                   count.error().message.c_str());
+      return kSomeFailed;
+    }
+    report.cases[i].instructions = count->per_event;
+    sum += count->per_event;
+  }
+  report.overall.instructions = sum / static_cast<double>(cases.size());
+  return std::nullopt;
 }
 
 // The baseline --baseline names, read before anything runs.
@@ -211,66 +285,20 @@ int bench(const BenchOptions& options, std::FILE* out) {
     report.cases.emplace_back().name = c->name;
   report.overall.name = "overall";
 
-  // Trials interleaved: every case once, then every case again, so that a
-  // slow spell of the machine falls on all of them alike.
-  for (int trial = 0; trial < options.repeat; ++trial) {
-    std::vector<TrialMeasure> measured;
-    for (std::size_t i = 0; i < cases.size(); ++i) {
-      const Case& c = *cases[i];
-      const std::string where =
-          options.repeat > 1 ? fmt::format("trial {}/{}, ", trial + 1, options.repeat) : "";
-      auto show = [&](const char* doing) {
-        return [&, doing](std::uint64_t events) {
-          progress.show(fmt::format("{}{} {} ({}/{}): {} events", where, doing, c.name, i + 1,
-                                    cases.size(), events));
-        };
-      };
-      if (options.warmup.count() > 0) {
-        TrialMeasure warm =
-            run_trial(c, plugin, options.load, {options.warmup, std::nullopt}, show("warming up"));
-        if (interrupted())
-          await_interrupt_exit();
-        if (warm.failure) {
-          progress.clear();
-          return report_failure(out, c, *warm.failure, warm.events, *output);
-        }
-      }
-      TrialMeasure m = run_trial(c, plugin, options.load, options.length, show("measuring"));
-      if (interrupted())
-        await_interrupt_exit();
-      if (m.failure) {
-        progress.clear();
-        return report_failure(out, c, *m.failure, m.events, *output);
-      }
-      report.cases[i].trials.push_back(figures_of(m));
-      measured.push_back(std::move(m));
-    }
-    report.overall.trials.push_back(overall_trial(measured));
+  try {
+    if (const auto failed = run_trials(options, cases, plugin, report, progress, *output, out))
+      return *failed;
+  } catch (const std::exception& e) {
+    progress.clear();
+    return cannot_run(std::string("--bench: ") + e.what());
   }
   progress.clear();
   if (auto stopped = plugin.stop(); !stopped)
     std::fprintf(stderr, "mock-kong: %s\n", stopped.error().message.c_str());
 
   if (options.instructions) {
-    double sum = 0;
-    for (std::size_t i = 0; i < cases.size(); ++i) {
-      progress.show(fmt::format("counting the instructions of {} ({}/{}) under Valgrind",
-                                cases[i]->name, i + 1, cases.size()));
-      auto count =
-          count_instructions(options.fixture_file, cases[i]->name, options.server, options.session,
-                             options.instructions_short, options.instructions_long);
-      progress.clear();
-      if (interrupted())
-        await_interrupt_exit();
-      if (!count) {
-        std::fprintf(out, "FAIL %s (%s): %s\n", cases[i]->name.c_str(), cases[i]->path.c_str(),
-                     count.error().message.c_str());
-        return kSomeFailed;
-      }
-      report.cases[i].instructions = count->per_event;
-      sum += count->per_event;
-    }
-    report.overall.instructions = sum / static_cast<double>(cases.size());
+    if (const auto failed = count_instructions_of_cases(options, cases, report, progress, out))
+      return *failed;
   }
 
   print_figures(out, report);

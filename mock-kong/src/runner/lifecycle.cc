@@ -145,16 +145,18 @@ class EventRunner {
 
   // Runs one call, traced. A Lua error inside it: Kong abandons the event,
   // and the error reaches the phase handler (a 500 before the response is
-  // sent).
+  // sent). The trace entry is written once the call is answered, the
+  // arguments moved into it rather than copied.
   template <class Run>
-  CallOutcome attempt(Phase phase, std::string_view name, const Array& args, Run run) {
-    state_.trace.push_back(TraceEntry{phase, std::string(name), Value(args), {}, {}});
+  CallOutcome attempt(Phase phase, std::string_view name, Array& args, Run run) {
     try {
       Value result = run();
-      state_.trace.back().result = result;
+      state_.trace.push_back(
+          TraceEntry{phase, std::string(name), Value(std::move(args)), result, {}});
       return {CallOutcome::Kind::answer, std::move(result), {}};
     } catch (const LuaError& e) {
-      state_.trace.back().error = e.message;
+      state_.trace.push_back(
+          TraceEntry{phase, std::string(name), Value(std::move(args)), {}, e.message});
       pdk_call_failed_ = true;
       return {CallOutcome::Kind::failed, {}, fmt::format("{}: {}", name, e.message)};
     }

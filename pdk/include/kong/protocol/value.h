@@ -85,6 +85,9 @@ class Value {
 
   /// The value under a string key of a map; nullptr when absent or not a map.
   const Value* find(std::string_view key) const;
+  Value* find(std::string_view key) {
+    return const_cast<Value*>(static_cast<const Value&>(*this).find(key));
+  }
 
   const Variant& variant() const { return v_; }
   bool operator==(const Value&) const = default;
