@@ -12,6 +12,8 @@
 #include "kong/mock/fixture_run.h"
 #include "kong/mock/temp_dir.h"
 
+#include "fixture/read_file.h"
+
 namespace kong::mock {
 namespace {
 
@@ -54,10 +56,8 @@ std::string valgrind_log(const std::string& dir) {
   for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
     if (entry.path().filename().string().rfind("valgrind.", 0) != 0)
       continue;
-    std::ifstream in(entry.path());
-    std::stringstream s;
-    s << in.rdbuf();
-    text += s.str();
+    if (auto log = read_file(entry.path()))
+      text += *log;
   }
   return text;
 }

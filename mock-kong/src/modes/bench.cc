@@ -4,13 +4,9 @@
 
 #include <unistd.h>
 
-#include <cerrno>
-#include <cstring>
 #include <deque>
 #include <exception>
-#include <fstream>
 #include <mutex>
-#include <sstream>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -23,6 +19,7 @@
 #include "bench/cpu_pinning.h"
 #include "bench/instruction_count.h"
 #include "bench/regression_gate.h"
+#include "fixture/read_file.h"
 #include "modes/exit_status.h"
 #include "report/progress_line.h"
 #include "report/report_file.h"
@@ -186,12 +183,10 @@ std::optional<int> count_instructions_of_cases(const BenchOptions& options,
 
 // The baseline --baseline names, read before anything runs.
 Result<BenchReport> read_baseline(const std::string& file) {
-  std::ifstream in(file);
-  if (!in)
-    return Error{fmt::format("cannot read the baseline {}: {}", file, std::strerror(errno))};
-  std::stringstream text;
-  text << in.rdbuf();
-  auto json = nlohmann::json::parse(text.str(), nullptr, false);
+  auto text = read_file(file);
+  if (!text)
+    return Error{"cannot read the baseline " + text.error().message};
+  auto json = nlohmann::json::parse(*text, nullptr, false);
   if (json.is_discarded())
     return Error{fmt::format("{}: not JSON: a baseline is what --save-baseline writes", file)};
   return bench_report_from_json(json, file);

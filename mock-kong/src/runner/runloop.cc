@@ -197,8 +197,8 @@ void header_filter(KongState& s) {
     const std::string& scheme = s.upstream_vars.scheme;
     const std::string version = scheme == "grpc" || scheme == "grpcs" ? "2" : "1.1";
     const std::string via = version + " " + std::string(kServerTokens);
-    const auto upstream_via =
-        s.upstream_response ? header_value(s.upstream_response->headers, "via") : std::nullopt;
+    const std::string* upstream_via =
+        s.upstream_response ? first_header(s.upstream_response->headers, "via") : nullptr;
     h.set_value("Via", upstream_via ? *upstream_via + ", " + via : via);
     if (!h.contains("server"))
       h.set_value("Server", std::string(kServerTokens));

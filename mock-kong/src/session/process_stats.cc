@@ -38,9 +38,8 @@ std::int64_t stat_field(const std::vector<std::string>& fields, std::size_t n) {
   return std::strtoll(fields[n - 3].c_str(), nullptr, 10);
 }
 
-}  // namespace
-
-ProcessCpu process_cpu(pid_t pid) {
+// A process's CPU from its threads' schedstat and the `fields` of its stat.
+ProcessCpu cpu_of(pid_t pid, const std::vector<std::string>& fields) {
   ProcessCpu cpu;
   const std::string dir = "/proc/" + std::to_string(pid);
   // Every thread's: our server has one, a Go server's runtime spreads its
@@ -54,10 +53,15 @@ ProcessCpu process_cpu(pid_t pid) {
   }
 
   // utime and stime are fields 14 and 15.
-  const auto fields = stat_fields(pid);
   cpu.user_ticks = stat_field(fields, 14);
   cpu.system_ticks = stat_field(fields, 15);
   return cpu;
+}
+
+}  // namespace
+
+ProcessCpu process_cpu(pid_t pid) {
+  return cpu_of(pid, stat_fields(pid));
 }
 
 std::vector<pid_t> process_group(pid_t pgid) {
@@ -79,12 +83,12 @@ ProcessCpu group_cpu(const std::vector<pid_t>& members) {
   static const long ticks_per_second = ::sysconf(_SC_CLK_TCK);
   ProcessCpu total;
   for (pid_t pid : members) {
-    const ProcessCpu cpu = process_cpu(pid);
+    const auto fields = stat_fields(pid);
+    const ProcessCpu cpu = cpu_of(pid, fields);
     total.on_cpu += cpu.on_cpu;
     total.user_ticks += cpu.user_ticks;
     total.system_ticks += cpu.system_ticks;
     // cutime and cstime, fields 16 and 17.
-    const auto fields = stat_fields(pid);
     const std::int64_t reaped = stat_field(fields, 16) + stat_field(fields, 17);
     total.on_cpu += std::chrono::nanoseconds(reaped * 1000000000 / ticks_per_second);
   }

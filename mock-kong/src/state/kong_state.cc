@@ -17,16 +17,8 @@ bool same_name(std::string_view a, std::string_view b) {
 
 }  // namespace
 
-std::optional<std::string> header_value(const HeaderList& lines, std::string_view name) {
+const std::string* first_header(const HeaderList& lines, std::string_view name) {
   for (const auto& [n, v] : lines) {
-    if (same_name(n, name))
-      return v;
-  }
-  return std::nullopt;
-}
-
-const std::string* Headers::find(std::string_view name) const {
-  for (const auto& [n, v] : lines_) {
     if (same_name(n, name))
       return &v;
   }
@@ -48,41 +40,38 @@ std::vector<std::string> Headers::all(std::string_view name) const {
   return out;
 }
 
-void Headers::set(std::string_view name, const std::vector<std::string>& values) {
-  // As nginx overrides a header (ngx.req.set_header, ngx.header[name]): the
-  // first line of the name keeps its place and its spelling and takes the
-  // first value; the other lines of the name go; further values are appended.
+bool Headers::replace_lines(std::string_view name, std::optional<std::string>& value) {
   bool matched = false;
   for (auto it = lines_.begin(); it != lines_.end();) {
     if (!same_name(it->first, name)) {
       ++it;
-    } else if (matched || values.empty()) {
+    } else if (matched || !value) {
       it = lines_.erase(it);
     } else {
-      it->second = values.front();
+      it->second = std::move(*value);
       matched = true;
       ++it;
     }
   }
+  return matched;
+}
+
+void Headers::set(std::string_view name, const std::vector<std::string>& values) {
+  // As nginx overrides a header (ngx.req.set_header, ngx.header[name]): the
+  // first line of the name keeps its place and its spelling and takes the
+  // first value; the other lines of the name go; further values are appended.
+  std::optional<std::string> first;
+  if (!values.empty())
+    first = values.front();
+  const bool matched = replace_lines(name, first);
   for (std::size_t i = matched ? 1 : 0; i < values.size(); ++i)
     lines_.emplace_back(std::string(name), values[i]);
 }
 
 void Headers::set_value(std::string_view name, std::string value) {
-  bool matched = false;
-  for (auto it = lines_.begin(); it != lines_.end();) {
-    if (!same_name(it->first, name)) {
-      ++it;
-    } else if (matched) {
-      it = lines_.erase(it);
-    } else {
-      it->second = std::move(value);
-      matched = true;
-      ++it;
-    }
-  }
-  if (!matched)
-    lines_.emplace_back(std::string(name), std::move(value));
+  std::optional<std::string> line(std::move(value));
+  if (!replace_lines(name, line))
+    lines_.emplace_back(std::string(name), std::move(*line));
 }
 
 void Headers::add(std::string_view name, std::string value) {

@@ -20,11 +20,11 @@
 
 namespace kong::mock {
 
-/// Header lines in order; lookups ignore case, as nginx's do.
-/// First value of `name` in `lines` (names compare ignoring case), or
-/// nullopt.
-std::optional<std::string> header_value(const HeaderList& lines, std::string_view name);
+/// The first value of `name` in `lines` (names compare ignoring case);
+/// nullptr when there is none.
+const std::string* first_header(const HeaderList& lines, std::string_view name);
 
+/// Header lines in order; lookups ignore case, as nginx's do.
 class Headers {
  public:
   Headers() = default;
@@ -33,7 +33,7 @@ class Headers {
   /// First value of `name`, or nullopt.
   std::optional<std::string> first(std::string_view name) const;
   /// The same without a copy: nullptr when there is none.
-  const std::string* find(std::string_view name) const;
+  const std::string* find(std::string_view name) const { return first_header(lines_, name); }
   /// Every value of `name`, in order.
   std::vector<std::string> all(std::string_view name) const;
   bool contains(std::string_view name) const { return first(name).has_value(); }
@@ -55,6 +55,11 @@ class Headers {
   const HeaderList& lines() const { return lines_; }
 
  private:
+  /// Gives the first line of `name` `value` (moved from it), keeping its
+  /// place and spelling, and removes the others (all when `value` is
+  /// nullopt); whether there was one.
+  bool replace_lines(std::string_view name, std::optional<std::string>& value);
+
   HeaderList lines_;
 };
 
