@@ -285,12 +285,15 @@ void print_figures(std::FILE* out, const BenchReport& r) {
     row(c);
   if (r.cases.size() > 1)
     row(r.overall);
-  const TrialFigures all = r.overall.median();
-  if (all.rss_peak_kib > 0) {
+  // The whole run's: its first trial's start, the most any trial saw, its
+  // last trial's end.
+  double peak = 0;
+  for (const auto& t : r.overall.trials)
+    peak = std::max(peak, t.rss_peak_kib);
+  if (peak > 0) {
     std::fprintf(out, "server RSS: %s at start, %s at peak, %s at end\n",
                  format_kib(r.overall.trials.front().rss_start_kib).c_str(),
-                 format_kib(all.rss_peak_kib).c_str(),
-                 format_kib(r.overall.trials.back().rss_end_kib).c_str());
+                 format_kib(peak).c_str(), format_kib(r.overall.trials.back().rss_end_kib).c_str());
   }
 }
 
