@@ -89,10 +89,10 @@ Result<MsgpackClient::Answer> MsgpackClient::call(protocol::rpc::Command command
   };
 
   const std::int64_t msgid = next_msgid_++;
-  std::string out;
-  encode(request(msgid, command, std::move(params)), out, protocol::StrForm::kong);
+  c.out.clear();
+  encode(request(msgid, command, std::move(params)), c.out, protocol::StrForm::kong);
   const Deadline deadline = Deadline::for_call(options_.timeout);
-  if (auto written = c.socket->write(out, deadline); !written) {
+  if (auto written = c.socket->write(c.out, deadline); !written) {
     std::string why = written.error().message;
     if (c.socket->fault() == ConnectionFault::closed)
       why += refusal(c);

@@ -53,6 +53,7 @@ class MsgpackClient final : public MsgpackTransport {
   struct Connection {
     std::unique_ptr<SocketConnection> socket;
     protocol::MsgpackStream in;
+    std::string out;  // the request being written, its capacity kept for the next
   };
   using Owned = std::unique_ptr<Connection>;
   /// The idle connection used longest ago, or a new one while the pool

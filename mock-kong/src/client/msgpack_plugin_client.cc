@@ -9,13 +9,21 @@ using protocol::Array;
 using protocol::Map;
 using protocol::Value;
 
-Value event_params(std::string_view key, Value id, std::string_view data_key, Value data) {
+// An array of one value, moved in: an Array{...} would copy it.
+Array single(Value v) {
+  Array a;
+  a.push_back(std::move(v));
+  return a;
+}
+
+Array event_params(std::string_view key, Value id, std::string_view data_key, Value data) {
   Map m;
+  m.reserve(2);
   m.emplace_back(Value(key), std::move(id));
   // Kong's encoder leaves nil map values out: a nil result has no Data.
   if (!data.is_nil())
     m.emplace_back(Value(data_key), std::move(data));
-  return Value(std::move(m));
+  return single(Value(std::move(m)));
 }
 
 // Kong's fix_mmap (mp_rpc.lua), for the functions answered with
@@ -31,7 +39,7 @@ Value fix_mmap(Value v) {
     if (values.is_bool() && values.as_bool())
       values = Value(Array{});
     else if (values.is_text())
-      values = Value(Array{std::move(values)});
+      values = Value(single(std::move(values)));
   }
   return v;
 }
@@ -45,7 +53,7 @@ Result<std::int64_t> MsgpackPluginClient::start_instance(const std::string& name
   m.emplace_back(Value("Config"), Value(config));
   ill_formed_ = false;
   auto answer =
-      transport_->call(protocol::rpc::Command::start_instance, Array{Value(std::move(m))});
+      transport_->call(protocol::rpc::Command::start_instance, single(Value(std::move(m))));
   if (!answer)
     return answer.error();
   if (answer->error)
@@ -61,7 +69,7 @@ Result<std::int64_t> MsgpackPluginClient::start_instance(const std::string& name
 
 Status MsgpackPluginClient::close_instance(std::int64_t id) {
   ill_formed_ = false;
-  auto answer = transport_->call(protocol::rpc::Command::close_instance, Array{Value(id)});
+  auto answer = transport_->call(protocol::rpc::Command::close_instance, single(Value(id)));
   if (!answer)
     return answer.error();
   if (answer->error)
@@ -74,10 +82,11 @@ EventEnd MsgpackPluginClient::run_event(std::int64_t id, Phase phase, const Call
   EventEnd end;
   ill_formed_ = false;
   Map start;
+  start.reserve(2);
   start.emplace_back(Value("InstanceId"), Value(id));
   start.emplace_back(Value("EventName"), Value(phase_name));
   auto answer =
-      transport_->call(protocol::rpc::Command::handle_event, Array{Value(std::move(start))});
+      transport_->call(protocol::rpc::Command::handle_event, single(Value(std::move(start))));
   // Kong's cue that the server restarted: it starts a new instance and retries.
   if (answer && answer->error && answer->error->find("no plugin instance") != std::string::npos) {
     end.kind = EventEnd::Kind::lost_instance;
@@ -104,7 +113,8 @@ EventEnd MsgpackPluginClient::run_event(std::int64_t id, Phase phase, const Call
           fmt::format("{}: expected Data \"ret\" or a PDK call {{Method, Args}}, got {}",
                       phase_name, data ? protocol::to_debug_string(*data) : "nothing"));
     }
-    const std::string method(data->find("Method")->text());
+    // Read where it arrived: the answer stays until the Step below.
+    const std::string_view method = data->find("Method")->text();
     // The arguments go to the handler as they are, not copied.
     Array args;
     if (Value* given = data->find("Args"); given && given->is_array())
@@ -112,7 +122,7 @@ EventEnd MsgpackPluginClient::run_event(std::int64_t id, Phase phase, const Call
     const protocol::MethodInfo* info = protocol::find_method(method);
     CallOutcome outcome = handler(method, info, std::move(args));
     ++end.calls;
-    end.last_call = method;
+    end.last_call.assign(method);
     switch (outcome.kind) {
       case CallOutcome::Kind::failed:
         return end.fail(std::move(outcome.error));
@@ -127,7 +137,7 @@ EventEnd MsgpackPluginClient::run_event(std::int64_t id, Phase phase, const Call
     Value result = kind == protocol::StepKind::multimap ? fix_mmap(std::move(outcome.result))
                                                         : std::move(outcome.result);
     answer = transport_->call(protocol::rpc::step_command(kind),
-                              Array{event_params("EventId", *event_id, "Data", std::move(result))});
+                              event_params("EventId", *event_id, "Data", std::move(result)));
   }
 }
 

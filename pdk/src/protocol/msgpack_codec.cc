@@ -15,11 +15,15 @@ void put_byte(std::string& out, std::uint8_t b) {
   out.push_back(static_cast<char>(b));
 }
 
+// A tag and its big-endian field, appended at once: a push_back per byte
+// is most of what encoding a small message costs.
 template <class T>
-void put_big_endian(std::string& out, T v) {
-  for (int shift = (sizeof(T) - 1) * 8; shift >= 0; shift -= 8) {
-    put_byte(out, static_cast<std::uint8_t>(static_cast<std::uint64_t>(v) >> shift));
-  }
+void put_tagged(std::string& out, std::uint8_t tag, T v) {
+  char bytes[1 + sizeof(T)];
+  bytes[0] = static_cast<char>(tag);
+  for (std::size_t i = 0; i < sizeof(T); ++i)
+    bytes[1 + i] = static_cast<char>(static_cast<std::uint64_t>(v) >> (8 * (sizeof(T) - 1 - i)));
+  out.append(bytes, sizeof bytes);
 }
 
 // Writes a length header: the fix form when `fix_max` allows it, then the
@@ -27,51 +31,43 @@ void put_big_endian(std::string& out, T v) {
 // 0: no 8-bit form).
 void put_length(std::string& out, std::size_t n, std::uint8_t fix_tag, std::size_t fix_max,
                 std::uint8_t tag8, std::uint8_t tag16, std::uint8_t tag32) {
-  if (fix_tag != 0 && n <= fix_max) {
+  if (fix_tag != 0 && n <= fix_max)
     put_byte(out, static_cast<std::uint8_t>(fix_tag | n));
-  } else if (tag8 != 0 && n <= 0xff) {
-    put_byte(out, tag8);
-    put_byte(out, static_cast<std::uint8_t>(n));
-  } else if (n <= 0xffff) {
-    put_byte(out, tag16);
-    put_big_endian(out, static_cast<std::uint16_t>(n));
-  } else {
-    put_byte(out, tag32);
-    put_big_endian(out, static_cast<std::uint32_t>(n));
-  }
+  else if (tag8 != 0 && n <= 0xff)
+    put_tagged(out, tag8, static_cast<std::uint8_t>(n));
+  else if (n <= 0xffff)
+    put_tagged(out, tag16, static_cast<std::uint16_t>(n));
+  else
+    put_tagged(out, tag32, static_cast<std::uint32_t>(n));
+}
+
+void put_string(std::string& out, std::string_view s, StrForm form) {
+  put_length(out, s.size(), 0xa0, 31, form == StrForm::kong ? 0 : 0xd9, 0xda, 0xdb);
+  out.append(s);
 }
 
 void put_int(std::string& out, std::int64_t i) {
   if (i >= 0) {
-    if (i <= 0x7f) {
+    if (i <= 0x7f)
       put_byte(out, static_cast<std::uint8_t>(i));
-    } else if (i <= 0xff) {
-      put_byte(out, 0xcc);
-      put_byte(out, static_cast<std::uint8_t>(i));
-    } else if (i <= 0xffff) {
-      put_byte(out, 0xcd);
-      put_big_endian(out, static_cast<std::uint16_t>(i));
-    } else if (i <= 0xffffffffLL) {
-      put_byte(out, 0xce);
-      put_big_endian(out, static_cast<std::uint32_t>(i));
-    } else {
-      put_byte(out, 0xcf);
-      put_big_endian(out, static_cast<std::uint64_t>(i));
-    }
+    else if (i <= 0xff)
+      put_tagged(out, 0xcc, static_cast<std::uint8_t>(i));
+    else if (i <= 0xffff)
+      put_tagged(out, 0xcd, static_cast<std::uint16_t>(i));
+    else if (i <= 0xffffffffLL)
+      put_tagged(out, 0xce, static_cast<std::uint32_t>(i));
+    else
+      put_tagged(out, 0xcf, static_cast<std::uint64_t>(i));
   } else if (i >= -32) {
     put_byte(out, static_cast<std::uint8_t>(i));
   } else if (i >= -128) {
-    put_byte(out, 0xd0);
-    put_byte(out, static_cast<std::uint8_t>(i));
+    put_tagged(out, 0xd0, static_cast<std::uint8_t>(i));
   } else if (i >= -32768) {
-    put_byte(out, 0xd1);
-    put_big_endian(out, static_cast<std::uint16_t>(i));
+    put_tagged(out, 0xd1, static_cast<std::uint16_t>(i));
   } else if (i >= std::numeric_limits<std::int32_t>::min()) {
-    put_byte(out, 0xd2);
-    put_big_endian(out, static_cast<std::uint32_t>(i));
+    put_tagged(out, 0xd2, static_cast<std::uint32_t>(i));
   } else {
-    put_byte(out, 0xd3);
-    put_big_endian(out, static_cast<std::uint64_t>(i));
+    put_tagged(out, 0xd3, static_cast<std::uint64_t>(i));
   }
 }
 
@@ -82,14 +78,8 @@ struct Encoder {
   void operator()(const Nil&) const { put_byte(out, 0xc0); }
   void operator()(bool b) const { put_byte(out, b ? 0xc3 : 0xc2); }
   void operator()(std::int64_t i) const { put_int(out, i); }
-  void operator()(double d) const {
-    put_byte(out, 0xcb);
-    put_big_endian(out, std::bit_cast<std::uint64_t>(d));
-  }
-  void operator()(const std::string& s) const {
-    put_length(out, s.size(), 0xa0, 31, form == StrForm::kong ? 0 : 0xd9, 0xda, 0xdb);
-    out.append(s);
-  }
+  void operator()(double d) const { put_tagged(out, 0xcb, std::bit_cast<std::uint64_t>(d)); }
+  void operator()(const std::string& s) const { put_string(out, s, form); }
   void operator()(const Bytes& b) const {
     put_length(out, b.data.size(), 0, 0, 0xc4, 0xc5, 0xc6);
     out.append(b.data);
@@ -207,89 +197,108 @@ HeaderStatus read_header(std::string_view buf, std::size_t pos, Header& h) {
 
 // ---- decoding ---------------------------------------------------------------
 
+// Builds each value where it ends up (the array element, the map entry),
+// never in a temporary that is then moved: decoding a message is most of
+// what reading one costs.
 class Decoder {
  public:
-  Decoder(std::string_view buf, std::size_t base, const MsgpackLimits& limits)
-      : buf_(buf), base_(base), limits_(limits) {}
+  // `explain`: whether a failure is put in words; the fast path of a stream
+  // only needs to know that it failed, and the scanner then says why.
+  Decoder(std::string_view buf, std::size_t base, const MsgpackLimits& limits, bool explain)
+      : buf_(buf), base_(base), limits_(limits), explain_(explain) {}
 
-  Result<Value> decode_first(std::size_t& used) {
-    Value v = item(0);
-    if (!error_.empty())
-      return Error{error_};
-    used = pos_;
-    return v;
+  bool decode(Value& out) {
+    item(0, out);
+    return !failed_;
   }
-
-  Result<Value> decode_all() {
-    Value v = item(0);
-    if (!error_.empty())
-      return Error{error_};
-    if (pos_ != buf_.size()) {
-      return Error{fmt::format("byte {}: {} bytes after the end of the value", base_ + pos_,
-                               buf_.size() - pos_)};
-    }
-    return v;
-  }
+  std::size_t used() const { return pos_; }
+  const std::string& error() const { return error_; }
 
  private:
-  Value fail(std::string message) {
-    if (error_.empty())
-      error_ = std::move(message);
-    return Value{};
+  template <class... Args>
+  void fail(fmt::format_string<Args...> format, Args&&... args) {
+    if (explain_ && !failed_)
+      error_ = fmt::format(format, std::forward<Args>(args)...);
+    failed_ = true;
   }
 
-  Value item(std::size_t depth) {
-    if (!error_.empty())
-      return {};
-    if (depth > limits_.max_depth) {
-      return fail(fmt::format("byte {}: nesting deeper than {}", base_ + pos_, limits_.max_depth));
+  template <class T, class... Args>
+  static T& set(Value& out, Args&&... args) {
+    return out.variant().emplace<T>(std::forward<Args>(args)...);
+  }
+
+  void item(std::size_t depth, Value& out) {
+    if (failed_)
+      return;
+    if (depth > limits_.max_depth)
+      return fail("byte {}: nesting deeper than {}", base_ + pos_, limits_.max_depth);
+    // The forms most of a message is made of, small integers and short
+    // strings, carry their length in the tag: no limit to check.
+    if (pos_ < buf_.size()) {
+      const auto tag = static_cast<std::uint8_t>(buf_[pos_]);
+      if (tag <= 0x7f) {
+        set<std::int64_t>(out, tag);
+        ++pos_;
+        return;
+      }
+      if (tag >= 0xa0 && tag <= 0xbf && buf_.size() - pos_ > (tag & 0x1fu)) {
+        set<std::string>(out, buf_.data() + pos_ + 1, tag & 0x1fu);
+        pos_ += 1 + (tag & 0x1fu);
+        return;
+      }
     }
     if (pos_ >= buf_.size())
-      return fail(fmt::format("byte {}: value truncated", base_ + pos_));
+      return fail("byte {}: value truncated", base_ + pos_);
     Header h;
     const std::size_t start = pos_;
     switch (read_header(buf_, pos_, h)) {
       case HeaderStatus::need_more:
-        return fail(fmt::format("byte {}: value truncated", base_ + pos_));
+        return fail("byte {}: value truncated", base_ + pos_);
       case HeaderStatus::invalid:
-        return fail(fmt::format("byte {}: 0xc1 is not a MessagePack type", base_ + pos_));
+        return fail("byte {}: 0xc1 is not a MessagePack type", base_ + pos_);
       case HeaderStatus::ok:
         break;
     }
     if (h.payload > limits_.max_message_bytes || h.children > limits_.max_message_bytes) {
-      return fail(fmt::format("byte {}: declared length exceeds the {}-byte limit", base_ + start,
-                              limits_.max_message_bytes));
+      return fail("byte {}: declared length exceeds the {}-byte limit", base_ + start,
+                  limits_.max_message_bytes);
     }
-    if (buf_.size() - pos_ - h.header_bytes < h.payload) {
-      return fail(fmt::format("byte {}: value truncated", base_ + start));
-    }
+    if (buf_.size() - pos_ - h.header_bytes < h.payload)
+      return fail("byte {}: value truncated", base_ + start);
     pos_ += h.header_bytes;
     const char* p = buf_.data() + pos_;
     pos_ += h.payload;
     const auto tag = static_cast<std::uint8_t>(buf_[start]);
 
-    if (tag <= 0x7f)
-      return Value(std::int64_t{tag});
-    if (tag >= 0xe0)
-      return Value(std::int64_t{static_cast<std::int8_t>(tag)});
+    if (tag <= 0x7f) {
+      set<std::int64_t>(out, tag);
+      return;
+    }
+    if (tag >= 0xe0) {
+      set<std::int64_t>(out, static_cast<std::int8_t>(tag));
+      return;
+    }
     if ((tag >= 0x80 && tag <= 0x8f) || tag == 0xde || tag == 0xdf)
-      return map(h.children / 2, depth);
+      return map(h.children / 2, depth, set<Map>(out));
     if ((tag >= 0x90 && tag <= 0x9f) || tag == 0xdc || tag == 0xdd)
-      return array(h.children, depth);
+      return array(h.children, depth, set<Array>(out));
     if ((tag >= 0xa0 && tag <= 0xbf) || (tag >= 0xd9 && tag <= 0xdb)) {
-      return Value(std::string(p, h.payload));
+      set<std::string>(out, p, h.payload);
+      return;
     }
     switch (tag) {
       case 0xc0:
-        return Value{};
+        set<Nil>(out);
+        return;
       case 0xc2:
-        return Value(false);
       case 0xc3:
-        return Value(true);
+        set<bool>(out, tag == 0xc3);
+        return;
       case 0xc4:
       case 0xc5:
       case 0xc6:
-        return Value(Bytes{std::string(p, h.payload)});
+        set<Bytes>(out, Bytes{std::string(p, h.payload)});
+        return;
       // ext carries a type byte we have no use for: keep its data as bytes.
       case 0xc7:
       case 0xc8:
@@ -299,61 +308,67 @@ class Decoder {
       case 0xd6:
       case 0xd7:
       case 0xd8:
-        return Value(Bytes{std::string(p + 1, h.payload - 1)});
+        set<Bytes>(out, Bytes{std::string(p + 1, h.payload - 1)});
+        return;
       case 0xca:
-        return Value(
-            double{std::bit_cast<float>(static_cast<std::uint32_t>(read_big_endian(p, 4)))});
+        set<double>(out, std::bit_cast<float>(static_cast<std::uint32_t>(read_big_endian(p, 4))));
+        return;
       case 0xcb:
-        return Value(std::bit_cast<double>(read_big_endian(p, 8)));
+        set<double>(out, std::bit_cast<double>(read_big_endian(p, 8)));
+        return;
       case 0xcc:
       case 0xcd:
       case 0xce:
-        return Value(static_cast<std::int64_t>(read_big_endian(p, h.payload)));
+        set<std::int64_t>(out, static_cast<std::int64_t>(read_big_endian(p, h.payload)));
+        return;
       case 0xcf: {
         const std::uint64_t u = read_big_endian(p, 8);
         // Beyond int64: Lua numbers are doubles anyway.
-        if (u > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
-          return Value(static_cast<double>(u));
-        }
-        return Value(static_cast<std::int64_t>(u));
+        if (u > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
+          set<double>(out, static_cast<double>(u));
+        else
+          set<std::int64_t>(out, static_cast<std::int64_t>(u));
+        return;
       }
       case 0xd0:
-        return Value(std::int64_t{static_cast<std::int8_t>(read_big_endian(p, 1))});
+        set<std::int64_t>(out, static_cast<std::int8_t>(read_big_endian(p, 1)));
+        return;
       case 0xd1:
-        return Value(std::int64_t{static_cast<std::int16_t>(read_big_endian(p, 2))});
+        set<std::int64_t>(out, static_cast<std::int16_t>(read_big_endian(p, 2)));
+        return;
       case 0xd2:
-        return Value(std::int64_t{static_cast<std::int32_t>(read_big_endian(p, 4))});
+        set<std::int64_t>(out, static_cast<std::int32_t>(read_big_endian(p, 4)));
+        return;
       case 0xd3:
-        return Value(static_cast<std::int64_t>(read_big_endian(p, 8)));
+        set<std::int64_t>(out, static_cast<std::int64_t>(read_big_endian(p, 8)));
+        return;
       default:
-        return fail(fmt::format("byte {}: unexpected tag 0x{:02x}", base_ + start, tag));
+        return fail("byte {}: unexpected tag 0x{:02x}", base_ + start, tag);
     }
   }
 
-  Value array(std::uint64_t n, std::size_t depth) {
-    Array a;
+  void array(std::uint64_t n, std::size_t depth, Array& a) {
     // Each element takes at least a byte: do not trust a count beyond that.
     a.reserve(std::min<std::uint64_t>(n, buf_.size() - pos_));
-    for (std::uint64_t i = 0; i < n && error_.empty(); ++i)
-      a.push_back(item(depth + 1));
-    return Value(std::move(a));
+    for (std::uint64_t i = 0; i < n && !failed_; ++i)
+      item(depth + 1, a.emplace_back());
   }
 
-  Value map(std::uint64_t n, std::size_t depth) {
-    Map m;
+  void map(std::uint64_t n, std::size_t depth, Map& m) {
     m.reserve(std::min<std::uint64_t>(n, (buf_.size() - pos_) / 2));
-    for (std::uint64_t i = 0; i < n && error_.empty(); ++i) {
-      Value k = item(depth + 1);
-      Value v = item(depth + 1);
-      m.emplace_back(std::move(k), std::move(v));
+    for (std::uint64_t i = 0; i < n && !failed_; ++i) {
+      auto& [key, value] = m.emplace_back();
+      item(depth + 1, key);
+      item(depth + 1, value);
     }
-    return Value(std::move(m));
   }
 
   std::string_view buf_;
   std::size_t base_;
   const MsgpackLimits& limits_;
+  bool explain_;
   std::size_t pos_ = 0;
+  bool failed_ = false;
   std::string error_;
 };
 
@@ -361,6 +376,10 @@ class Decoder {
 
 void msgpack_encode(const Value& v, std::string& out, StrForm form) {
   std::visit(Encoder{out, form}, v.variant());
+}
+
+void msgpack_encode_string(std::string_view s, std::string& out, StrForm form) {
+  put_string(out, s, form);
 }
 
 void MsgpackScanner::reset() {
@@ -422,15 +441,24 @@ MsgpackScanner::State MsgpackScanner::feed(std::string_view buf) {
 
 Result<Value> msgpack_decode(std::string_view buf, std::size_t base_offset,
                              const MsgpackLimits& limits) {
-  return Decoder(buf, base_offset, limits).decode_all();
+  Decoder decoder(buf, base_offset, limits, /*explain=*/true);
+  Value v;
+  if (!decoder.decode(v))
+    return Error{decoder.error()};
+  if (decoder.used() != buf.size()) {
+    return Error{fmt::format("byte {}: {} bytes after the end of the value",
+                             base_offset + decoder.used(), buf.size() - decoder.used())};
+  }
+  return v;
 }
 
-Result<Value> msgpack_decode_first(std::string_view buf, std::size_t base_offset,
-                                   const MsgpackLimits& limits, std::size_t& used) {
-  auto value = Decoder(buf, base_offset, limits).decode_first(used);
-  if (value && used > limits.max_message_bytes)
-    return Error{"larger than the message limit"};
-  return value;
+bool msgpack_decode_first(std::string_view buf, const MsgpackLimits& limits, Value& out,
+                          std::size_t& used) {
+  Decoder decoder(buf, 0, limits, /*explain=*/false);
+  if (!decoder.decode(out) || decoder.used() > limits.max_message_bytes)
+    return false;
+  used = decoder.used();
+  return true;
 }
 
 }  // namespace kong::protocol

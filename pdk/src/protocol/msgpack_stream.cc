@@ -15,8 +15,7 @@ MsgpackStream::Status MsgpackStream::next(Value& out, std::string& error) {
   // without decoding it again as each chunk comes, and names what is wrong.
   if (!scanner_.started()) {
     std::size_t used = 0;
-    if (auto whole = msgpack_decode_first(pending, offset(), limits_, used)) {
-      out = std::move(whole).value();
+    if (msgpack_decode_first(pending, limits_, out, used)) {
       buffer_.consume(used);
       return Status::value;
     }

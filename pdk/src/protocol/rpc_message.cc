@@ -82,7 +82,7 @@ void encode(const Request& request, std::string& out, StrForm form) {
   out.push_back(static_cast<char>(0x94));
   msgpack_encode(Value(0), out, form);
   msgpack_encode(request.msgid, out, form);
-  msgpack_encode(Value(request.method), out, form);
+  msgpack_encode_string(request.method, out, form);
   msgpack_encode(request.params, out, form);
 }
 
@@ -97,7 +97,7 @@ void encode(const Response& response, std::string& out, StrForm form) {
 void encode(const Notification& notification, std::string& out, StrForm form) {
   out.push_back(static_cast<char>(0x93));
   msgpack_encode(Value(2), out, form);
-  msgpack_encode(Value(notification.label), out, form);
+  msgpack_encode_string(notification.label, out, form);
   msgpack_encode(notification.args, out, form);
 }
 

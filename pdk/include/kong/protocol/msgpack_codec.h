@@ -26,6 +26,9 @@ enum class StrForm { compact, kong };
 
 /// Appends the MessagePack encoding of `v` to `out`.
 void msgpack_encode(const Value& v, std::string& out, StrForm form = StrForm::compact);
+/// Appends `s` as a MessagePack str, as msgpack_encode(Value(s)) would,
+/// without copying it into a Value first.
+void msgpack_encode_string(std::string_view s, std::string& out, StrForm form = StrForm::compact);
 
 /// Finds where one MessagePack value ends in a growing buffer, without
 /// decoding it. Resumable: when the buffer ends mid-value, feed() remembers
@@ -63,10 +66,10 @@ class MsgpackScanner {
 Result<Value> msgpack_decode(std::string_view buf, std::size_t base_offset = 0,
                              const MsgpackLimits& limits = {});
 
-/// Decodes the value `buf` starts with, when all of it is there, and sets
-/// `used` to its size; an error when it is not all there, or is not valid
-/// (the scanner then says which, and where).
-Result<Value> msgpack_decode_first(std::string_view buf, std::size_t base_offset,
-                                   const MsgpackLimits& limits, std::size_t& used);
+/// Decodes the value `buf` starts with into `out`, when all of it is there,
+/// and sets `used` to its size. False when it is not all there, or is not
+/// valid: the scanner then says which, and where.
+bool msgpack_decode_first(std::string_view buf, const MsgpackLimits& limits, Value& out,
+                          std::size_t& used);
 
 }  // namespace kong::protocol

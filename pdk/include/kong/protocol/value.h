@@ -90,6 +90,7 @@ class Value {
   }
 
   const Variant& variant() const { return v_; }
+  Variant& variant() { return v_; }
   bool operator==(const Value&) const = default;
 
  private:
