@@ -142,5 +142,25 @@ TEST(RegressionGate, FewerEventsASecondIsTheRegressionForThroughput) {
   EXPECT_TRUE(result.regressed());
 }
 
+TEST(RegressionGate, ARegressionStandsOnlyWhenASecondMeasurementFindsItToo) {
+  const auto limits = *parse_max_regression("cpu=5%");
+  const BenchReport before = report_of({10.0, 10.1, 9.9, 10.05, 9.95, 10.02});
+  const GateResult slow_spell =
+      decide(before, report_of({11.4, 11.5, 11.3, 11.45, 11.35, 11.4}), limits);
+  ASSERT_TRUE(slow_spell.regressed_on_measure());
+  const GateResult calm_again =
+      decide(before, report_of({10.1, 10.2, 10.0, 10.15, 10.05, 10.1}), limits);
+  const GateResult unconfirmed = confirm(slow_spell, calm_again);
+  EXPECT_FALSE(unconfirmed.regressed());
+  EXPECT_EQ(unconfirmed.rows.at(0).verdict, Verdict::inconclusive);
+  ASSERT_EQ(unconfirmed.notes.size(), 1u);
+  EXPECT_EQ(unconfirmed.notes[0],
+            "cpu of the case: +13.9%, beyond its limit; +0.9% when measured again: not confirmed");
+
+  const GateResult slower_again =
+      decide(before, report_of({13.0, 13.1, 12.9, 13.05, 12.95, 13.02}), limits);
+  EXPECT_TRUE(confirm(slow_spell, slower_again).regressed());
+}
+
 }  // namespace
 }  // namespace kong::mock

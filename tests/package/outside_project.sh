@@ -19,7 +19,7 @@ mode=$1
 shift
 
 build_and_list() {  # SOURCE BUILD PREFIX
-  cmake -S "$1" -B "$2" -G Ninja -DCMAKE_PREFIX_PATH="$3" -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake -S "$1" -B "$2" -G Ninja -DCMAKE_PREFIX_PATH="$3" -DCMAKE_BUILD_TYPE= >/dev/null
   cmake --build "$2" >"$2/build.log" 2>&1 || { cat "$2/build.log"; exit 1; }
   ctest --test-dir "$2" -N
 }

@@ -90,8 +90,13 @@ TrialMeasure run_trial(const Case& c, PluginSession& session, const LoadShape& s
     m.rss_peak_kib = std::max(m.rss_peak_kib, m.rss_end_kib);
   };
 
+  // The case's initial state, built once and copied into each event's
+  // state, which each worker keeps from event to event. A case whose state
+  // cannot be built is played fresh, to fail as it would in --replay.
+  const Result<KongState> initial = initial_state(c);
   for (std::size_t i = 0; i < workers; ++i) {
     loop.spawn([&] {
+      CaseResult result;
       for (;;) {
         // Open loop: wrk2's schedule, the event's intended start, however
         // late it is taken up.
@@ -101,7 +106,10 @@ TrialMeasure run_trial(const Case& c, PluginSession& session, const LoadShape& s
           break;
         ++started;
         loop.sleep_until(begin);
-        CaseResult result = run_and_check(c, session);
+        if (initial)
+          run_and_check(c, session, *initial, result);
+        else
+          result = run_and_check(c, session);
         const auto end = Clock::now();
         if (!result.passed()) {
           if (!m.failure && !interrupted())

@@ -145,6 +145,31 @@ bool GateResult::regressed() const {
                      [](const GateRow& r) { return r.verdict == Verdict::regression; });
 }
 
+bool GateResult::regressed_on_measure() const {
+  return std::any_of(rows.begin(), rows.end(), [](const GateRow& r) {
+    return r.verdict == Verdict::regression && r.p_value.has_value();
+  });
+}
+
+GateResult confirm(GateResult result, const GateResult& again) {
+  for (GateRow& row : result.rows) {
+    if (row.verdict != Verdict::regression || !row.p_value)
+      continue;
+    const auto second = std::find_if(again.rows.begin(), again.rows.end(), [&](const GateRow& r) {
+      return r.case_name == row.case_name && r.name == row.name;
+    });
+    if (second != again.rows.end() && second->verdict == Verdict::regression)
+      continue;
+    row.verdict = Verdict::inconclusive;
+    result.notes.push_back(
+        fmt::format("{} of {}: {:+.1f}%, beyond its limit; {} when measured again: not confirmed",
+                    row.name, row.case_name, row.change * 100,
+                    second == again.rows.end() ? std::string("not compared")
+                                               : fmt::format("{:+.1f}%", second->change * 100)));
+  }
+  return result;
+}
+
 GateResult decide(const BenchReport& baseline, const BenchReport& now,
                   const std::vector<GateLimit>& limits, double alpha) {
   GateResult result;

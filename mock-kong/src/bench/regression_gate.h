@@ -57,6 +57,9 @@ struct GateResult {
   /// Cases of one report that the other lacks, said in the table's notes.
   std::vector<std::string> notes;
   bool regressed() const;
+  /// A regression of a measured figure (not of an exact count), which a
+  /// second measurement is to confirm.
+  bool regressed_on_measure() const;
 };
 
 /// Decides each limited figure of each case with one-sided Mann-Whitney U
@@ -68,6 +71,13 @@ struct GateResult {
 /// beyond its limit decides alone.
 GateResult decide(const BenchReport& baseline, const BenchReport& now,
                   const std::vector<GateLimit>& limits, double alpha = 0.05);
+
+/// `result`, with each regression of a measured figure kept only when
+/// `again`, the gate's decision on a second measurement taken after it,
+/// finds it too; one it does not find is inconclusive, and a note gives
+/// both changes. A slow spell of a shared machine lasts seconds and moves
+/// one measurement; a plugin that got slower is slower in both.
+GateResult confirm(GateResult result, const GateResult& again);
 
 /// The verdicts as a table: case, metric, baseline, now, change, p-value,
 /// verdict; then the notes and a summary line.

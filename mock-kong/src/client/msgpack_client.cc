@@ -106,6 +106,21 @@ Result<MsgpackClient::Answer> MsgpackClient::call(protocol::rpc::Command command
                         ? "undecodable answer: " + read.error().message
                         : read.error().message);
     }
+    // Most messages are the answer: read where it arrived.
+    if (auto response = response_parts(value)) {
+      if (!response->msgid.is_int() || response->msgid.as_int() != msgid) {
+        return broken(fmt::format("answer for msgid {} arrived, expected {}",
+                                  protocol::to_debug_string(response->msgid), msgid));
+      }
+      Answer answer;
+      if (!response->error.is_nil()) {
+        answer.error = response->error.is_text() ? std::string(response->error.text())
+                                                 : protocol::to_debug_string(response->error);
+      }
+      answer.result = std::move(response->result);
+      give_back(std::move(owned));
+      return answer;
+    }
     auto message = parse_message(std::move(value));
     if (!message)
       return broken(message.error().message);
@@ -115,25 +130,8 @@ Result<MsgpackClient::Answer> MsgpackClient::call(protocol::rpc::Command command
         server_pid_ = note->args.as_int();
       continue;
     }
-    auto* answered = std::get_if<Response>(&*message);
-    if (!answered) {
-      return broken(
-          fmt::format("expected an answer [1, msgid, error, result], got a request for {}",
-                      std::get<Request>(*message).method));
-    }
-    auto& response = *answered;
-    if (response.msgid != Value(msgid)) {
-      return broken(fmt::format("answer for msgid {} arrived, expected {}",
-                                protocol::to_debug_string(response.msgid), msgid));
-    }
-    Answer answer;
-    if (!response.error.is_nil()) {
-      answer.error = response.error.is_text() ? std::string(response.error.text())
-                                              : protocol::to_debug_string(response.error);
-    }
-    answer.result = std::move(response.result);
-    give_back(std::move(owned));
-    return answer;
+    return broken(fmt::format("expected an answer [1, msgid, error, result], got a request for {}",
+                              std::get<Request>(*message).method));
   }
 }
 

@@ -107,14 +107,15 @@ EventEnd MsgpackPluginClient::run_event(std::int64_t id, Phase phase, const Call
     }
     if (data && data->is_text() && data->text() == "ret")
       return end;
-    if (!data || !data->is_map() || !data->find("Method") || !data->find("Method")->is_text()) {
+    const Value* called = data && data->is_map() ? data->find("Method") : nullptr;
+    if (!called || !called->is_text()) {
       ill_formed_ = true;
       return end.fail(
           fmt::format("{}: expected Data \"ret\" or a PDK call {{Method, Args}}, got {}",
                       phase_name, data ? protocol::to_debug_string(*data) : "nothing"));
     }
     // Read where it arrived: the answer stays until the Step below.
-    const std::string_view method = data->find("Method")->text();
+    const std::string_view method = called->text();
     // The arguments go to the handler as they are, not copied.
     Array args;
     if (Value* given = data->find("Args"); given && given->is_array())

@@ -150,15 +150,22 @@ std::string header_name(const protocol::Value& name) {
 
 std::vector<std::string> header_values(const protocol::Value& name, const protocol::Value& value,
                                        std::string_view what) {
-  auto one = [](std::string s) { return s.empty() ? std::string(" ") : s; };
-  if (value.is_text() || value.is_number() || value.is_bool())
-    return {one(lua_tostring(value))};
+  // nginx sends an empty value as a single space.
+  auto one = [](std::string s) {
+    if (s.empty())
+      s = " ";
+    return s;
+  };
+  std::vector<std::string> out;
+  if (value.is_text() || value.is_number() || value.is_bool()) {
+    out.push_back(one(lua_tostring(value)));
+    return out;
+  }
   // A table is checked with ipairs: a map, or an empty array, has nothing to
   // check and passes; set as no values, it clears the header (checks.lua).
   if (value.is_map() || (value.is_array() && value.as_array().empty()))
-    return {};
+    return out;
   if (value.is_array()) {
-    std::vector<std::string> out;
     for (const auto& item : value.as_array()) {
       if (!item.is_text()) {
         throw LuaError{fmt::format("invalid header value in array {}: got {}, expected string",

@@ -10,6 +10,8 @@
 
 #include <fmt/format.h>
 
+#include "kong/protocol/ascii.h"
+
 #include "emulation/body.h"
 #include "emulation/emulation.h"
 
@@ -54,7 +56,7 @@ void set_all(KongState& s, Headers& headers, const Value& table) {
     return;  // Kong sends {} as []
   for (const auto& [name, value] : table.as_map()) {
     const std::string n = response_header_name(header_name(name));
-    if (lower(n) == "transfer-encoding") {
+    if (protocol::equals_ignoring_case(n, "transfer-encoding")) {
       s.log.push_back({"warn", "manually setting Transfer-Encoding. Ignored.", s.phase});
       continue;
     }
@@ -107,11 +109,11 @@ Value set_status(KongState& s, const Array& args) {
 Value set_header(KongState& s, const Array& args) {
   const std::string name = response_header_name(header_name(arg(args, 0)));
   auto values = header_values(arg(args, 0), arg(args, 1), kSetHeaderTypes);
-  if (lower(name) == "transfer-encoding") {
+  if (protocol::equals_ignoring_case(name, "transfer-encoding")) {
     s.log.push_back({"warn", "manually setting Transfer-Encoding. Ignored.", s.phase});
     return Value{};
   }
-  s.response.headers.set(name, values);
+  s.response.headers.set(name, std::move(values));
   return Value{};
 }
 

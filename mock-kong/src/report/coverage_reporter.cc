@@ -18,8 +18,13 @@ class CoverageReporter final : public Reporter {
 
   void case_done(const Case&, const CaseResult& result) override {
     // Passing cases only: a call that failed proves nothing about the function.
-    if (result.passed() && result.run)
-      called_.insert(result.run->state.exercised.begin(), result.run->state.exercised.end());
+    if (!result.passed() || !result.run)
+      return;
+    const auto& exercised = result.run->state.exercised;
+    for (std::size_t id = 0; id < exercised.size(); ++id) {
+      if (exercised.test(id))
+        called_.insert(static_cast<protocol::MethodId>(id));
+    }
   }
 
   Status end() override {

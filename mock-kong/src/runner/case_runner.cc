@@ -12,15 +12,20 @@
 
 namespace kong::mock {
 
-CaseResult run_and_check(const Case& c, PluginSession& session, CallInterceptor* interceptor) {
-  CaseResult result;
+namespace {
+
+// The one case runner. `result` is fresh, or with `start` an earlier result
+// whose memory is used again.
+void play_and_check(const Case& c, PluginSession& session, CaseResult& result,
+                    CallInterceptor* interceptor, const KongState* start) {
   result.name = c.name;
   result.path = c.path;
+  result.mismatches.clear();
   session.take_output();  // what came before belongs to no case
-  const auto start = std::chrono::steady_clock::now();
-  CaseRun& run = result.run.emplace();
-  auto played = run_case(c, session, run, interceptor);
-  result.time = std::chrono::steady_clock::now() - start;
+  const auto began = std::chrono::steady_clock::now();
+  CaseRun& run = result.run ? *result.run : result.run.emplace();
+  auto played = run_case(c, session, run, interceptor, start);
+  result.time = std::chrono::steady_clock::now() - began;
   if (!played) {
     result.run.reset();
     result.mismatches.push_back({c.path, "a runnable case", played.error().message});
@@ -31,7 +36,19 @@ CaseResult run_and_check(const Case& c, PluginSession& session, CallInterceptor*
     result.mismatches = check_expectations(c.expect, run);
   }
   result.output = session.take_output();
+}
+
+}  // namespace
+
+CaseResult run_and_check(const Case& c, PluginSession& session, CallInterceptor* interceptor) {
+  CaseResult result;
+  play_and_check(c, session, result, interceptor, nullptr);
   return result;
+}
+
+void run_and_check(const Case& c, PluginSession& session, const KongState& start,
+                   CaseResult& result) {
+  play_and_check(c, session, result, nullptr, &start);
 }
 
 bool case_selected(const std::string& name, const std::vector<std::string>& patterns) {

@@ -112,7 +112,7 @@ class EventRunner {
       }
       return not_found(phase, name);
     }
-    state_.exercised.insert(info->id);
+    state_.exercised.set(static_cast<std::size_t>(info->id));
     CallOutcome outcome = attempt(phase, name, args, [&] {
       if (checks_phase(*info) && !info->allowed_in(protocol::bit(phase)))
         throw LuaError{info->phase_error(to_string(phase))};
@@ -245,12 +245,20 @@ Result<CaseRun> run_case(const Case& c, PluginSession& plugin, CallInterceptor* 
   return run;
 }
 
-Status run_case(const Case& c, PluginSession& plugin, CaseRun& run, CallInterceptor* interceptor) {
+Status run_case(const Case& c, PluginSession& plugin, CaseRun& run, CallInterceptor* interceptor,
+                const KongState* start) {
   if (!plugin.down().empty())
     return Error{plugin.down()};
   KongState& s = run.state;
-  if (auto state = initial_state(c, s); !state)
+  if (start) {
+    s = *start;  // assigned member by member: strings and vectors keep their memory
+    run.phases_run.clear();
+    run.errors.clear();
+    run.handler_failures.clear();
+    run.fault.reset();
+  } else if (auto state = initial_state(c, s); !state) {
     return state.error();
+  }
   // The case's own bound on every wait, whichever phase hangs.
   const PluginSession::CaseBound bound(plugin);
   if (auto used = plugin.use_entity(plugin_entity(c, s)); !used)

@@ -190,6 +190,7 @@ Headers proxied_headers(const KongState& s, Headers upstream) {
 
 void header_filter(KongState& s) {
   Headers& h = s.response.headers;
+  h.reserve(h.lines().size() + 5);  // the headers below, added at once
   if (s.proxied) {
     h.set_value("X-Kong-Upstream-Latency", std::to_string(kUpstreamLatencyMs));
     h.set_value("X-Kong-Proxy-Latency", std::to_string(kKongLatencyMs));
@@ -204,7 +205,7 @@ void header_filter(KongState& s) {
       h.set_value("Server", std::string(kServerTokens));
   } else {
     h.set_value("X-Kong-Response-Latency", std::to_string(kKongLatencyMs));
-    if (h.first("via") != kServerTokens)
+    if (const std::string* via = h.find("via"); !via || *via != kServerTokens)
       h.set_value("Server", std::string(kServerTokens));
   }
   h.set_value("X-Kong-Request-Id", s.request_id);

@@ -56,16 +56,18 @@ bool Headers::replace_lines(std::string_view name, std::optional<std::string>& v
   return matched;
 }
 
-void Headers::set(std::string_view name, const std::vector<std::string>& values) {
+void Headers::set(std::string_view name, std::vector<std::string> values) {
   // As nginx overrides a header (ngx.req.set_header, ngx.header[name]): the
   // first line of the name keeps its place and its spelling and takes the
   // first value; the other lines of the name go; further values are appended.
   std::optional<std::string> first;
   if (!values.empty())
-    first = values.front();
+    first = std::move(values.front());
   const bool matched = replace_lines(name, first);
-  for (std::size_t i = matched ? 1 : 0; i < values.size(); ++i)
-    lines_.emplace_back(std::string(name), values[i]);
+  if (!matched && first)
+    lines_.emplace_back(std::string(name), std::move(*first));
+  for (std::size_t i = 1; i < values.size(); ++i)
+    lines_.emplace_back(std::string(name), std::move(values[i]));
 }
 
 void Headers::set_value(std::string_view name, std::string value) {
@@ -97,17 +99,10 @@ Result<KongState> initial_state(const Case& c) {
 }
 
 Status initial_state(const Case& c, KongState& s) {
-  // --bench plays one case over and over: its URL is parsed once.
-  thread_local std::string parsed_from;
-  thread_local Url parsed;
-  if (parsed_from != c.request.url || parsed_from.empty()) {
-    auto url = parse_url(c.request.url);
-    if (!url)
-      return Error{c.path + ".request.url: " + url.error().message};
-    parsed = std::move(url).value();
-    parsed_from = c.request.url;
-  }
-  s.url = parsed;
+  auto url = parse_url(c.request.url);
+  if (!url)
+    return Error{c.path + ".request.url: " + url.error().message};
+  s.url = std::move(url).value();
   if (!nginx_uri(s.url.path)) {
     return Error{c.path + ".request.url: nginx answers 400 Bad Request to the path \"" +
                  s.url.path +

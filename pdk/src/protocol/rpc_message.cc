@@ -29,7 +29,7 @@ Array* shaped(Value& message, std::size_t n, std::int64_t kind) {
   if (!message.is_array())
     return nullptr;
   Array& parts = message.as_array();
-  return parts.size() == n && parts[0] == Value(kind) ? &parts : nullptr;
+  return parts.size() == n && parts[0].is_int() && parts[0].as_int() == kind ? &parts : nullptr;
 }
 
 Error not_a(std::string_view expected, const Value& got) {
@@ -111,14 +111,21 @@ Result<Message> parse_message(Value message) {
       return not_a(kRequestShape, message);
     return Message{Request{std::move((*p)[1]), std::string((*p)[2].text()), std::move((*p)[3])}};
   }
-  if (Array* p = shaped(message, 4, 1))
-    return Message{Response{std::move((*p)[1]), std::move((*p)[2]), std::move((*p)[3])}};
+  if (auto r = response_parts(message))
+    return Message{Response{std::move(r->msgid), std::move(r->error), std::move(r->result)}};
   if (Array* p = shaped(message, 3, 2)) {
     if ((*p)[1].is_text())
       return Message{Notification{std::string((*p)[1].text()), std::move((*p)[2])}};
   }
   return not_a("[0, msgid, method, params], [1, msgid, error, result] or [2, label, args]",
                message);
+}
+
+std::optional<ResponseParts> response_parts(Value& message) {
+  Array* p = shaped(message, 4, 1);
+  if (!p)
+    return std::nullopt;
+  return ResponseParts{(*p)[1], (*p)[2], (*p)[3]};
 }
 
 Result<Request> parse_request(Value message) {

@@ -42,6 +42,11 @@ struct CaseResult {
 /// case runner under every mode. `interceptor` as for run_case().
 CaseResult run_and_check(const Case& c, PluginSession& session,
                          CallInterceptor* interceptor = nullptr);
+/// The same into `result`, which may hold an earlier result (of any case),
+/// from `start`, the case's initial state: see run_case(). What --bench does
+/// for every event.
+void run_and_check(const Case& c, PluginSession& session, const KongState& start,
+                   CaseResult& result);
 
 /// Whether a case name is selected by `patterns` (each an exact name or a
 /// glob with * and ?); every name is when there are none.

@@ -1,10 +1,10 @@
 #pragma once
 
+#include <bitset>
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
-#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -36,11 +36,11 @@ class Headers {
   const std::string* find(std::string_view name) const { return first_header(lines_, name); }
   /// Every value of `name`, in order.
   std::vector<std::string> all(std::string_view name) const;
-  bool contains(std::string_view name) const { return first(name).has_value(); }
+  bool contains(std::string_view name) const { return find(name) != nullptr; }
 
   /// Replaces every line of `name` with `values` as nginx does: the first line
   /// keeps its place and spelling, further values go to the end.
-  void set(std::string_view name, const std::vector<std::string>& values);
+  void set(std::string_view name, std::vector<std::string> values);
   /// The same with one value, without a list to build: Kong's own headers,
   /// set on every response.
   void set_value(std::string_view name, std::string value);
@@ -53,6 +53,8 @@ class Headers {
   /// one value, an array for several (emulation/lua_table.h).
   protocol::Value to_lua_table() const;
   const HeaderList& lines() const { return lines_; }
+  /// Room for `n` lines without growing.
+  void reserve(std::size_t n) { lines_.reserve(n); }
 
  private:
   /// Gives the first line of `name` `value` (moved from it), keeping its
@@ -227,8 +229,9 @@ struct KongState {
 
   std::vector<LogLine> log;
   std::vector<TraceEntry> trace;
-  /// The PDK functions the plugin called, for coverage.
-  std::set<protocol::MethodId> exercised;
+  /// The PDK functions the plugin called, for coverage: bit i for the
+  /// MethodId of value i.
+  std::bitset<protocol::kMethodCount> exercised;
 };
 
 /// The state at the start of a case, built from its fixture entry.

@@ -81,9 +81,12 @@ struct CaseRun {
 /// Fails only when the case itself is unusable.
 Result<CaseRun> run_case(const Case& c, PluginSession& plugin,
                          CallInterceptor* interceptor = nullptr);
-/// The same, into `run`, a fresh CaseRun: what every event of --bench
-/// does, without moving the run's large state around.
+/// The same, into `run`. With `start`, the case's initial state as
+/// initial_state(c) gave it, `run` may hold an earlier run (of any case):
+/// it is overwritten, its memory used again. What every event of --bench
+/// does, so that playing a case over and over neither parses it again nor
+/// allocates its state anew. Without `start`, `run` must be fresh.
 Status run_case(const Case& c, PluginSession& plugin, CaseRun& run,
-                CallInterceptor* interceptor = nullptr);
+                CallInterceptor* interceptor = nullptr, const KongState* start = nullptr);
 
 }  // namespace kong::mock

@@ -56,6 +56,14 @@ struct Notification {
 
 using Message = std::variant<Request, Response, Notification>;
 
+/// A Response's parts where they arrived, in the message: what a client
+/// reads most, without moving them out first.
+struct ResponseParts {
+  Value& msgid;
+  Value& error;
+  Value& result;
+};
+
 /// The notification a server sends first on each connection.
 inline constexpr std::string_view kServerPidLabel = "serverPid";
 
@@ -73,5 +81,8 @@ Request request(std::int64_t msgid, Command command, Array params);
 Result<Message> parse_message(Value message);
 /// A Request only: what a server accepts.
 Result<Request> parse_request(Value message);
+/// `message`'s parts when it is a Response [1, msgid, error, result];
+/// nullopt when it has another shape (parse_message says which).
+std::optional<ResponseParts> response_parts(Value& message);
 
 }  // namespace kong::protocol::rpc
