@@ -268,12 +268,9 @@ class Decoder {
     pos_ += h.header_bytes;
     const char* p = buf_.data() + pos_;
     pos_ += h.payload;
+    // Positive fixints and whole fixstrs were read above.
     const auto tag = static_cast<std::uint8_t>(buf_[start]);
 
-    if (tag <= 0x7f) {
-      set<std::int64_t>(out, tag);
-      return;
-    }
     if (tag >= 0xe0) {
       set<std::int64_t>(out, static_cast<std::int8_t>(tag));
       return;
@@ -282,7 +279,7 @@ class Decoder {
       return map(h.children / 2, depth, set<Map>(out));
     if ((tag >= 0x90 && tag <= 0x9f) || tag == 0xdc || tag == 0xdd)
       return array(h.children, depth, set<Array>(out));
-    if ((tag >= 0xa0 && tag <= 0xbf) || (tag >= 0xd9 && tag <= 0xdb)) {
+    if (tag >= 0xd9 && tag <= 0xdb) {
       set<std::string>(out, p, h.payload);
       return;
     }
