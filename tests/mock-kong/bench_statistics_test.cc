@@ -162,5 +162,66 @@ TEST(RegressionGate, ARegressionStandsOnlyWhenASecondMeasurementFindsItToo) {
   EXPECT_TRUE(confirm(slow_spell, slower_again).regressed());
 }
 
+// Trials of a run pinned to `cpus`: the server's CPU per event, and
+// mock-kong's own, trial by trial, at `calls` PDK calls per event.
+BenchReport pinned_report(const std::vector<double>& server, const std::vector<double>& mock_kong,
+                          std::vector<int> cpus, double calls = 2) {
+  BenchReport r = report_of(server);
+  for (std::size_t i = 0; i < server.size(); ++i) {
+    r.cases[0].trials[i].mock_kong_cpu_us = mock_kong.at(i);
+    r.cases[0].trials[i].pdk_calls = calls;
+  }
+  r.overall = r.cases[0];
+  r.cpus = std::move(cpus);
+  return r;
+}
+
+// Measured on this machine: pinned to one CPU, a slow spell added ~8 µs per
+// event to the server and to mock-kong alike.
+const std::vector<double> kServer = {70.1, 70.9, 69.8, 70.4, 70.0, 70.6};
+const std::vector<double> kMockKong = {20.1, 20.8, 19.9, 20.3, 20.0, 20.6};
+const std::vector<double> kSpellServer = {78.2, 79.0, 77.9, 78.5, 78.1, 78.8};
+const std::vector<double> kSpellMockKong = {28.2, 28.9, 28.0, 28.4, 28.1, 28.7};
+
+TEST(RegressionGate, OnOneCpuWhatMockKongsOwnCpuAlsoGainedIsTheMachinesNotThePlugins) {
+  const auto limits = *parse_max_regression("cpu=5%");
+  const BenchReport before = pinned_report(kServer, kMockKong, {1});
+  const GateResult spell = decide(before, pinned_report(kSpellServer, kSpellMockKong, {1}), limits);
+  const GateRow& row = spell.rows.at(0);
+  EXPECT_EQ(row.verdict, Verdict::no_change);
+  EXPECT_LT(std::abs(row.change), 0.01);
+  ASSERT_TRUE(row.measured_change);
+  EXPECT_GT(*row.measured_change, 0.10);
+  EXPECT_NEAR(row.driver_moved, 8.1, 0.05);
+  ASSERT_EQ(spell.notes.size(), 1u);
+  EXPECT_NE(spell.notes[0].find("cpu of the case: +11.5% as measured"), std::string::npos)
+      << spell.notes[0];
+
+  // The plugin itself 10 µs dearer, in a slow spell or not.
+  std::vector<double> dearer = kSpellServer;
+  for (double& cpu : dearer)
+    cpu += 10;
+  EXPECT_EQ(decide(before, pinned_report(dearer, kSpellMockKong, {1}), limits).rows.at(0).verdict,
+            Verdict::regression);
+}
+
+TEST(RegressionGate, TheServersCpuIsComparedAsMeasuredUnpinnedOrWhenThePdkCallsChanged) {
+  const auto limits = *parse_max_regression("cpu=5%");
+  // On two CPUs the two do not take turns: their figures do not move together.
+  const GateResult unpinned = decide(pinned_report(kServer, kMockKong, {0, 1}),
+                                     pinned_report(kSpellServer, kSpellMockKong, {0, 1}), limits);
+  EXPECT_EQ(unpinned.rows.at(0).verdict, Verdict::regression);
+  EXPECT_FALSE(unpinned.rows.at(0).measured_change);
+
+  // Another call per event is more work for mock-kong too.
+  const GateResult more_calls = decide(pinned_report(kServer, kMockKong, {1}, 2),
+                                       pinned_report(kSpellServer, kSpellMockKong, {1}, 3), limits);
+  EXPECT_EQ(more_calls.rows.at(0).verdict, Verdict::regression);
+  ASSERT_EQ(more_calls.notes.size(), 1u);
+  EXPECT_EQ(more_calls.notes[0],
+            "cpu of the case: compared as measured: the PDK calls per event changed (2.0 -> 3.0), "
+            "and mock-kong's work with them");
+}
+
 }  // namespace
 }  // namespace kong::mock

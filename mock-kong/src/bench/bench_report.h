@@ -47,10 +47,18 @@ struct Metric {
   double TrialFigures::*field;
   /// The change --max-regression allows it when it does not say.
   double default_limit = 0;
+  /// A figure of mock-kong's that moves with this one when the machine's
+  /// cost of running the two on one CPU moves (a shared machine's slow
+  /// spell makes every switch between them dearer, for both alike); the
+  /// gate compares this figure net of that one's change (docs/bench.md).
+  double TrialFigures::*moves_with = nullptr;
 };
 const std::vector<Metric>& metrics();
 /// The metric --max-regression calls `gate_name`; nullptr when none.
 const Metric* find_gated_metric(std::string_view gate_name);
+
+/// The middle value (the mean of the two middle ones); 0 for none.
+double median_of(std::vector<double> values);
 
 /// One case's trials (or the whole run's: "overall").
 struct CaseFigures {

@@ -49,6 +49,11 @@ struct GateRow {
   /// exact.
   std::optional<double> p_value;
   Verdict verdict = Verdict::no_change;
+  /// When the figure was compared net of mock-kong's drift
+  /// (Metric::moves_with): the change as measured, and how far mock-kong's
+  /// own figure moved (its median now less the baseline's).
+  std::optional<double> measured_change;
+  double driver_moved = 0;
 };
 
 /// The gate's decision over every case both reports hold, and overall.
@@ -69,6 +74,14 @@ struct GateResult {
 /// beyond the limit that the trials cannot tell from it is inconclusive;
 /// anything else is no change. An instruction count is exact: a change
 /// beyond its limit decides alone.
+///
+/// A figure that moves with one of mock-kong's (server CPU per event with
+/// mock-kong's own) is compared net of it when both runs were pinned to one
+/// CPU and made the same PDK calls per event: each trial's figure less
+/// mock-kong's change from the baseline's median. On one CPU the two take
+/// turns, and a shared machine's slow spell makes every switch between them
+/// dearer for both alike, by as much as 10 % for seconds at a time; mock-kong
+/// does the same work for the same calls, so its change is the machine's.
 GateResult decide(const BenchReport& baseline, const BenchReport& now,
                   const std::vector<GateLimit>& limits, double alpha = 0.05);
 
