@@ -69,48 +69,53 @@ std::string MsgpackClient::refusal(Connection& c) {
   return "";
 }
 
-Result<MsgpackClient::Answer> MsgpackClient::call(protocol::rpc::Command command, Array params) {
-  using namespace protocol::rpc;
-  const std::string_view method = command_name(command);
+Error MsgpackClient::broken(Exchange& x, std::string why) {
+  const SocketConnection& socket = *x.connection->socket;
+  last_fault_ = socket.usable() ? ConnectionFault::garbled : socket.fault();
+  --open_;
+  x.connection.reset();
+  return Error{fmt::format("{}: {}", x.method, why)};
+}
+
+template <class Encode>
+Result<MsgpackClient::Exchange> MsgpackClient::send(protocol::rpc::Command command, Encode encode) {
   last_fault_ = ConnectionFault::none;
+  Exchange x{nullptr, 0, protocol::rpc::command_name(command),
+             Deadline::for_call(options_.timeout)};
   auto taken = take();
   if (!taken) {
     last_fault_ = ConnectionFault::closed;
-    return Error{fmt::format("{}: {}", method, taken.error().message)};
+    return Error{fmt::format("{}: {}", x.method, taken.error().message)};
   }
-  Owned owned = std::move(taken).value();
-  Connection& c = *owned;
-  // A broken connection is not given back, so that the next call opens a
-  // fresh one, as Kong's pool would.
-  auto broken = [&](std::string why) -> Result<Answer> {
-    last_fault_ = c.socket->usable() ? ConnectionFault::garbled : c.socket->fault();
-    --open_;
-    return Error{fmt::format("{}: {}", method, why)};
-  };
-
-  const std::int64_t msgid = next_msgid_++;
+  x.connection = std::move(taken).value();
+  Connection& c = *x.connection;
+  x.msgid = next_msgid_++;
   c.out.clear();
-  encode(request(msgid, command, std::move(params)), c.out, protocol::StrForm::kong);
-  const Deadline deadline = Deadline::for_call(options_.timeout);
-  if (auto written = c.socket->write(c.out, deadline); !written) {
+  encode(x.msgid, c.out);
+  if (auto written = c.socket->write(c.out, x.deadline); !written) {
     std::string why = written.error().message;
     if (c.socket->fault() == ConnectionFault::closed)
       why += refusal(c);
-    return broken(std::move(why));
+    return broken(x, std::move(why));
   }
+  return x;
+}
 
+Result<MsgpackClient::Answer> MsgpackClient::read_answer(Exchange& x) {
+  using namespace protocol::rpc;
+  Connection& c = *x.connection;
   for (;;) {
     Value value;
-    if (auto read = c.socket->read(c.in, value, deadline); !read) {
-      return broken(c.socket->fault() == ConnectionFault::garbled
-                        ? "undecodable answer: " + read.error().message
-                        : read.error().message);
+    if (auto read = c.socket->read(c.in, value, x.deadline); !read) {
+      return broken(x, c.socket->fault() == ConnectionFault::garbled
+                           ? "undecodable answer: " + read.error().message
+                           : read.error().message);
     }
     // Most messages are the answer: read where it arrived.
     if (auto response = response_parts(value)) {
-      if (!response->msgid.is_int() || response->msgid.as_int() != msgid) {
-        return broken(fmt::format("answer for msgid {} arrived, expected {}",
-                                  protocol::to_debug_string(response->msgid), msgid));
+      if (!response->msgid.is_int() || response->msgid.as_int() != x.msgid) {
+        return broken(x, fmt::format("answer for msgid {} arrived, expected {}",
+                                     protocol::to_debug_string(response->msgid), x.msgid));
       }
       Answer answer;
       if (!response->error.is_nil()) {
@@ -118,21 +123,57 @@ Result<MsgpackClient::Answer> MsgpackClient::call(protocol::rpc::Command command
                                                  : protocol::to_debug_string(response->error);
       }
       answer.result = std::move(response->result);
-      give_back(std::move(owned));
+      give_back(std::move(x.connection));
       return answer;
     }
     auto message = parse_message(std::move(value));
     if (!message)
-      return broken(message.error().message);
+      return broken(x, message.error().message);
     // A notification may come before the answer: the server's pid.
     if (const auto* note = std::get_if<Notification>(&*message)) {
       if (note->label == kServerPidLabel && note->args.is_int())
         server_pid_ = note->args.as_int();
       continue;
     }
-    return broken(fmt::format("expected an answer [1, msgid, error, result], got a request for {}",
+    return broken(x,
+                  fmt::format("expected an answer [1, msgid, error, result], got a request for {}",
                               std::get<Request>(*message).method));
   }
+}
+
+Result<MsgpackClient::Answer> MsgpackClient::call(protocol::rpc::Command command, Array params) {
+  auto sent = send(command, [&](std::int64_t msgid, std::string& out) {
+    encode(protocol::rpc::request(msgid, command, std::move(params)), out, protocol::StrForm::kong);
+  });
+  if (!sent)
+    return sent.error();
+  return read_answer(*sent);
+}
+
+Result<MsgpackClient::Answer> MsgpackClient::call_event(protocol::rpc::Command command,
+                                                        EventParams params, EventStep& step) {
+  auto sent = send(command, [&](std::int64_t msgid, std::string& out) {
+    encode_event_call(msgid, command, params, out);
+  });
+  if (!sent)
+    return sent.error();
+  Exchange& x = *sent;
+  Connection& c = *x.connection;
+  // The answer is usually all there after one receive: read where it lies.
+  // Anything else (more to come, a notification first, an error) takes the
+  // general path, which decodes it and judges it.
+  if (c.in.buffered() == 0) {
+    if (auto got = c.socket->receive_more(c.in, x.deadline); !got)
+      return broken(x, got.error().message);
+  }
+  if (const std::size_t used = read_event_step(c.in.pending(), x.msgid, step)) {
+    c.in.consume(used);
+    give_back(std::move(x.connection));
+    Answer answer;
+    answer.step_read = true;
+    return answer;
+  }
+  return read_answer(x);
 }
 
 }  // namespace kong::mock

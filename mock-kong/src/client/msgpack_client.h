@@ -44,6 +44,10 @@ class MsgpackClient final : public MsgpackTransport {
   void adopt(std::unique_ptr<SocketConnection> socket);
 
   Result<Answer> call(protocol::rpc::Command command, protocol::Array params) override;
+  /// Writes the call without building its Values, and reads the usual
+  /// answer straight from the bytes (read_event_step).
+  Result<Answer> call_event(protocol::rpc::Command command, EventParams params,
+                            EventStep& step) override;
   ConnectionFault last_fault() const override { return last_fault_; }
 
   /// The pid the server announced with a serverPid notification, if any.
@@ -62,6 +66,25 @@ class MsgpackClient final : public MsgpackTransport {
   void give_back(Owned c);
   /// After a write the server cut short: its refusal, if it sent one.
   std::string refusal(Connection& c);
+
+  /// One call on its way: the connection it took, its msgid, and when it
+  /// must be answered by.
+  struct Exchange {
+    Owned connection;
+    std::int64_t msgid = 0;
+    std::string_view method;
+    Deadline deadline;
+  };
+  /// Takes a connection and a msgid, `encode` writes the request into the
+  /// connection's buffer, and it goes out.
+  template <class Encode>
+  Result<Exchange> send(protocol::rpc::Command command, Encode encode);
+  /// Reads the answer to `x` as a Value (any message that arrives).
+  Result<Answer> read_answer(Exchange& x);
+  /// A call that failed on its connection: why, with the method's name. The
+  /// connection is not given back, so that the next call opens a fresh one,
+  /// as Kong's pool would.
+  Error broken(Exchange& x, std::string why);
 
   Options options_;
   std::deque<Owned> idle_;

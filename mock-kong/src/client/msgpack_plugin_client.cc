@@ -16,16 +16,6 @@ Array single(Value v) {
   return a;
 }
 
-Array event_params(std::string_view key, Value id, std::string_view data_key, Value data) {
-  Map m;
-  m.reserve(2);
-  m.emplace_back(Value(key), std::move(id));
-  // Kong's encoder leaves nil map values out: a nil result has no Data.
-  if (!data.is_nil())
-    m.emplace_back(Value(data_key), std::move(data));
-  return single(Value(std::move(m)));
-}
-
 // Kong's fix_mmap (mp_rpc.lua), for the functions answered with
 // plugin.StepMultiMap: the Lua table goes out with a lone value as a
 // one-element array, a flag (true) as an empty array, arrays as they are,
@@ -81,12 +71,10 @@ EventEnd MsgpackPluginClient::run_event(std::int64_t id, Phase phase, const Call
   const std::string_view phase_name = to_string(phase);
   EventEnd end;
   ill_formed_ = false;
-  Map start;
-  start.reserve(2);
-  start.emplace_back(Value("InstanceId"), Value(id));
-  start.emplace_back(Value("EventName"), Value(phase_name));
-  auto answer =
-      transport_->call(protocol::rpc::Command::handle_event, single(Value(std::move(start))));
+  // What the server asks next: read where it arrived, kept until the Step.
+  EventStep step;
+  auto answer = transport_->call_event(protocol::rpc::Command::handle_event,
+                                       {"InstanceId", id, "EventName", Value(phase_name)}, step);
   // Kong's cue that the server restarted: it starts a new instance and retries.
   if (answer && answer->error && answer->error->find("no plugin instance") != std::string::npos) {
     end.kind = EventEnd::Kind::lost_instance;
@@ -97,31 +85,17 @@ EventEnd MsgpackPluginClient::run_event(std::int64_t id, Phase phase, const Call
       return end.fail(answer.error().message);
     if (answer->error)
       return end.fail(fmt::format("{} handler failed: {}", phase_name, *answer->error));
-    const Value* event_id = answer->result.find("EventId");
-    Value* data = answer->result.find("Data");
-    if (!event_id || !event_id->is_int()) {
-      ill_formed_ = true;
-      return end.fail(
-          fmt::format("{}: expected {{EventId: integer, Data}} from the plugin server, got {}",
-                      phase_name, protocol::to_debug_string(answer->result)));
+    if (!answer->step_read) {
+      if (auto read = event_step_of(answer->result, step); !read) {
+        ill_formed_ = true;
+        return end.fail(fmt::format("{}: {}", phase_name, read.error().message));
+      }
     }
-    if (data && data->is_text() && data->text() == "ret")
+    if (step.over)
       return end;
-    const Value* called = data && data->is_map() ? data->find("Method") : nullptr;
-    if (!called || !called->is_text()) {
-      ill_formed_ = true;
-      return end.fail(
-          fmt::format("{}: expected Data \"ret\" or a PDK call {{Method, Args}}, got {}",
-                      phase_name, data ? protocol::to_debug_string(*data) : "nothing"));
-    }
-    // Read where it arrived: the answer stays until the Step below.
-    const std::string_view method = called->text();
-    // The arguments go to the handler as they are, not copied.
-    Array args;
-    if (Value* given = data->find("Args"); given && given->is_array())
-      args = std::move(given->as_array());
+    const std::string_view method = step.method;
     const protocol::MethodInfo* info = protocol::find_method(method);
-    CallOutcome outcome = handler(method, info, std::move(args));
+    CallOutcome outcome = handler(method, info, std::move(step.args));
     ++end.calls;
     end.last_call.assign(method);
     switch (outcome.kind) {
@@ -137,8 +111,8 @@ EventEnd MsgpackPluginClient::run_event(std::int64_t id, Phase phase, const Call
     const auto kind = info ? info->step : protocol::StepKind::plain;
     Value result = kind == protocol::StepKind::multimap ? fix_mmap(std::move(outcome.result))
                                                         : std::move(outcome.result);
-    answer = transport_->call(protocol::rpc::step_command(kind),
-                              event_params("EventId", *event_id, "Data", std::move(result)));
+    answer = transport_->call_event(protocol::rpc::step_command(kind),
+                                    {"EventId", step.event_id, "Data", std::move(result)}, step);
   }
 }
 

@@ -9,6 +9,8 @@
 #include "kong/protocol/value.h"
 #include "kong/result.h"
 
+#include "client/event_exchange.h"
+
 namespace kong::mock {
 
 /// How Kong's MsgPack:1 calls reach a plugin server: `[0, msgid, method,
@@ -20,6 +22,9 @@ class MsgpackTransport {
   struct Answer {
     protocol::Value result;
     std::optional<std::string> error;
+    /// call_event(): the answer was the usual one, read into the EventStep
+    /// given (result is then nil).
+    bool step_read = false;
   };
 
   virtual ~MsgpackTransport() = default;
@@ -28,6 +33,15 @@ class MsgpackTransport {
   /// connect, connection closed, timeout, undecodable answer) is an Error
   /// naming the method; an error the server answered is an Answer.
   virtual Result<Answer> call(protocol::rpc::Command command, protocol::Array params) = 0;
+
+  /// HandleEvent or a Step, as call() with [params]. A transport that reads
+  /// the usual answer straight from the bytes puts it in `step` and says so
+  /// (Answer::step_read); any other answer is returned as call() returns it.
+  virtual Result<Answer> call_event(protocol::rpc::Command command, EventParams params,
+                                    EventStep& step) {
+    (void)step;
+    return call(command, to_array(std::move(params)));
+  }
 
   /// As PluginClient's: why the latest call failed on its connection.
   virtual ConnectionFault last_fault() const { return ConnectionFault::none; }

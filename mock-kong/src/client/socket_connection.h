@@ -67,6 +67,17 @@ class SocketConnection {
     }
   }
 
+  /// Receives into `in` what has arrived (waiting for some), taking no
+  /// message out: for a caller that reads a message where it lies.
+  template <class Stream>
+  Status receive_more(Stream& in, const Deadline& deadline) {
+    auto got = receive(in.prepare(), deadline, in.buffered());
+    if (!got)
+      return got.error();
+    in.commit(*got);
+    return Ok{};
+  }
+
   /// Why the connection stopped serving; none while it serves.
   ConnectionFault fault() const { return fault_; }
   bool usable() const { return fault_ == ConnectionFault::none; }

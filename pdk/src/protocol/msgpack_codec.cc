@@ -379,6 +379,87 @@ void msgpack_encode_string(std::string_view s, std::string& out, StrForm form) {
   put_string(out, s, form);
 }
 
+void msgpack_encode_int(std::int64_t i, std::string& out) {
+  put_int(out, i);
+}
+
+void msgpack_encode_array_header(std::size_t n, std::string& out) {
+  put_length(out, n, 0x90, 15, 0, 0xdc, 0xdd);
+}
+
+void msgpack_encode_map_header(std::size_t n, std::string& out) {
+  put_length(out, n, 0x80, 15, 0, 0xde, 0xdf);
+}
+
+bool MsgpackReader::container(std::size_t& n, bool want_map) {
+  if (pos_ >= buf_.size())
+    return false;
+  const auto tag = static_cast<std::uint8_t>(buf_[pos_]);
+  const bool is_map = (tag >= 0x80 && tag <= 0x8f) || tag == 0xde || tag == 0xdf;
+  const bool is_array = (tag >= 0x90 && tag <= 0x9f) || tag == 0xdc || tag == 0xdd;
+  Header h;
+  if (want_map ? !is_map : !is_array)
+    return false;
+  if (read_header(buf_, pos_, h) != HeaderStatus::ok)
+    return false;
+  // Each item takes at least a byte: a count beyond the bytes left is not all there.
+  if (h.children > buf_.size() - pos_ - h.header_bytes)
+    return false;
+  n = static_cast<std::size_t>(want_map ? h.children / 2 : h.children);
+  pos_ += h.header_bytes;
+  return true;
+}
+
+bool MsgpackReader::array(std::size_t& n) {
+  return container(n, false);
+}
+
+bool MsgpackReader::map(std::size_t& n) {
+  return container(n, true);
+}
+
+bool MsgpackReader::integer(std::int64_t& i) {
+  Value v;
+  const std::size_t start = pos_;
+  if (!value(v) || !v.is_int()) {
+    pos_ = start;
+    return false;
+  }
+  i = v.as_int();
+  return true;
+}
+
+bool MsgpackReader::nil() {
+  if (pos_ >= buf_.size() || static_cast<std::uint8_t>(buf_[pos_]) != 0xc0)
+    return false;
+  ++pos_;
+  return true;
+}
+
+bool MsgpackReader::text(std::string_view& s) {
+  if (pos_ >= buf_.size())
+    return false;
+  const auto tag = static_cast<std::uint8_t>(buf_[pos_]);
+  const bool is_text =
+      (tag >= 0xa0 && tag <= 0xbf) || (tag >= 0xd9 && tag <= 0xdb) || (tag >= 0xc4 && tag <= 0xc6);
+  Header h;
+  if (!is_text || read_header(buf_, pos_, h) != HeaderStatus::ok)
+    return false;
+  if (h.payload > buf_.size() - pos_ - h.header_bytes)
+    return false;
+  s = buf_.substr(pos_ + h.header_bytes, h.payload);
+  pos_ += h.header_bytes + h.payload;
+  return true;
+}
+
+bool MsgpackReader::value(Value& out) {
+  std::size_t used = 0;
+  if (!msgpack_decode_first(buf_.substr(pos_), limits_, out, used))
+    return false;
+  pos_ += used;
+  return true;
+}
+
 void MsgpackScanner::reset() {
   pos_ = 0;
   pending_.clear();

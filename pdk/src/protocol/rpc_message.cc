@@ -101,6 +101,15 @@ void encode(const Notification& notification, std::string& out, StrForm form) {
   msgpack_encode(notification.args, out, form);
 }
 
+void encode_request_head(std::int64_t msgid, Command command, std::size_t params, std::string& out,
+                         StrForm form) {
+  out.push_back(static_cast<char>(0x94));
+  msgpack_encode_int(0, out);
+  msgpack_encode_int(msgid, out);
+  msgpack_encode_string(command_name(command), out, form);
+  msgpack_encode_array_header(params, out);
+}
+
 Request request(std::int64_t msgid, Command command, Array params) {
   return Request{Value(msgid), std::string(command_name(command)), Value(std::move(params))};
 }

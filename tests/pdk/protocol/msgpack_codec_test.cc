@@ -675,5 +675,77 @@ TEST(MsgpackScanner, ScansTheNextValueAfterReset) {
   EXPECT_EQ(scanner.size(), 2u);
 }
 
+TEST(MsgpackReader, ReadsEachItemOfAMessageInOrderWhereItLies) {
+  const std::string bytes =
+      Encode(Value(Array{Value(1), Value(-200), Value(Nil{}),
+                         Value(Map{{Value("k"), Value(Bytes{"raw"})},
+                                   {Value(std::string(40, 'x')), Value(Array{Value(true)})}})}));
+  MsgpackReader in(bytes);
+  std::size_t n = 0;
+  std::int64_t i = 0;
+  std::string_view text;
+  Value v;
+  ASSERT_TRUE(in.array(n));
+  EXPECT_EQ(n, 4u);
+  ASSERT_TRUE(in.integer(i));
+  EXPECT_EQ(i, 1);
+  ASSERT_TRUE(in.integer(i));
+  EXPECT_EQ(i, -200);
+  EXPECT_TRUE(in.nil());
+  ASSERT_TRUE(in.map(n));
+  EXPECT_EQ(n, 2u);
+  ASSERT_TRUE(in.text(text));
+  EXPECT_EQ(text, "k");
+  ASSERT_TRUE(in.text(text));  // a bin is text too
+  EXPECT_EQ(text, "raw");
+  ASSERT_TRUE(in.text(text));
+  EXPECT_EQ(text, std::string(40, 'x'));
+  EXPECT_EQ(text.data(), bytes.data() + bytes.size() - 2 - 40);  // not copied
+  ASSERT_TRUE(in.value(v));
+  EXPECT_EQ(v, Value(Array{Value(true)}));
+  EXPECT_EQ(in.used(), bytes.size());
+}
+
+TEST(MsgpackReader, AnItemOfAnotherKindIsNotReadAndTheReaderStaysWhereItWas) {
+  const std::string bytes = Encode(Value(Array{Value("s"), Value(1.5)}));
+  MsgpackReader in(bytes);
+  std::size_t n = 0;
+  std::int64_t i = 0;
+  std::string_view text;
+  EXPECT_FALSE(in.map(n));
+  EXPECT_FALSE(in.integer(i));
+  EXPECT_FALSE(in.text(text));
+  EXPECT_FALSE(in.nil());
+  EXPECT_EQ(in.used(), 0u);
+  ASSERT_TRUE(in.array(n));
+  EXPECT_FALSE(in.integer(i));
+  EXPECT_FALSE(in.array(n));
+  EXPECT_EQ(in.used(), 1u);
+  ASSERT_TRUE(in.text(text));
+  EXPECT_FALSE(in.integer(i));  // 1.5 is no integer
+  EXPECT_FALSE(in.text(text));
+  EXPECT_EQ(in.used(), 3u);
+}
+
+TEST(MsgpackReader, AnItemNotAllThereIsNotRead) {
+  const std::string bytes = Encode(
+      Value(Array{Value(std::int64_t{1} << 40), Value(std::string(300, 'y')), Value(Ints(20))}));
+  // Every prefix: what is all there reads, the first item that is not does not.
+  for (std::size_t cut = 0; cut < bytes.size(); ++cut) {
+    MsgpackReader in(std::string_view(bytes).substr(0, cut));
+    std::size_t n = 0;
+    std::int64_t i = 0;
+    std::string_view text;
+    Value v;
+    const bool all = in.array(n) && in.integer(i) && in.text(text) && in.value(v);
+    EXPECT_FALSE(all) << "cut at " << cut;
+    EXPECT_LE(in.used(), cut);
+  }
+  // An array header promising more items than bytes left.
+  MsgpackReader promise(Raw({0xdc, 0x01, 0x00, 0x01}));
+  std::size_t n = 0;
+  EXPECT_FALSE(promise.array(n));
+}
+
 }  // namespace
 }  // namespace kong::protocol

@@ -97,5 +97,20 @@ TEST(RpcMessage, ARequestWhoseMethodIsNoStringOrAResponseIsNoRequest) {
   EXPECT_EQ(map_params->params, Value(1));
 }
 
+TEST(RpcMessage, ARequestHeadFollowedByItsParamsIsTheRequestEncodedWhole) {
+  for (const StrForm form : {StrForm::compact, StrForm::kong}) {
+    for (std::int64_t msgid : {1, 200, 70000}) {
+      const Array params = {Value(Map{{Value("EventId"), Value(7)}}), Value(std::string(40, 'x'))};
+      std::string whole;
+      encode(request(msgid, Command::step, params), whole, form);
+      std::string parts;
+      encode_request_head(msgid, Command::step, params.size(), parts, form);
+      for (const Value& p : params)
+        msgpack_encode(p, parts, form);
+      EXPECT_EQ(parts, whole) << msgid;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace kong::protocol::rpc

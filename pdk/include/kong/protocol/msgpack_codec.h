@@ -29,6 +29,12 @@ void msgpack_encode(const Value& v, std::string& out, StrForm form = StrForm::co
 /// Appends `s` as a MessagePack str, as msgpack_encode(Value(s)) would,
 /// without copying it into a Value first.
 void msgpack_encode_string(std::string_view s, std::string& out, StrForm form = StrForm::compact);
+/// The same for an integer, and for the header of an array or a map of `n`
+/// items (entries), whose items then follow: a message written where it is
+/// known, without its Values.
+void msgpack_encode_int(std::int64_t i, std::string& out);
+void msgpack_encode_array_header(std::size_t n, std::string& out);
+void msgpack_encode_map_header(std::size_t n, std::string& out);
 
 /// Finds where one MessagePack value ends in a growing buffer, without
 /// decoding it. Resumable: when the buffer ends mid-value, feed() remembers
@@ -71,5 +77,35 @@ Result<Value> msgpack_decode(std::string_view buf, std::size_t base_offset = 0,
 /// valid: the scanner then says which, and where.
 bool msgpack_decode_first(std::string_view buf, const MsgpackLimits& limits, Value& out,
                           std::size_t& used);
+
+/// Reads a whole message's items in order where they lie, for a reader that
+/// expects one shape and wants Values only of some of its parts (mock-kong's
+/// answers to an event). Each read returns false, moving on by nothing, when
+/// the next item is not of the kind asked for or is not all there; the
+/// reader then takes the general path (MsgpackStream), which says which.
+class MsgpackReader {
+ public:
+  explicit MsgpackReader(std::string_view buf, const MsgpackLimits& limits = {})
+      : buf_(buf), limits_(limits) {}
+
+  /// An array's or a map's header: its items (entries) follow.
+  bool array(std::size_t& n);
+  bool map(std::size_t& n);
+  bool integer(std::int64_t& i);
+  bool nil();
+  /// A str or a bin, where it lies in the buffer.
+  bool text(std::string_view& s);
+  /// Any one item, decoded.
+  bool value(Value& out);
+  /// Bytes read so far.
+  std::size_t used() const { return pos_; }
+
+ private:
+  bool container(std::size_t& n, bool want_map);
+
+  std::string_view buf_;
+  MsgpackLimits limits_;
+  std::size_t pos_ = 0;
+};
 
 }  // namespace kong::protocol

@@ -27,6 +27,15 @@ class MsgpackStream {
   /// byte of the stream; the stream cannot be resynchronized after that.
   Status next(Value& out, std::string& error);
 
+  /// The bytes received and not yet handed out, from the next value's
+  /// first: for a reader that takes a message where it lies
+  /// (MsgpackReader), and then hands its bytes out with consume().
+  std::string_view pending() const { return buffer_.pending(); }
+  void consume(std::size_t n) {
+    scanner_.reset();
+    buffer_.consume(n);
+  }
+
   /// Stream offset of the next value's first byte.
   std::size_t offset() const { return buffer_.offset(); }
   /// Bytes received but not yet handed out.

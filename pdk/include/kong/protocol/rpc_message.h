@@ -73,6 +73,12 @@ void encode(const Request& request, std::string& out, StrForm form = StrForm::co
 void encode(const Response& response, std::string& out, StrForm form = StrForm::compact);
 void encode(const Notification& notification, std::string& out, StrForm form = StrForm::compact);
 
+/// Appends the start of a Request for `command`: [0, msgid, method, and the
+/// header of a params array of `params` items, which the caller appends.
+/// What a client writes without building the params as Values first.
+void encode_request_head(std::int64_t msgid, Command command, std::size_t params, std::string& out,
+                         StrForm form = StrForm::compact);
+
 /// A Request for `command` with msgid `msgid`.
 Request request(std::int64_t msgid, Command command, Array params);
 
