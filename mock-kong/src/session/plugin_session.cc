@@ -326,8 +326,14 @@ Status PluginSession::stop() {
 PluginSession::CaseBound::CaseBound(PluginSession& session) {
   const auto timeout = session.options_.case_timeout;
   if (timeout.count() > 0) {
-    current_case_deadline() =
-        Deadline{Clock::now() + timeout, fmt::format("the case's {} ms", timeout.count())};
+    // Said the same way for every case: formatted once per bound.
+    thread_local std::chrono::milliseconds said_for{-1};
+    thread_local std::string said;
+    if (said_for != timeout) {
+      said = fmt::format("the case's {} ms", timeout.count());
+      said_for = timeout;
+    }
+    current_case_deadline() = Deadline{Clock::now() + timeout, said};
   }
 }
 

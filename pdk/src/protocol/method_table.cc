@@ -1,7 +1,6 @@
 #include "kong/protocol/method_table.h"
 
-#include <algorithm>
-#include <array>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -18,17 +17,18 @@ std::string MethodInfo::phase_error(std::string_view current) const {
 }
 
 const MethodInfo* find_method(std::string_view name) {
-  // Sorted once; a binary search costs a handful of string compares.
-  static const auto sorted = [] {
-    std::array<const MethodInfo*, kMethodCount> s{};
-    for (std::size_t i = 0; i < kMethodCount; ++i)
-      s[i] = &kMethods[i];
-    std::sort(s.begin(), s.end(), [](auto* a, auto* b) { return a->name < b->name; });
-    return s;
+  // Hashed once: every PDK call of every event is looked up by its name,
+  // and the names share long prefixes ("kong.request.") that a search
+  // by comparison reads again and again.
+  static const auto by_name = [] {
+    std::unordered_map<std::string_view, const MethodInfo*> m;
+    m.reserve(kMethodCount);
+    for (const MethodInfo& info : kMethods)
+      m.emplace(info.name, &info);
+    return m;
   }();
-  auto it = std::lower_bound(sorted.begin(), sorted.end(), name,
-                             [](const MethodInfo* m, std::string_view n) { return m->name < n; });
-  return it != sorted.end() && (*it)->name == name ? *it : nullptr;
+  const auto it = by_name.find(name);
+  return it != by_name.end() ? it->second : nullptr;
 }
 
 }  // namespace kong::protocol

@@ -197,6 +197,35 @@ HeaderStatus read_header(std::string_view buf, std::size_t pos, Header& h) {
 
 // ---- decoding ---------------------------------------------------------------
 
+// The integer of an integer form's tag and payload `p` (as many bytes as
+// read_header says); false for a uint64 beyond int64, and for other tags.
+bool integer_of(std::uint8_t tag, const char* p, std::int64_t& out) {
+  switch (tag) {
+    case 0xcc:
+      return out = static_cast<std::int64_t>(read_big_endian(p, 1)), true;
+    case 0xcd:
+      return out = static_cast<std::int64_t>(read_big_endian(p, 2)), true;
+    case 0xce:
+      return out = static_cast<std::int64_t>(read_big_endian(p, 4)), true;
+    case 0xcf: {
+      const std::uint64_t u = read_big_endian(p, 8);
+      if (u > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
+        return false;
+      return out = static_cast<std::int64_t>(u), true;
+    }
+    case 0xd0:
+      return out = static_cast<std::int8_t>(read_big_endian(p, 1)), true;
+    case 0xd1:
+      return out = static_cast<std::int16_t>(read_big_endian(p, 2)), true;
+    case 0xd2:
+      return out = static_cast<std::int32_t>(read_big_endian(p, 4)), true;
+    case 0xd3:
+      return out = static_cast<std::int64_t>(read_big_endian(p, 8)), true;
+    default:
+      return false;
+  }
+}
+
 // Builds each value where it ends up (the array element, the map entry),
 // never in a temporary that is then moved: decoding a message is most of
 // what reading one costs.
@@ -313,32 +342,25 @@ class Decoder {
       case 0xcb:
         set<double>(out, std::bit_cast<double>(read_big_endian(p, 8)));
         return;
+      case 0xcf:
+        // Beyond int64: Lua numbers are doubles anyway.
+        if (std::int64_t i = 0; integer_of(tag, p, i))
+          set<std::int64_t>(out, i);
+        else
+          set<double>(out, static_cast<double>(read_big_endian(p, 8)));
+        return;
       case 0xcc:
       case 0xcd:
       case 0xce:
-        set<std::int64_t>(out, static_cast<std::int64_t>(read_big_endian(p, h.payload)));
-        return;
-      case 0xcf: {
-        const std::uint64_t u = read_big_endian(p, 8);
-        // Beyond int64: Lua numbers are doubles anyway.
-        if (u > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
-          set<double>(out, static_cast<double>(u));
-        else
-          set<std::int64_t>(out, static_cast<std::int64_t>(u));
+      case 0xd0:
+      case 0xd1:
+      case 0xd2:
+      case 0xd3: {
+        std::int64_t i = 0;
+        integer_of(tag, p, i);
+        set<std::int64_t>(out, i);
         return;
       }
-      case 0xd0:
-        set<std::int64_t>(out, static_cast<std::int8_t>(read_big_endian(p, 1)));
-        return;
-      case 0xd1:
-        set<std::int64_t>(out, static_cast<std::int16_t>(read_big_endian(p, 2)));
-        return;
-      case 0xd2:
-        set<std::int64_t>(out, static_cast<std::int32_t>(read_big_endian(p, 4)));
-        return;
-      case 0xd3:
-        set<std::int64_t>(out, static_cast<std::int64_t>(read_big_endian(p, 8)));
-        return;
       default:
         return fail("byte {}: unexpected tag 0x{:02x}", base_ + start, tag);
     }
@@ -395,6 +417,14 @@ bool MsgpackReader::container(std::size_t& n, bool want_map) {
   if (pos_ >= buf_.size())
     return false;
   const auto tag = static_cast<std::uint8_t>(buf_[pos_]);
+  // Most are small: their size is in the tag.
+  if (tag >= (want_map ? 0x80 : 0x90) && tag <= (want_map ? 0x8f : 0x9f)) {
+    n = tag & 0x0fu;
+    if (n * (want_map ? 2 : 1) > buf_.size() - pos_ - 1)
+      return false;
+    ++pos_;
+    return true;
+  }
   const bool is_map = (tag >= 0x80 && tag <= 0x8f) || tag == 0xde || tag == 0xdf;
   const bool is_array = (tag >= 0x90 && tag <= 0x9f) || tag == 0xdc || tag == 0xdd;
   Header h;
@@ -419,13 +449,19 @@ bool MsgpackReader::map(std::size_t& n) {
 }
 
 bool MsgpackReader::integer(std::int64_t& i) {
-  Value v;
-  const std::size_t start = pos_;
-  if (!value(v) || !v.is_int()) {
-    pos_ = start;
+  if (pos_ >= buf_.size())
     return false;
+  const auto tag = static_cast<std::uint8_t>(buf_[pos_]);
+  if (tag <= 0x7f || tag >= 0xe0) {
+    i = tag <= 0x7f ? tag : static_cast<std::int8_t>(tag);
+    ++pos_;
+    return true;
   }
-  i = v.as_int();
+  Header h;
+  if (read_header(buf_, pos_, h) != HeaderStatus::ok || h.payload > buf_.size() - pos_ - 1 ||
+      !integer_of(tag, buf_.data() + pos_ + 1, i))
+    return false;
+  pos_ += 1 + h.payload;
   return true;
 }
 
@@ -440,6 +476,14 @@ bool MsgpackReader::text(std::string_view& s) {
   if (pos_ >= buf_.size())
     return false;
   const auto tag = static_cast<std::uint8_t>(buf_[pos_]);
+  if (tag >= 0xa0 && tag <= 0xbf) {
+    const std::size_t size = tag & 0x1fu;
+    if (size > buf_.size() - pos_ - 1)
+      return false;
+    s = buf_.substr(pos_ + 1, size);
+    pos_ += 1 + size;
+    return true;
+  }
   const bool is_text =
       (tag >= 0xa0 && tag <= 0xbf) || (tag >= 0xd9 && tag <= 0xdb) || (tag >= 0xc4 && tag <= 0xc6);
   Header h;

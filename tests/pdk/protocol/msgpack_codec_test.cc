@@ -706,6 +706,26 @@ TEST(MsgpackReader, ReadsEachItemOfAMessageInOrderWhereItLies) {
   EXPECT_EQ(in.used(), bytes.size());
 }
 
+TEST(MsgpackReader, ReadsIntegersOfEveryFormAsTheDecoderDoes) {
+  for (const std::int64_t i :
+       {std::int64_t{0}, std::int64_t{127}, std::int64_t{-1}, std::int64_t{-32}, std::int64_t{-33},
+        std::int64_t{255}, std::int64_t{-128}, std::int64_t{65535}, std::int64_t{-32768},
+        std::int64_t{1} << 32, std::numeric_limits<std::int64_t>::min(),
+        std::numeric_limits<std::int64_t>::max()}) {
+    const std::string bytes = Encode(Value(i));
+    MsgpackReader in(bytes);
+    std::int64_t read = 0;
+    ASSERT_TRUE(in.integer(read)) << i;
+    EXPECT_EQ(read, i);
+    EXPECT_EQ(in.used(), bytes.size());
+  }
+  // A uint64 beyond int64 decodes as a number, not an integer.
+  MsgpackReader beyond(Raw({0xcf, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}));
+  std::int64_t read = 0;
+  EXPECT_FALSE(beyond.integer(read));
+  EXPECT_EQ(beyond.used(), 0u);
+}
+
 TEST(MsgpackReader, AnItemOfAnotherKindIsNotReadAndTheReaderStaysWhereItWas) {
   const std::string bytes = Encode(Value(Array{Value("s"), Value(1.5)}));
   MsgpackReader in(bytes);
