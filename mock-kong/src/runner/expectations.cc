@@ -96,7 +96,7 @@ void check_invariants(Checker& check, const Invariants& invariants, const CaseRu
     if (s.response.headers.all(name).empty())
       check.mismatches.push_back({"fuzz.invariants.response_headers." + name, "present", "absent"});
   }
-  if (!s.proxied)
+  if (!s.proxied || invariants.service_request_headers.empty())
     return;
   const UpstreamRequest sent = upstream_request(s);
   for (const auto& name : invariants.service_request_headers) {

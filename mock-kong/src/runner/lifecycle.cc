@@ -202,26 +202,26 @@ void fail_handshake(KongState& s) {
 // The upstream answers; its status, headers and body become the client's
 // response (runner/runloop.h merges them with the plugins' headers).
 void proxy(const Case& c, KongState& s) {
-  FixtureUpstream upstream;
   if (c.upstream) {
-    upstream = *c.upstream;
+    s.upstream_response = *c.upstream;
   } else {  // an echo service
-    const UpstreamRequest sent = upstream_request(s);
-    upstream.headers = sent.headers.lines();
-    upstream.body = sent.body;
+    UpstreamRequest sent = upstream_request(s);
+    s.upstream_response.emplace();
+    s.upstream_response->headers = sent.headers.lines();
+    s.upstream_response->body = std::move(sent.body);
   }
+  const FixtureUpstream& upstream = *s.upstream_response;
   if (c.subsystem == "stream") {
     // The upstream's bytes go back to the client; nothing closed the
     // session early, so its status is 200.
     s.response.status = 200;
   } else {
     s.response.status = upstream.status;
-    s.response.headers = proxied_headers(s, Headers(upstream.headers));
+    merge_upstream_headers(s.response.headers, upstream.headers, s.buffered_proxying);
   }
   s.response.body = upstream.body;
   s.response.source = "service";
   s.proxied = true;
-  s.upstream_response = std::move(upstream);
 }
 
 }  // namespace

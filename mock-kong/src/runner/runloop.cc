@@ -125,8 +125,11 @@ void access_before(KongState& s) {
 
 void access_after(KongState& s) {
   const bool empty_query = s.url.has_query && s.url.raw_query.empty();
-  if (empty_query || (s.request.args && !s.request.args->empty()))
-    s.upstream_vars.uri += "?" + s.request.args.value_or("");
+  if (empty_query || (s.request.args && !s.request.args->empty())) {
+    s.upstream_vars.uri += '?';
+    if (s.request.args)
+      s.upstream_vars.uri += *s.request.args;
+  }
   // balancer.execute: a host name that names an Upstream entity goes to the
   // target its ring balancer picks (here its first), and the Host header is
   // the upstream's host_header or the target's host. An IP-address service
@@ -166,45 +169,49 @@ bool balance(KongState& s) {
   return false;
 }
 
-Headers proxied_headers(const KongState& s, Headers upstream) {
-  Headers out = s.response.headers;
-  if (s.buffered_proxying) {
+void merge_upstream_headers(Headers& client, const HeaderList& upstream, bool buffered) {
+  if (buffered) {
+    const Headers answer(upstream);
     std::vector<std::string> names;
-    for (const auto& [name, value] : upstream.lines()) {
+    for (const auto& [name, value] : upstream) {
       if (std::find(names.begin(), names.end(), lower(name)) == names.end())
         names.push_back(lower(name));
     }
     for (const auto& name : names)
-      out.set(name, upstream.all(name));
-    return out;
+      client.set(name, answer.all(name));
+    return;
   }
   // r->headers_out.content_type and content_length hold one value each.
   for (const char* single : {"content-type", "content-length"}) {
-    if (upstream.contains(single))
-      out.clear(single);
+    if (first_header(upstream, single) != nullptr)
+      client.clear(single);
   }
-  for (const auto& [name, value] : upstream.lines())
-    out.add(name, value);
-  return out;
+  client.reserve(client.lines().size() + upstream.size());
+  for (const auto& [name, value] : upstream)
+    client.add(name, value);
 }
 
 void header_filter(KongState& s) {
   Headers& h = s.response.headers;
   h.reserve(h.lines().size() + 5);  // the headers below, added at once
+  // Said the same way on every response: formatted once.
+  static const std::string upstream_latency = std::to_string(kUpstreamLatencyMs);
+  static const std::string kong_latency = std::to_string(kKongLatencyMs);
+  static const std::string via_http = fmt::format("1.1 {}", kServerTokens);
+  static const std::string via_grpc = fmt::format("2 {}", kServerTokens);
   if (s.proxied) {
-    h.set_value("X-Kong-Upstream-Latency", std::to_string(kUpstreamLatencyMs));
-    h.set_value("X-Kong-Proxy-Latency", std::to_string(kKongLatencyMs));
+    h.set_value("X-Kong-Upstream-Latency", upstream_latency);
+    h.set_value("X-Kong-Proxy-Latency", kong_latency);
     // proxy_http_version 1.1, or 2 for gRPC.
     const std::string& scheme = s.upstream_vars.scheme;
-    const std::string version = scheme == "grpc" || scheme == "grpcs" ? "2" : "1.1";
-    const std::string via = version + " " + std::string(kServerTokens);
+    const std::string& via = scheme == "grpc" || scheme == "grpcs" ? via_grpc : via_http;
     const std::string* upstream_via =
         s.upstream_response ? first_header(s.upstream_response->headers, "via") : nullptr;
     h.set_value("Via", upstream_via ? *upstream_via + ", " + via : via);
     if (!h.contains("server"))
       h.set_value("Server", std::string(kServerTokens));
   } else {
-    h.set_value("X-Kong-Response-Latency", std::to_string(kKongLatencyMs));
+    h.set_value("X-Kong-Response-Latency", kong_latency);
     if (const std::string* via = h.find("via"); !via || *via != kServerTokens)
       h.set_value("Server", std::string(kServerTokens));
   }

@@ -27,11 +27,12 @@ void access_after(KongState& s);
 /// request with 500. False then.
 bool balance(KongState& s);
 
-/// The client's headers once the upstream answered with `upstream`. Unbuffered,
-/// nginx appends the upstream's lines to those plugins set (its Content-Type
-/// and Content-Length replace theirs); buffered, Kong sets the upstream's
-/// headers over them (kong/init.lua, kong.response.set_headers).
-Headers proxied_headers(const KongState& s, Headers upstream);
+/// Merges into `client`, the headers plugins set, those of the upstream's
+/// answer. Unbuffered, nginx appends the upstream's lines to those plugins
+/// set (its Content-Type and Content-Length replace theirs); `buffered`,
+/// Kong sets the upstream's headers over them (kong/init.lua,
+/// kong.response.set_headers).
+void merge_upstream_headers(Headers& client, const HeaderList& upstream, bool buffered);
 
 /// Kong's header_filter (kong/runloop/handler.lua) with the default
 /// `headers` setting (server_tokens, latency_tokens, X-Kong-Request-Id):
