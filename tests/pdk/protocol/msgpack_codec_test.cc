@@ -720,7 +720,8 @@ TEST(MsgpackReader, ReadsIntegersOfEveryFormAsTheDecoderDoes) {
     EXPECT_EQ(in.used(), bytes.size());
   }
   // A uint64 beyond int64 decodes as a number, not an integer.
-  MsgpackReader beyond(Raw({0xcf, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}));
+  const std::string too_big = Raw({0xcf, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff});
+  MsgpackReader beyond(too_big);
   std::int64_t read = 0;
   EXPECT_FALSE(beyond.integer(read));
   EXPECT_EQ(beyond.used(), 0u);
@@ -762,7 +763,8 @@ TEST(MsgpackReader, AnItemNotAllThereIsNotRead) {
     EXPECT_LE(in.used(), cut);
   }
   // An array header promising more items than bytes left.
-  MsgpackReader promise(Raw({0xdc, 0x01, 0x00, 0x01}));
+  const std::string promised = Raw({0xdc, 0x01, 0x00, 0x01});
+  MsgpackReader promise(promised);
   std::size_t n = 0;
   EXPECT_FALSE(promise.array(n));
 }

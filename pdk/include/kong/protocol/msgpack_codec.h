@@ -87,6 +87,8 @@ class MsgpackReader {
  public:
   explicit MsgpackReader(std::string_view buf, const MsgpackLimits& limits = {})
       : buf_(buf), limits_(limits) {}
+  /// It reads where the bytes lie: not in a string about to go away.
+  explicit MsgpackReader(std::string&& buf, const MsgpackLimits& limits = {}) = delete;
 
   /// An array's or a map's header: its items (entries) follow.
   bool array(std::size_t& n);
