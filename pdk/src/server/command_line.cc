@@ -5,6 +5,20 @@
 #include <fmt/format.h>
 
 namespace kong::server {
+namespace {
+
+// The whole value must be the number, from 0 to `max`: "12abc" is none.
+std::optional<std::int64_t> bounded_integer(std::optional<std::string_view> v, std::int64_t max) {
+  std::int64_t n = -1;
+  if (!v)
+    return std::nullopt;
+  const auto parsed = std::from_chars(v->data(), v->data() + v->size(), n);
+  if (parsed.ec != std::errc{} || parsed.ptr != v->data() + v->size() || n < 0 || n > max)
+    return std::nullopt;
+  return n;
+}
+
+}  // namespace
 
 Result<CommandLine> parse_command_line(int argc, char** argv) {
   CommandLine cl;
@@ -45,15 +59,15 @@ Result<CommandLine> parse_command_line(int argc, char** argv) {
       }
       cl.max_message_bytes = n;
     } else if (arg == "busy-poll-us") {
-      auto v = take_value();
-      std::int64_t n = -1;
-      const auto parsed = v ? std::from_chars(v->data(), v->data() + v->size(), n)
-                            : std::from_chars_result{nullptr, std::errc::invalid_argument};
-      if (parsed.ec != std::errc{} || parsed.ptr != v->data() + v->size() || n < 0 ||
-          n > 1'000'000) {
+      const auto n = bounded_integer(take_value(), 1'000'000);
+      if (!n)
         return Error{"-busy-poll-us needs microseconds from 0 to 1000000"};
-      }
-      cl.busy_poll = std::chrono::microseconds(n);
+      cl.busy_poll = std::chrono::microseconds(*n);
+    } else if (arg == "stall-ms") {
+      const auto n = bounded_integer(take_value(), 3'600'000);
+      if (!n)
+        return Error{"-stall-ms needs milliseconds from 0 to 3600000"};
+      cl.stall_report = std::chrono::milliseconds(*n);
     } else if (arg == "protocol") {
       auto v = take_value();
       if (!v)
@@ -83,6 +97,9 @@ std::string usage(std::string_view program) {
       "                          plugin's choice, MsgPack:1 unless it chose otherwise)\n"
       "  -busy-poll-us N         after each message, poll N microseconds for Kong's\n"
       "                          next one before sleeping (default 50; 0: sleep)\n"
+      "  -stall-ms N             say in the log when a handler holds the server's\n"
+      "                          thread more than N ms between two PDK calls, once\n"
+      "                          per handler (default 20; 0: never)\n"
       "  -help                   print this help, and exit\n"
       "Flags may also be written --flag and -flag=value.\n",
       program);

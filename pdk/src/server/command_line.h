@@ -13,7 +13,7 @@ namespace kong::server {
 
 /// The plugin executable's flags, spelled as the Go PDK's (-dump, -help,
 /// -kong-prefix DIR), plus -max-message-bytes N, -protocol NAME and
-/// -busy-poll-us N;
+/// -busy-poll-us N and -stall-ms N;
 /// "--flag" and "-flag=value" work too.
 struct CommandLine {
   bool dump = false;
@@ -24,6 +24,8 @@ struct CommandLine {
   std::optional<Protocol> protocol;
   /// Overrides ServerOptions::busy_poll when given.
   std::optional<std::chrono::microseconds> busy_poll;
+  /// Overrides ServerOptions::stall_report when given.
+  std::optional<std::chrono::milliseconds> stall_report;
 };
 
 Result<CommandLine> parse_command_line(int argc, char** argv);

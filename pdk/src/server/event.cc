@@ -12,10 +12,11 @@ namespace kong::server {
 namespace ctx = boost::context;
 
 Event::Event(std::int64_t id, Phase phase, std::shared_ptr<PluginInstance> instance,
-             StackPool& stacks)
+             StackPool& stacks, StallMonitor* stalls)
     : id_(id),
       phase_(phase),
       instance_(std::move(instance)),
+      stalls_(stalls),
       last_active_(std::chrono::steady_clock::now()) {
   fiber_ = ctx::fiber(std::allocator_arg, PooledStack(stacks), [this](ctx::fiber&& caller) {
     caller_ = std::move(caller);
@@ -73,6 +74,10 @@ Event::Outcome Event::run(protocol::Value result, std::optional<std::string> err
   answer_error_ = std::move(error);
   last_active_ = std::chrono::steady_clock::now();
   fiber_ = std::move(fiber_).resume();
+  // From Kong's answer to the handler's next call (or its end): all that
+  // time the thread served nothing else.
+  if (stalls_)
+    stalls_->observe(phase_, std::chrono::steady_clock::now() - last_active_);
   return std::move(outcome_);
 }
 

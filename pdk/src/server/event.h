@@ -13,6 +13,7 @@
 #include "kong/pdk/plugin.h"
 
 #include "server/stack_pool.h"
+#include "server/stall_monitor.h"
 
 namespace kong::server {
 
@@ -24,7 +25,10 @@ namespace kong::server {
 /// with Kong's result. No thread hand-off per call.
 class Event final : public Channel {
  public:
-  Event(std::int64_t id, Phase phase, std::shared_ptr<PluginInstance> instance, StackPool& stacks);
+  /// `stalls`, when given, hears how long each run of the handler held the
+  /// thread.
+  Event(std::int64_t id, Phase phase, std::shared_ptr<PluginInstance> instance, StackPool& stacks,
+        StallMonitor* stalls = nullptr);
   ~Event() override;
 
   /// What the handler did when it last stopped, for Kong. Protocol-neutral:
@@ -68,6 +72,7 @@ class Event final : public Channel {
   std::int64_t id_;
   Phase phase_;
   std::shared_ptr<PluginInstance> instance_;
+  StallMonitor* stalls_;
   boost::context::fiber fiber_;   // the handler, while suspended
   boost::context::fiber caller_;  // the I/O loop, while the handler runs
   Outcome outcome_{Outcome::Kind::returned, nullptr, {}, {}};

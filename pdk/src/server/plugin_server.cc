@@ -67,11 +67,12 @@ class Server {
       : listen_fd_(listen_fd),
         protocol_(options.protocol),
         stacks_(options.handler_stack_bytes),
+        stalls_(name, options.stall_report),
         instances_(std::move(name), type),
-        dispatcher_(instances_, stacks_),
+        dispatcher_(instances_, stacks_, &stalls_),
         limits_{options.max_message_bytes, 256},
         protobuf_{instances_, stacks_, static_cast<std::int64_t>(std::time(nullptr)),
-                  options.max_message_bytes},
+                  options.max_message_bytes, &stalls_},
         new_protobuf_(protocol_ == Protocol::protobuf ? server::load_protobuf_module() : nullptr),
         accept_([this] { accept(); }),
         signal_([this] { loop_.stop(); }) {
@@ -134,6 +135,7 @@ class Server {
   // Events, in the dispatcher and the connections, go before the stacks
   // their fibers unwind into.
   server::StackPool stacks_;
+  server::StallMonitor stalls_;
   server::Instances instances_;
   server::RpcDispatcher dispatcher_;
   protocol::MsgpackLimits limits_;
@@ -168,6 +170,10 @@ int run_plugin_server(int argc, char** argv, const PluginType& type, ServerOptio
     options.busy_poll = std::chrono::microseconds(std::strtoll(us, nullptr, 10));
   if (cl->busy_poll)
     options.busy_poll = *cl->busy_poll;
+  if (const char* ms = std::getenv("KONG_PDK_STALL_MS"); ms != nullptr && *ms != '\0')
+    options.stall_report = std::chrono::milliseconds(std::strtoll(ms, nullptr, 10));
+  if (cl->stall_report)
+    options.stall_report = *cl->stall_report;
   const std::string socket_path = cl->kong_prefix + "/" + name + ".socket";
   // A handler spelt `Access`, or taking the wrong argument, compiles: it is
   // just not a handler. Said at -dump time, which Kong runs first.

@@ -91,7 +91,8 @@ void ProtobufConnection::start_event(std::int64_t sequence, std::int64_t instanc
     return;
   }
   // The event's id is its command's sequence, which the RpcReturn repeats.
-  event_ = std::make_unique<Event>(sequence, *phase, (*instance)->plugin, context_.stacks);
+  event_ = std::make_unique<Event>(sequence, *phase, (*instance)->plugin, context_.stacks,
+                                   context_.stalls);
   step(event_->run(Value{}));
 }
 

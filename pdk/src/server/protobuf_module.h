@@ -20,6 +20,8 @@
 /// share one set of instances, events and handler stacks.
 namespace kong::server {
 
+class StallMonitor;
+
 /// What every ProtoBuf:1 connection of a server shares.
 struct ProtobufContext {
   Instances& instances;
@@ -29,6 +31,8 @@ struct ProtobufContext {
   std::int64_t loaded_at;
   /// A frame declaring more is refused and its connection closed.
   std::size_t max_frame_bytes;
+  /// Hears how long each handler held the thread.
+  StallMonitor* stalls = nullptr;
 };
 
 /// The module's entry point: a ProtobufConnection on `fd`, which it owns.

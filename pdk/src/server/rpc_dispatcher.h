@@ -26,8 +26,10 @@ struct Reply {
 /// socket: instances, events keyed by id, and the Step family.
 class RpcDispatcher {
  public:
-  /// Events take their stacks from `stacks`, which must outlive them.
-  RpcDispatcher(Instances& instances, StackPool& stacks) : instances_(instances), stacks_(stacks) {}
+  /// Events take their stacks from `stacks`, which must outlive them, and
+  /// tell `stalls`, if given, how long their handlers held the thread.
+  RpcDispatcher(Instances& instances, StackPool& stacks, StallMonitor* stalls = nullptr)
+      : instances_(instances), stacks_(stacks), stalls_(stalls) {}
   ~RpcDispatcher();
 
   /// Runs one request. Never throws: bad params and failures become errors.
@@ -55,6 +57,7 @@ class RpcDispatcher {
 
   Instances& instances_;
   StackPool& stacks_;
+  StallMonitor* stalls_;
   Events events_;
   std::int64_t next_event_id_ = 1;
 };

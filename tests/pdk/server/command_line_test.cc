@@ -89,6 +89,12 @@ TEST(CommandLine, TakesTheBusyPollWindowInMicrosecondsZeroIncluded) {
   EXPECT_EQ(Parse({})->busy_poll, std::nullopt);
 }
 
+TEST(CommandLine, TakesTheStallThresholdInMillisecondsZeroTurningItOff) {
+  EXPECT_EQ(Parse({"-stall-ms", "0"})->stall_report, std::chrono::milliseconds(0));
+  EXPECT_EQ(Parse({"--stall-ms=250"})->stall_report, std::chrono::milliseconds(250));
+  EXPECT_EQ(Parse({})->stall_report, std::nullopt);
+}
+
 TEST(CommandLine, CombinesFlags) {
   const auto cl =
       Parse({"-kong-prefix", "/k", "-max-message-bytes", "99", "-protocol", "ProtoBuf:1", "-dump"});
@@ -126,6 +132,9 @@ TEST(CommandLine, RefusesUnknownFlagsAndMissingValues) {
       {{"-busy-poll-us", "-1"}, "-busy-poll-us needs microseconds from 0 to 1000000"},
       {{"-busy-poll-us", "5ms"}, "-busy-poll-us needs microseconds from 0 to 1000000"},
       {{"-busy-poll-us", "1000001"}, "-busy-poll-us needs microseconds from 0 to 1000000"},
+      {{"-stall-ms"}, "-stall-ms needs milliseconds from 0 to 3600000"},
+      {{"-stall-ms", "20ms"}, "-stall-ms needs milliseconds from 0 to 3600000"},
+      {{"-stall-ms", "3600001"}, "-stall-ms needs milliseconds from 0 to 3600000"},
       {{"-protocol"}, "-protocol needs MsgPack:1 or ProtoBuf:1"},
       {{"-protocol", "ProtoBuf:2"}, R"(-protocol needs MsgPack:1 or ProtoBuf:1, got "ProtoBuf:2")"},
       {{"--protocol=grpc"}, R"(-protocol needs MsgPack:1 or ProtoBuf:1, got "grpc")"},
@@ -141,9 +150,9 @@ TEST(CommandLine, RefusesUnknownFlagsAndMissingValues) {
 TEST(CommandLine, DescribesEveryFlagInItsUsage) {
   const std::string text = usage("my-plugin");
   EXPECT_TRUE(text.starts_with("Usage: my-plugin [flags]\n")) << text;
-  for (const char* flag :
-       {"-dump", "-kong-prefix DIR", "-max-message-bytes N", "-busy-poll-us N", "-protocol NAME",
-        "MsgPack:1", "ProtoBuf:1", "-help", "/usr/local/kong", "<executable name>.socket"}) {
+  for (const char* flag : {"-dump", "-kong-prefix DIR", "-max-message-bytes N", "-busy-poll-us N",
+                           "-stall-ms N", "-protocol NAME", "MsgPack:1", "ProtoBuf:1", "-help",
+                           "/usr/local/kong", "<executable name>.socket"}) {
     EXPECT_NE(text.find(flag), std::string::npos) << flag << " missing from:\n" << text;
   }
 }

@@ -466,6 +466,43 @@ TEST_F(PluginServer, TakesAConnectionDroppedWithItsPidNoticeUnreadAsAQuietClose)
   EXPECT_EQ(server_->log().find("read failed"), std::string::npos) << server_->log();
 }
 
+TEST_F(PluginServer, SaysOncePerHandlerWhenOneHoldsTheThreadNamingPluginPhaseAndTime) {
+  StartServer();
+  auto kong = Connect();
+  StartInstance(*kong, 1, kTestPluginName, R"({"__seq__": 1, "mode": "hold", "limit": 40})");
+  for (std::int64_t event = 1; event <= 2; ++event) {
+    EXPECT_EQ(Call(*kong, 10 * event, "plugin.HandleEvent",
+                   {StrMap({{"InstanceId", 1}, {"EventName", "access"}})}),
+              Response(10 * event, Value{},
+                       EventData(event, CallData("kong.request.get_header", {"host"}))));
+  }
+  const std::string log = server_->log();
+  const std::string said = "pdk_test_plugin: the access handler held the server's thread for ";
+  const auto at = log.find(said);
+  ASSERT_NE(at, std::string::npos) << log;
+  EXPECT_EQ(log.find(said, at + 1), std::string::npos) << "said twice:\n" << log;
+  const double ms = std::stod(log.substr(at + said.size()));
+  EXPECT_GE(ms, 40.0) << log;
+  EXPECT_NE(log.find("(more than 20 ms): every other request waited", at), std::string::npos)
+      << log;
+}
+
+TEST_F(PluginServer, SaysNothingOfAHandlerWithinTheThresholdOrWithTheReportTurnedOff) {
+  for (const bool off : {false, true}) {
+    StartServer(kTestPluginBin, kTestPluginName,
+                off ? std::vector<std::string>{"-stall-ms", "0"} : std::vector<std::string>{});
+    auto kong = Connect();
+    // Within the default 20 ms; with the report off, well beyond it.
+    const std::string config = off ? R"({"__seq__": 1, "mode": "hold", "limit": 40})"
+                                   : R"({"__seq__": 1, "mode": "hold", "limit": 1})";
+    StartInstance(*kong, 1, kTestPluginName, config);
+    EXPECT_EQ(Call(*kong, 2, "plugin.HandleEvent",
+                   {StrMap({{"InstanceId", 1}, {"EventName", "access"}})}),
+              Response(2, Value{}, EventData(1, CallData("kong.request.get_header", {"host"}))));
+    EXPECT_EQ(server_->log().find("held the server's thread"), std::string::npos) << server_->log();
+  }
+}
+
 TEST_F(PluginServer, ExitsCleanlyOnSigtermAndRemovesItsSocket) {
   StartServer();
   ExpectServerStillServes();  // the server is past start-up, handling signals

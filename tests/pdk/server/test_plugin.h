@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <tuple>
 
 #include "kong/pdk.h"
@@ -32,6 +33,8 @@ inline int g_unwound_handlers = 0;
 ///                of SIGSEGV for the host crash.test
 ///   return       returns at once
 ///   raw-body     get_raw_body(), then set_header("x-body", <the body>)
+///   hold         holds the thread for `limit` ms (a sleep, as a blocking
+///                call would), then get_header("host")
 struct TestPlugin {
   std::string mode = "hello";
   int limit = 10;
@@ -58,6 +61,9 @@ struct TestPlugin {
       kong.response.set_header("x-hello", "hi " + host);
     } else if (mode == "raw-body") {
       kong.response.set_header("x-body", kong.request.get_raw_body().value_or(Bytes{}).data);
+    } else if (mode == "hold") {
+      std::this_thread::sleep_for(std::chrono::milliseconds(limit));
+      kong.request.get_header("host");
     } else if (mode == "read-host") {
       kong.request.get_header("host");
     } else if (mode == "headers") {

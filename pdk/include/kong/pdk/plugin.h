@@ -55,6 +55,10 @@ struct ServerOptions {
   /// more CPU than the round trip itself. 0 always sleeps;
   /// `-busy-poll-us N` overrides it.
   std::chrono::microseconds busy_poll{50};
+  /// A handler that holds the server's thread longer than this between two
+  /// PDK calls (every other request waits meanwhile) is said in the log,
+  /// once per phase's handler. 0 never says it; `-stall-ms N` overrides it.
+  std::chrono::milliseconds stall_report{20};
 };
 
 namespace plugin_detail {
