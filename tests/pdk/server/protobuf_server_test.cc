@@ -338,6 +338,17 @@ TEST_F(ProtobufServer, RunsEventsOfSeveralConnectionsAtOnce) {
   ExpectEventEnd(*first, 1);
 }
 
+TEST_F(ProtobufServer, SaysWhenAHandlerHoldsTheThreadPastTheThreshold) {
+  // "hold" sleeps 10 ms before its call: past a 5 ms threshold.
+  StartProtobufServer({"-stall-ms", "5"});
+  auto kong = StartAccessEvent("hold", 5);
+  ExpectCall(*kong, "kong.request.get_header", StringMessage("host"));
+  EXPECT_NE(
+      server_->log().find("pdk_test_plugin: the access handler held the server's thread for "),
+      std::string::npos)
+      << server_->log();
+}
+
 TEST_F(ProtobufServer, ClosesTheConnectionAfterTheTwoFramesOfAnExit) {
   StartProtobufServer();
   auto kong = StartAccessEvent("exit", 9);
