@@ -118,8 +118,8 @@ Reply RpcDispatcher::handle_event(const Array& params) {
     return fail("plugin.HandleEvent: " + phase.error().message);
   const std::int64_t event_id = next_event_id_++;
   auto event = events_
-                   .emplace(event_id,
-                            std::make_unique<Event>(event_id, *phase, (*instance)->plugin, stacks_, stalls_))
+                   .emplace(event_id, std::make_unique<Event>(event_id, *phase, (*instance)->plugin,
+                                                              stacks_, stalls_))
                    .first;
   Event::Outcome outcome = event->second->run(Value{});
   return finish(event, std::move(outcome));
