@@ -198,32 +198,23 @@ HeaderStatus read_header(std::string_view buf, std::size_t pos, Header& h) {
 // ---- decoding ---------------------------------------------------------------
 
 // The integer of an integer form's tag and payload `p` (as many bytes as
-// read_header says); false for a uint64 beyond int64, and for other tags.
+// read_header says): 0xcc-0xcf are unsigned and 0xd0-0xd3 signed, of 1, 2,
+// 4 and 8 bytes by the tag's low two bits. False for a uint64 beyond int64,
+// and for other tags.
 bool integer_of(std::uint8_t tag, const char* p, std::int64_t& out) {
-  switch (tag) {
-    case 0xcc:
-      return out = static_cast<std::int64_t>(read_big_endian(p, 1)), true;
-    case 0xcd:
-      return out = static_cast<std::int64_t>(read_big_endian(p, 2)), true;
-    case 0xce:
-      return out = static_cast<std::int64_t>(read_big_endian(p, 4)), true;
-    case 0xcf: {
-      const std::uint64_t u = read_big_endian(p, 8);
-      if (u > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
-        return false;
-      return out = static_cast<std::int64_t>(u), true;
-    }
-    case 0xd0:
-      return out = static_cast<std::int8_t>(read_big_endian(p, 1)), true;
-    case 0xd1:
-      return out = static_cast<std::int16_t>(read_big_endian(p, 2)), true;
-    case 0xd2:
-      return out = static_cast<std::int32_t>(read_big_endian(p, 4)), true;
-    case 0xd3:
-      return out = static_cast<std::int64_t>(read_big_endian(p, 8)), true;
-    default:
-      return false;
+  if (tag < 0xcc || tag > 0xd3)
+    return false;
+  const std::size_t width = std::size_t{1} << (tag & 0x03u);
+  const std::uint64_t u = read_big_endian(p, width);
+  if (tag >= 0xd0) {  // sign-extended from its width
+    const unsigned unused = 64 - 8 * static_cast<unsigned>(width);
+    out = static_cast<std::int64_t>(u << unused) >> unused;
+    return true;
   }
+  if (u > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
+    return false;
+  out = static_cast<std::int64_t>(u);
+  return true;
 }
 
 // Builds each value where it ends up (the array element, the map entry),
@@ -425,11 +416,10 @@ bool MsgpackReader::container(std::size_t& n, bool want_map) {
     ++pos_;
     return true;
   }
-  const bool is_map = (tag >= 0x80 && tag <= 0x8f) || tag == 0xde || tag == 0xdf;
-  const bool is_array = (tag >= 0x90 && tag <= 0x9f) || tag == 0xdc || tag == 0xdd;
-  Header h;
-  if (want_map ? !is_map : !is_array)
+  // The 16- and 32-bit forms.
+  if (want_map ? tag != 0xde && tag != 0xdf : tag != 0xdc && tag != 0xdd)
     return false;
+  Header h;
   if (read_header(buf_, pos_, h) != HeaderStatus::ok)
     return false;
   // Each item takes at least a byte: a count beyond the bytes left is not all there.
@@ -484,8 +474,8 @@ bool MsgpackReader::text(std::string_view& s) {
     pos_ += 1 + size;
     return true;
   }
-  const bool is_text =
-      (tag >= 0xa0 && tag <= 0xbf) || (tag >= 0xd9 && tag <= 0xdb) || (tag >= 0xc4 && tag <= 0xc6);
+  // str8-32 and bin8-32.
+  const bool is_text = (tag >= 0xd9 && tag <= 0xdb) || (tag >= 0xc4 && tag <= 0xc6);
   Header h;
   if (!is_text || read_header(buf_, pos_, h) != HeaderStatus::ok)
     return false;
