@@ -1,10 +1,15 @@
 #include "in_process_server.h"
 
+#include <chrono>
+
 #include <fmt/format.h>
 
 #include "kong/protocol/msgpack_codec.h"
 
 #include "client/msgpack_plugin_client.h"
+#include "server/blocking_pool.h"
+#include "server/event_driver.h"
+#include "server/event_loop.h"
 #include "server/plugin_info.h"
 #include "server/rpc_dispatcher.h"
 
@@ -21,13 +26,15 @@ Result<Value> through_the_wire(const Value& v, protocol::StrForm form) {
 }
 
 // The plugin server's MsgPack:1 side, without its socket.
-class InProcessTransport final : public mock::MsgpackTransport {
+class InProcessTransport final : public mock::MsgpackTransport, private server::ReplyTo {
  public:
   InProcessTransport(std::string name, PluginType type)
       : type_(std::move(type)),
         stacks_(ServerOptions{}.handler_stack_bytes),
         instances_(std::move(name), type_),
-        dispatcher_(instances_, stacks_) {}
+        blocking_(ServerOptions{}.blocking_threads, std::chrono::seconds(1)),
+        driver_(loop_, blocking_),
+        dispatcher_(instances_, stacks_, driver_) {}
 
   Result<Answer> call(protocol::rpc::Command command, protocol::Array params) override {
     const std::string_view method = protocol::rpc::command_name(command);
@@ -40,7 +47,7 @@ class InProcessTransport final : public mock::MsgpackTransport {
     // rather than after the server's idle limit.
     if (command == protocol::rpc::Command::handle_event)
       dispatcher_.expire_events(std::chrono::seconds(0));
-    server::Reply reply = dispatcher_.dispatch(command, std::move(sent->as_array()));
+    server::Reply reply = dispatch(command, std::move(sent->as_array()));
     auto received = through_the_wire(reply.result, protocol::StrForm::compact);
     if (!received)
       return Error{fmt::format("{}: undecodable answer: {}", method, received.error().message)};
@@ -52,10 +59,28 @@ class InProcessTransport final : public mock::MsgpackTransport {
   }
 
  private:
+  // The reply, which comes later when the handler waits in kong.blocking:
+  // the loop runs until it does, as the server's would.
+  server::Reply dispatch(protocol::rpc::Command command, protocol::Array params) {
+    if (auto at_once = dispatcher_.dispatch(command, std::move(params), *this))
+      return std::move(*at_once);
+    loop_.run([] {});
+    return std::move(later_);
+  }
+
+  void deliver(server::Reply reply) override {
+    later_ = std::move(reply);
+    loop_.stop();
+  }
+
   PluginType type_;  // Instances keeps a reference
   server::StackPool stacks_;
   server::Instances instances_;
+  server::EventLoop loop_;
+  server::BlockingPool blocking_;
+  server::EventDriver driver_;
   server::RpcDispatcher dispatcher_;
+  server::Reply later_;
 };
 
 }  // namespace

@@ -2,8 +2,10 @@
 
 #include <exception>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <type_traits>
 #include <vector>
@@ -287,6 +289,32 @@ TEST(TypedPdk, RunsAHandlerAsAScriptedTranscript) {
   EXPECT_TRUE(CallsAre(
       channel, {{"kong.request.get_header", {"host"}},
                 {"kong.response.set_header", {"x-hello-from-cpp", "C++ says hi to example.com"}}}));
+}
+
+TEST(PdkBlocking, ReturnsWhatTheWorkReturned) {
+  test::FakeChannel channel;
+  Pdk kong(channel);
+  EXPECT_EQ(kong.blocking([] { return std::string("looked up"); }), "looked up");
+  int ran = 0;
+  kong.blocking([&] { ++ran; });
+  EXPECT_EQ(ran, 1);
+  EXPECT_TRUE(channel.calls().empty());
+}
+
+TEST(PdkBlocking, ThrowsWhatTheWorkThrewInTheHandler) {
+  test::FakeChannel channel;
+  Pdk kong(channel);
+  EXPECT_THROW(kong.blocking([]() -> int { throw std::out_of_range("no such key"); }),
+               std::out_of_range);
+  EXPECT_THROW(kong.blocking([] { throw std::runtime_error("down"); }), std::runtime_error);
+}
+
+TEST(PdkBlocking, TakesAResultThatCannotBeCopied) {
+  test::FakeChannel channel;
+  Pdk kong(channel);
+  auto owned = kong.blocking([] { return std::make_unique<int>(7); });
+  ASSERT_NE(owned, nullptr);
+  EXPECT_EQ(*owned, 7);
 }
 
 }  // namespace

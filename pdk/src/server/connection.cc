@@ -23,8 +23,35 @@ void Connection::on_ready(std::uint32_t events) {
     return;  // closed earlier in this batch
   if (events & EPOLLOUT)
     flush();
-  if (!closed() && (events & (EPOLLIN | EPOLLHUP | EPOLLERR)))
+  if (closed())
+    return;
+  if (paused_) {
+    // Not watching input, yet told of a hang-up: no answer can reach the
+    // peer any more, and the loop would report it again at once.
+    if (events & (EPOLLHUP | EPOLLERR))
+      close();
+    return;
+  }
+  if (events & (EPOLLIN | EPOLLHUP | EPOLLERR))
     read();
+}
+
+void Connection::pause_input() {
+  if (paused_ || closed())
+    return;
+  paused_ = true;
+  watch();
+}
+
+void Connection::resume_input() {
+  if (!paused_ || closed())
+    return;
+  paused_ = false;
+  watch();
+}
+
+void Connection::watch() {
+  loop_.modify(fd_, (paused_ ? 0u : std::uint32_t{EPOLLIN}) | (want_write_ ? EPOLLOUT : 0u), this);
 }
 
 void Connection::read() {
@@ -76,7 +103,7 @@ void Connection::flush() {
   }
   if (pending != want_write_) {
     want_write_ = pending;
-    loop_.modify(fd_, pending ? EPOLLIN | EPOLLOUT : EPOLLIN, this);
+    watch();
   }
 }
 

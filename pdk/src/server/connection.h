@@ -43,9 +43,20 @@ class Connection : public Watcher {
   void close_after_write() { closing_ = true; }
   bool closing() const { return closing_; }
 
+  /// Stops reading while an answer is owed that comes later (a handler in
+  /// kong.blocking): answers go out in the order of the requests, and Kong
+  /// sends nothing more on a connection before its answer anyway. A peer
+  /// that hangs up meanwhile closes the connection.
+  void pause_input();
+  /// Reads again; what arrived meanwhile waits in the protocol's buffer.
+  void resume_input();
+  bool input_paused() const { return paused_; }
+
  private:
   void read();
   void close();
+  /// Tells the loop what to wait for: input unless paused, output if pending.
+  void watch();
 
   int fd_;
   EventLoop& loop_;
@@ -53,6 +64,7 @@ class Connection : public Watcher {
   std::size_t out_sent_ = 0;
   bool want_write_ = false;
   bool closing_ = false;
+  bool paused_ = false;
 };
 
 }  // namespace kong::server

@@ -85,7 +85,21 @@ void Event::end() {
   run(protocol::Value{});  // send() takes an answer without error as "sent"
 }
 
+void Event::run_blocking(const std::function<void()>& work) {
+  outcome_ = {Outcome::Kind::blocked, nullptr, {}, {}, &work};
+  in_blocking_work_ = true;
+  caller_ = std::move(caller_).resume();
+  in_blocking_work_ = false;
+}
+
 protocol::Value Event::send(const protocol::MethodInfo& info, protocol::Array args) {
+  // The work runs on another thread while the handler's fiber waits: it
+  // cannot be the one to talk to Kong.
+  if (in_blocking_work_) {
+    throw PdkError(info.name,
+                   "called inside kong.blocking's work, which runs off the event; make PDK "
+                   "calls before or after kong.blocking");
+  }
   // A handler that swallowed EventEnded (a `catch (...)` without rethrow)
   // must not send more calls, nor turn its exit into "ret": the exit stays
   // what Kong gets, and every later call unwinds again.

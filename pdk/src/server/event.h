@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -17,12 +18,44 @@
 
 namespace kong::server {
 
+class Event;
+
+/// What a handler did when it last stopped, for Kong. Protocol-neutral:
+/// each connection puts a call on the wire its own way.
+struct EventOutcome {
+  enum class Kind { call, returned, ended, failed, blocked } kind;
+  /// call: the PDK function called, which waits for Kong's answer; ended:
+  /// the call that ends the event (kong.response.exit), which Kong never
+  /// answers. Null otherwise.
+  const protocol::MethodInfo* method = nullptr;
+  /// call, ended: its positional arguments.
+  protocol::Array args;
+  /// failed: why the handler failed.
+  std::string error;
+  /// blocked: the work the handler gave kong.blocking, to run off this
+  /// thread; the handler waits for it (EventDriver). Never Kong's.
+  const std::function<void()>* work = nullptr;
+};
+
+/// Who hears an event's outcome when it comes later than the call that
+/// resumed the event (EventDriver::advance): the connection or dispatcher
+/// answering Kong for it.
+class OutcomeListener {
+ public:
+  virtual void on_outcome(Event& event, EventOutcome outcome) = 0;
+
+ protected:
+  ~OutcomeListener() = default;
+};
+
 /// One phase handler run for one request, on a stackful fiber of its own.
 /// The handler runs on the I/O thread, where Kong's messages are read: at
 /// each PDK call the fiber hands the call back to the connection that is
 /// answering Kong, and Kong's answer (a MsgPack:1 Step on whichever
 /// connection it arrives, a ProtoBuf:1 frame on the event's own) resumes it
-/// with Kong's result. No thread hand-off per call.
+/// with Kong's result. No thread hand-off per call. Work the handler gives
+/// kong.blocking leaves the thread (an outcome `blocked`), and EventDriver
+/// resumes the handler when it is done.
 class Event final : public Channel {
  public:
   /// `stalls`, when given, hears how long each run of the handler held the
@@ -31,19 +64,7 @@ class Event final : public Channel {
         StallMonitor* stalls = nullptr);
   ~Event() override;
 
-  /// What the handler did when it last stopped, for Kong. Protocol-neutral:
-  /// each connection puts a call on the wire its own way.
-  struct Outcome {
-    enum class Kind { call, returned, ended, failed } kind;
-    /// call: the PDK function called, which waits for Kong's answer; ended:
-    /// the call that ends the event (kong.response.exit), which Kong never
-    /// answers. Null otherwise.
-    const protocol::MethodInfo* method = nullptr;
-    /// call, ended: its positional arguments.
-    protocol::Array args;
-    /// failed: why the handler failed.
-    std::string error;
-  };
+  using Outcome = EventOutcome;
 
   /// Starts the handler, or resumes it with Kong's answer to its last call:
   /// a result, or an error text (MsgPack:1's StepError; a call that could not
@@ -60,6 +81,15 @@ class Event final : public Channel {
   std::int64_t id() const { return id_; }
   Phase phase() const override { return phase_; }
   std::chrono::steady_clock::time_point last_active() const { return last_active_; }
+
+  /// Who waits for this event's outcome while its handler is away (in
+  /// kong.blocking); null when nobody does any more (Kong gave it up), and
+  /// then the handler is not resumed. Set and read on the I/O thread only.
+  OutcomeListener* listener() const { return listener_; }
+  void set_listener(OutcomeListener* listener) { listener_ = listener; }
+
+  /// Hands `work` to the server (an outcome `blocked`) and waits for it.
+  void run_blocking(const std::function<void()>& work) override;
 
  protected:
   protocol::Value send(const protocol::MethodInfo& info, protocol::Array args) override;
@@ -80,6 +110,8 @@ class Event final : public Channel {
   std::optional<std::string> answer_error_;
   bool ended_ = false;  // a call ended the event (kong.response.exit) and went out
   bool swallow_reported_ = false;
+  bool in_blocking_work_ = false;  // kong.blocking's work is running elsewhere
+  OutcomeListener* listener_ = nullptr;
   std::chrono::steady_clock::time_point last_active_;
 };
 

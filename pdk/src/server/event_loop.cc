@@ -1,6 +1,7 @@
 #include "server/event_loop.h"
 
 #include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -16,14 +17,50 @@ void check(int rc, const char* what) {
     throw std::runtime_error(std::string(what) + ": " + std::strerror(errno));
 }
 
+// The eventfd's mark in epoll's data: no Watcher has this address.
+constexpr std::uintptr_t kWakeMark = 1;
+
 }  // namespace
 
-EventLoop::EventLoop() : epoll_fd_(::epoll_create1(EPOLL_CLOEXEC)) {
+EventLoop::EventLoop()
+    : epoll_fd_(::epoll_create1(EPOLL_CLOEXEC)),
+      wake_fd_(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) {
   check(epoll_fd_, "epoll_create1");
+  check(wake_fd_, "eventfd");
+  epoll_event ev{EPOLLIN, {.u64 = kWakeMark}};
+  check(::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &ev), "epoll_ctl(ADD eventfd)");
 }
 
 EventLoop::~EventLoop() {
+  ::close(wake_fd_);
   ::close(epoll_fd_);
+}
+
+void EventLoop::post(std::function<void()> task) {
+  bool first = false;
+  {
+    std::lock_guard lock(posted_mutex_);
+    first = posted_.empty();
+    posted_.push_back(std::move(task));
+  }
+  // Later posts of the same batch find the eventfd already readable.
+  if (first) {
+    const std::uint64_t one = 1;
+    [[maybe_unused]] const ssize_t n = ::write(wake_fd_, &one, sizeof one);
+  }
+}
+
+void EventLoop::run_posted() {
+  std::uint64_t count = 0;
+  [[maybe_unused]] const ssize_t n = ::read(wake_fd_, &count, sizeof count);
+  {
+    std::lock_guard lock(posted_mutex_);
+    running_tasks_.swap(posted_);
+  }
+  // Outside the lock: a task may post again (to this loop or another).
+  for (auto& task : running_tasks_)
+    task();
+  running_tasks_.clear();
 }
 
 void EventLoop::add(int fd, std::uint32_t events, Watcher* watcher) {
@@ -69,8 +106,12 @@ void EventLoop::run(const std::function<void()>& after_batch) {
     busy = n > 0;
     if (n < 0 && errno != EINTR)
       check(n, "epoll_wait");
-    for (int i = 0; i < n; ++i)
-      static_cast<Watcher*>(ready[i].data.ptr)->on_ready(ready[i].events);
+    for (int i = 0; i < n; ++i) {
+      if (ready[i].data.u64 == kWakeMark)
+        run_posted();
+      else
+        static_cast<Watcher*>(ready[i].data.ptr)->on_ready(ready[i].events);
+    }
     after_batch();
     if (tick_ && Clock::now() >= next_tick) {
       tick_();

@@ -3,6 +3,8 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <mutex>
+#include <vector>
 
 namespace kong::server {
 
@@ -47,8 +49,21 @@ class EventLoop {
   void run(const std::function<void()>& after_batch);
   void stop() { running_ = false; }
 
+  /// Runs `task` on the loop's thread, in the order posted. Callable from
+  /// any thread: how work done elsewhere (a blocking call, a handler on a
+  /// worker) comes back to the sockets. Tasks posted while the loop is busy
+  /// cost no system call; the first one of a batch writes an eventfd.
+  void post(std::function<void()> task);
+
  private:
+  /// Runs the tasks posted so far.
+  void run_posted();
+
   int epoll_fd_;
+  int wake_fd_;  // an eventfd, readable while tasks wait
+  std::mutex posted_mutex_;
+  std::vector<std::function<void()>> posted_;
+  std::vector<std::function<void()>> running_tasks_;  // the batch being run
   bool running_ = false;
   std::chrono::microseconds busy_poll_{0};
   std::chrono::milliseconds period_{0};

@@ -17,6 +17,11 @@ MsgpackConnection::MsgpackConnection(int fd, EventLoop& loop, RpcDispatcher& dis
                                      const protocol::MsgpackLimits& limits)
     : Connection(fd, loop), dispatcher_(dispatcher), in_(limits) {}
 
+MsgpackConnection::~MsgpackConnection() {
+  if (input_paused())
+    dispatcher_.forget(*this);
+}
+
 void MsgpackConnection::announce_pid() {
   protocol::rpc::encode(
       protocol::rpc::Notification{std::string(protocol::rpc::kServerPidLabel), Value(::getpid())},
@@ -26,9 +31,13 @@ void MsgpackConnection::announce_pid() {
 
 void MsgpackConnection::received(std::size_t n) {
   in_.commit(n);
+  answer_requests();
+}
+
+void MsgpackConnection::answer_requests() {
   Value request;
   std::string error;
-  for (bool open = true; open;) {
+  for (bool open = true; open && !input_paused();) {
     const std::size_t at = in_.offset();  // where this message starts, for errors
     const auto status = in_.next(request, error);
     if (status == protocol::MsgpackStream::Status::need_more)
@@ -54,9 +63,23 @@ bool MsgpackConnection::handle(Value message, std::size_t at) {
            Value{});
     return true;
   }
-  Reply reply = dispatcher_.dispatch(request->method, std::move(request->params.as_array()));
-  answer(request->msgid, reply.error, std::move(reply.result));
+  auto reply = dispatcher_.dispatch(request->method, std::move(request->params.as_array()), *this);
+  if (!reply) {
+    owed_msgid_ = std::move(request->msgid);
+    pause_input();
+    return true;
+  }
+  answer(request->msgid, reply->error, std::move(reply->result));
   return true;
+}
+
+void MsgpackConnection::deliver(Reply reply) {
+  if (closed())
+    return;  // Kong hung up meanwhile
+  answer(owed_msgid_, reply.error, std::move(reply.result));
+  resume_input();
+  answer_requests();  // those that came meanwhile
+  flush();
 }
 
 void MsgpackConnection::answer(const Value& msgid, const std::string& error, Value result) {

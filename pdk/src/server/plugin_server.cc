@@ -20,8 +20,10 @@
 
 #include "kong/pdk/plugin.h"
 
+#include "server/blocking_pool.h"
 #include "server/command_line.h"
 #include "server/connection.h"
+#include "server/event_driver.h"
 #include "server/event_loop.h"
 #include "server/instances.h"
 #include "server/listen_socket.h"
@@ -38,6 +40,8 @@ namespace {
 // long without a Step, its handler is unwound and its stack reused.
 constexpr auto kEventIdleLimit = std::chrono::seconds(60);
 constexpr auto kExpirySweep = std::chrono::seconds(10);
+// A blocking-pool thread idle this long ends: a quiet server holds none.
+constexpr auto kBlockingThreadIdle = std::chrono::milliseconds(10'000);
 
 // The name Kong knows the plugin by: the executable's, as in the Go PDK.
 std::string executable_name(const char* argv0) {
@@ -69,10 +73,16 @@ class Server {
         stacks_(options.handler_stack_bytes),
         stalls_(name, options.stall_report),
         instances_(std::move(name), type),
-        dispatcher_(instances_, stacks_, &stalls_),
+        blocking_(options.blocking_threads, kBlockingThreadIdle),
+        driver_(loop_, blocking_),
+        dispatcher_(instances_, stacks_, driver_, &stalls_),
         limits_{options.max_message_bytes, 256},
-        protobuf_{instances_, stacks_, static_cast<std::int64_t>(std::time(nullptr)),
-                  options.max_message_bytes, &stalls_},
+        protobuf_{instances_,
+                  stacks_,
+                  driver_,
+                  static_cast<std::int64_t>(std::time(nullptr)),
+                  options.max_message_bytes,
+                  &stalls_},
         new_protobuf_(protocol_ == Protocol::protobuf ? server::load_protobuf_module() : nullptr),
         accept_([this] { accept(); }),
         signal_([this] { loop_.stop(); }) {
@@ -131,12 +141,15 @@ class Server {
   int listen_fd_;
   int signal_fd_ = -1;
   Protocol protocol_;
-  server::EventLoop loop_;
-  // Events, in the dispatcher and the connections, go before the stacks
-  // their fibers unwind into.
+  // Events go before what they use: the stacks their fibers unwind into,
+  // the monitor, the plugin. Those waiting on blocking work are held by
+  // the pool's work until it is done, then by the loop's posted tasks.
   server::StackPool stacks_;
   server::StallMonitor stalls_;
   server::Instances instances_;
+  server::EventLoop loop_;
+  server::BlockingPool blocking_;
+  server::EventDriver driver_;
   server::RpcDispatcher dispatcher_;
   protocol::MsgpackLimits limits_;
   server::ProtobufContext protobuf_;

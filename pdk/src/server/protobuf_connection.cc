@@ -13,6 +13,7 @@
 
 #include "proto/kong_plugin_protocol.pb.h"
 #include "protocol/protobuf_serialize.h"
+#include "server/event_driver.h"
 #include "server/protobuf_commands.h"
 
 namespace kong::server {
@@ -39,13 +40,20 @@ Result<Value> with_body_file(Value result) {
 ProtobufConnection::ProtobufConnection(int fd, EventLoop& loop, const ProtobufContext& context)
     : Connection(fd, loop), context_(context), in_(context.max_frame_bytes) {}
 
-ProtobufConnection::~ProtobufConnection() = default;
+ProtobufConnection::~ProtobufConnection() {
+  if (event_)
+    event_->set_listener(nullptr);  // away: not resumed, and unwound when its work is done
+}
 
 void ProtobufConnection::received(std::size_t n) {
   in_.commit(n);
+  take_frames();
+}
+
+void ProtobufConnection::take_frames() {
   std::string_view frame;
   std::string error;
-  while (!closing()) {
+  while (!closing() && !input_paused()) {
     const std::size_t at = in_.offset();  // where this frame starts, for errors
     const auto status = in_.next(frame, error);
     if (status == protocol::FrameStream::Status::need_more)
@@ -91,9 +99,9 @@ void ProtobufConnection::start_event(std::int64_t sequence, std::int64_t instanc
     return;
   }
   // The event's id is its command's sequence, which the RpcReturn repeats.
-  event_ = std::make_unique<Event>(sequence, *phase, (*instance)->plugin, context_.stacks,
+  event_ = std::make_shared<Event>(sequence, *phase, (*instance)->plugin, context_.stacks,
                                    context_.stalls);
-  step(event_->run(Value{}));
+  step(context_.driver.advance(event_, Value{}, std::nullopt, *this));
 }
 
 void ProtobufConnection::answer_call(std::string_view frame) {
@@ -107,11 +115,27 @@ void ProtobufConnection::answer_call(std::string_view frame) {
     result = std::move(decoded).value();
   else
     error = decoded.error().message;
-  step(event_->run(std::move(result), std::move(error)));
+  step(context_.driver.advance(event_, std::move(result), std::move(error), *this));
 }
 
-void ProtobufConnection::step(Event::Outcome outcome) {
+void ProtobufConnection::on_outcome(Event&, Event::Outcome outcome) {
+  if (closed())
+    return;
+  resume_input();
+  step(std::move(outcome));
+  take_frames();  // those that came meanwhile
+  flush();
+}
+
+void ProtobufConnection::step(std::optional<Event::Outcome> next) {
   using Kind = Event::Outcome::Kind;
+  // Kong waits for the handler's next frame and sends nothing meanwhile;
+  // anything it did send waits too.
+  if (!next) {
+    pause_input();
+    return;
+  }
+  Event::Outcome outcome = std::move(*next);
   for (;;) {
     switch (outcome.kind) {
       case Kind::call:
@@ -120,7 +144,12 @@ void ProtobufConnection::step(Event::Outcome outcome) {
         if (!input) {
           // Nothing went to Kong: the call fails in the handler at once, which
           // may catch it and go on.
-          outcome = event_->run(Value{}, input.error().message);
+          auto after = context_.driver.advance(event_, Value{}, input.error().message, *this);
+          if (!after) {
+            pause_input();
+            return;
+          }
+          outcome = std::move(*after);
           continue;
         }
         protocol::append_frame(out(), outcome.method->name);
@@ -146,6 +175,7 @@ void ProtobufConnection::step(Event::Outcome outcome) {
         end_event();
         return;
       }
+      case Kind::blocked:  // EventDriver's, never here
       case Kind::failed: {
         // ProtoBuf:1 has no error answer. Kong reads a method name next, so
         // the failure goes there, with an empty argument frame: Kong looks

@@ -26,7 +26,7 @@ namespace kong::server {
 /// Errors get no answer, as in the Go PDK: the connection is logged and
 /// closed, which Kong takes like "no plugin instance" (it starts the
 /// instance anew and retries) or as a failed event (a 500).
-class ProtobufConnection final : public Connection {
+class ProtobufConnection final : public Connection, private OutcomeListener {
  public:
   /// Takes ownership of `fd` (non-blocking) and starts watching it.
   ProtobufConnection(int fd, EventLoop& loop, const ProtobufContext& context);
@@ -37,20 +37,24 @@ class ProtobufConnection final : public Connection {
  private:
   std::span<char> receive_space() override { return in_.prepare(); }
   void received(std::size_t n) override;
+  /// Handles the frames that arrived, until the handler waits off the thread.
+  void take_frames();
   /// An RpcCall frame that started at stream byte `at`.
   void command(std::string_view frame, std::size_t at);
   void start_event(std::int64_t sequence, std::int64_t instance_id, std::string_view event_name);
   /// Kong's answer to the event's waiting PDK call.
   void answer_call(std::string_view frame);
-  /// Puts what the handler did on the wire, until it waits for Kong or ends.
-  void step(Event::Outcome outcome);
+  /// Puts what the handler did on the wire, until it waits for Kong or ends;
+  /// nothing yet: the handler waits for kong.blocking's work.
+  void step(std::optional<Event::Outcome> outcome);
+  void on_outcome(Event& event, Event::Outcome outcome) override;
   void end_event();
   /// Logs why, and closes once pending output is written; nothing is answered.
   void give_up(std::string_view why);
 
   const ProtobufContext& context_;
   protocol::FrameStream in_;
-  std::unique_ptr<Event> event_;
+  std::shared_ptr<Event> event_;
   /// The event's call waiting for Kong's answer.
   const protocol::MethodInfo* waiting_ = nullptr;
 };

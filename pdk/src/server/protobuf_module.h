@@ -20,6 +20,7 @@
 /// share one set of instances, events and handler stacks.
 namespace kong::server {
 
+class EventDriver;
 class StallMonitor;
 
 /// What every ProtoBuf:1 connection of a server shares.
@@ -27,6 +28,8 @@ struct ProtobufContext {
   Instances& instances;
   /// Handler stacks; must outlive the connections.
   StackPool& stacks;
+  /// Runs the events' handlers, wherever they wait.
+  EventDriver& driver;
   /// The server's start, in seconds since the epoch (cmd_get_plugin_info).
   std::int64_t loaded_at;
   /// A frame declaring more is refused and its connection closed.

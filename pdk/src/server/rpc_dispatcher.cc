@@ -1,5 +1,8 @@
 #include "server/rpc_dispatcher.h"
 
+#include <iterator>
+#include <utility>
+
 #include <fmt/format.h>
 
 #include "kong/protocol/json_value.h"
@@ -32,18 +35,22 @@ const Value* int_field(const Value& m, std::string_view key) {
 }  // namespace
 
 // Events go first: their fibers unwind into stacks the pool still owns.
+// Those away keep their handlers until the work they wait for is done.
 RpcDispatcher::~RpcDispatcher() {
-  events_.clear();
+  while (!events_.empty())
+    drop(events_.begin());
 }
 
-Reply RpcDispatcher::dispatch(std::string_view method, Array params) {
+std::optional<Reply> RpcDispatcher::dispatch(std::string_view method, Array params,
+                                             ReplyTo& later) {
   const auto command = protocol::rpc::find_command(method);
   if (!command)
     return fail(fmt::format("unknown method {}", method));
-  return dispatch(*command, std::move(params));
+  return dispatch(*command, std::move(params), later);
 }
 
-Reply RpcDispatcher::dispatch(protocol::rpc::Command command, Array params) {
+std::optional<Reply> RpcDispatcher::dispatch(protocol::rpc::Command command, Array params,
+                                             ReplyTo& later) {
   using protocol::rpc::Command;
   try {
     switch (command) {
@@ -54,7 +61,7 @@ Reply RpcDispatcher::dispatch(protocol::rpc::Command command, Array params) {
       case Command::close_instance:
         return instance_status(params, true);
       case Command::handle_event:
-        return handle_event(params);
+        return handle_event(params, later);
       case Command::step:
       case Command::step_multimap:
       case Command::step_credential:
@@ -63,7 +70,7 @@ Reply RpcDispatcher::dispatch(protocol::rpc::Command command, Array params) {
       case Command::step_service:
       case Command::step_memory_stats:
       case Command::step_error:
-        return step(command, params);
+        return step(command, params, later);
     }
     return fail(fmt::format("unknown method {}", protocol::rpc::command_name(command)));
   } catch (const std::exception& e) {
@@ -102,7 +109,7 @@ Reply RpcDispatcher::instance_status(const Array& params, bool close) {
   return Reply{std::move(status), {}};
 }
 
-Reply RpcDispatcher::handle_event(const Array& params) {
+std::optional<Reply> RpcDispatcher::handle_event(const Array& params, ReplyTo& later) {
   const Value* arg = map_param(params);
   const Value* instance_id = arg ? int_field(*arg, "InstanceId") : nullptr;
   const Value* event_name = arg ? arg->find("EventName") : nullptr;
@@ -117,15 +124,16 @@ Reply RpcDispatcher::handle_event(const Array& params) {
   if (!phase)
     return fail("plugin.HandleEvent: " + phase.error().message);
   const std::int64_t event_id = next_event_id_++;
-  auto event = events_
-                   .emplace(event_id, std::make_unique<Event>(event_id, *phase, (*instance)->plugin,
-                                                              stacks_, stalls_))
-                   .first;
-  Event::Outcome outcome = event->second->run(Value{});
-  return finish(event, std::move(outcome));
+  auto running =
+      events_
+          .emplace(event_id, Running{std::make_shared<Event>(event_id, *phase, (*instance)->plugin,
+                                                             stacks_, stalls_)})
+          .first;
+  return advance(running, Value{}, std::nullopt, later);
 }
 
-Reply RpcDispatcher::step(protocol::rpc::Command command, Array& params) {
+std::optional<Reply> RpcDispatcher::step(protocol::rpc::Command command, Array& params,
+                                         ReplyTo& later) {
   const std::string_view method = protocol::rpc::command_name(command);
   const bool is_error = command == protocol::rpc::Command::step_error;
   Value* arg = params.size() == 1 && params[0].is_map() ? &params[0] : nullptr;
@@ -138,6 +146,10 @@ Reply RpcDispatcher::step(protocol::rpc::Command command, Array& params) {
   if (it == events_.end()) {
     return fail(fmt::format("{}: no running event {}", method, event_id->as_int()));
   }
+  if (it->second.away) {
+    return fail(
+        fmt::format("{}: event {} has not answered its last step yet", method, event_id->as_int()));
+  }
   Value result;  // nil results may arrive without Data
   for (auto& [key, value] : arg->as_map()) {
     if (key.is_text() && key.text() == "Data")
@@ -148,12 +160,49 @@ Reply RpcDispatcher::step(protocol::rpc::Command command, Array& params) {
     error = result.is_text() ? std::string(result.text()) : protocol::to_debug_string(result);
     result = Value{};
   }
-  Event::Outcome outcome = it->second->run(std::move(result), std::move(error));
-  return finish(it, std::move(outcome));
+  return advance(it, std::move(result), std::move(error), later);
 }
 
-Reply RpcDispatcher::finish(Events::iterator event, Event::Outcome outcome) {
-  const std::int64_t id = event->first;
+std::optional<Reply> RpcDispatcher::advance(Events::iterator running, Value result,
+                                            std::optional<std::string> error, ReplyTo& later) {
+  auto outcome = driver_.advance(running->second.event, std::move(result), std::move(error), *this);
+  if (outcome)
+    return finish(running, std::move(*outcome));
+  running->second.away = true;
+  running->second.reply_to = &later;
+  return std::nullopt;
+}
+
+void RpcDispatcher::on_outcome(Event& event, Event::Outcome outcome) {
+  auto running = events_.find(event.id());
+  if (running == events_.end())
+    return;
+  ReplyTo* reply_to = std::exchange(running->second.reply_to, nullptr);
+  running->second.away = false;
+  if (reply_to == nullptr) {
+    // Its connection went: Kong cannot step it on.
+    drop(running);
+    return;
+  }
+  reply_to->deliver(finish(running, std::move(outcome)));
+}
+
+void RpcDispatcher::forget(ReplyTo& reply_to) {
+  for (auto& [id, running] : events_) {
+    if (running.reply_to == &reply_to)
+      running.reply_to = nullptr;
+  }
+}
+
+void RpcDispatcher::drop(Events::iterator running) {
+  // An event away is not resumed when its work is done (EventDriver).
+  running->second.event->set_listener(nullptr);
+  events_.erase(running);
+}
+
+Reply RpcDispatcher::finish(Events::iterator running, Event::Outcome outcome) {
+  const std::int64_t id = running->first;
+  Event& event = *running->second.event;
   auto answer = [id](Value data) {
     Map m;
     m.reserve(2);
@@ -175,25 +224,31 @@ Reply RpcDispatcher::finish(Events::iterator event, Event::Outcome outcome) {
     case Event::Outcome::Kind::ended: {
       // The exit is Kong's answer (protocol.md §3): unwind the handler now.
       Reply reply = answer(call_data());
-      event->second->end();
-      events_.erase(event);
+      event.end();
+      events_.erase(running);
       return reply;
     }
     case Event::Outcome::Kind::returned:
-      events_.erase(event);
+      events_.erase(running);
       return answer(Value("ret"));
     case Event::Outcome::Kind::failed:
+    case Event::Outcome::Kind::blocked:  // EventDriver's, never here
       break;
   }
-  const Phase phase = event->second->phase();
-  events_.erase(event);
+  const Phase phase = event.phase();
+  events_.erase(running);
   return fail(handler_failure(instances_.plugin_name(), phase, outcome.error));
 }
 
 void RpcDispatcher::expire_events(std::chrono::steady_clock::duration idle) {
   // Idle for `idle` or longer: expire_events(0s) drops every waiting event.
   const auto cutoff = std::chrono::steady_clock::now() - idle;
-  std::erase_if(events_, [&](const auto& e) { return e.second->last_active() <= cutoff; });
+  for (auto it = events_.begin(); it != events_.end();) {
+    auto next = std::next(it);
+    if (it->second.event->last_active() <= cutoff)
+      drop(it);
+    it = next;
+  }
 }
 
 Value RpcDispatcher::status_of(const Instance& instance) {

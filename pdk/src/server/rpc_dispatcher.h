@@ -3,6 +3,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -11,6 +12,7 @@
 #include "kong/protocol/value.h"
 
 #include "server/event.h"
+#include "server/event_driver.h"
 #include "server/instances.h"
 #include "server/stack_pool.h"
 
@@ -22,22 +24,41 @@ struct Reply {
   std::string error;  // empty: success
 };
 
+/// Where an answer goes that comes later than its request: the connection
+/// the request came on. Called on the loop's thread.
+class ReplyTo {
+ public:
+  virtual void deliver(Reply reply) = 0;
+
+ protected:
+  ~ReplyTo() = default;
+};
+
 /// Kong's MsgPack:1 `plugin.*` calls (protocol.md §3), independent of any
 /// socket: instances, events keyed by id, and the Step family.
-class RpcDispatcher {
+class RpcDispatcher final : private OutcomeListener {
  public:
-  /// Events take their stacks from `stacks`, which must outlive them, and
-  /// tell `stalls`, if given, how long their handlers held the thread.
-  RpcDispatcher(Instances& instances, StackPool& stacks, StallMonitor* stalls = nullptr)
-      : instances_(instances), stacks_(stacks), stalls_(stalls) {}
+  /// Events take their stacks from `stacks`, which must outlive them, run
+  /// through `driver`, and tell `stalls`, if given, how long their handlers
+  /// held the thread.
+  RpcDispatcher(Instances& instances, StackPool& stacks, EventDriver& driver,
+                StallMonitor* stalls = nullptr)
+      : instances_(instances), stacks_(stacks), driver_(driver), stalls_(stalls) {}
   ~RpcDispatcher();
 
   /// Runs one request. Never throws: bad params and failures become errors.
-  /// Takes the params to move a Step's Data into the handler.
-  Reply dispatch(protocol::rpc::Command command, protocol::Array params);
+  /// Takes the params to move a Step's Data into the handler. The reply,
+  /// or nullopt when the handler waits for work off the thread
+  /// (kong.blocking): then `later` gets it, unless forgotten first.
+  std::optional<Reply> dispatch(protocol::rpc::Command command, protocol::Array params,
+                                ReplyTo& later);
   /// The same by the method's name, as it came: an error for a method Kong
   /// does not call.
-  Reply dispatch(std::string_view method, protocol::Array params);
+  std::optional<Reply> dispatch(std::string_view method, protocol::Array params, ReplyTo& later);
+
+  /// `reply_to` is going away: a reply owed to it is dropped, and its event
+  /// with it, as Kong cannot step an event whose call it never got.
+  void forget(ReplyTo& reply_to);
 
   /// Drops events Kong has not stepped for `idle`: Kong abandoned them (a
   /// timeout, a lost connection), and their stacks must come back.
@@ -47,16 +68,31 @@ class RpcDispatcher {
   std::size_t instance_count() const { return instances_.size(); }
 
  private:
+  struct Running {
+    std::shared_ptr<Event> event;
+    /// Its handler is off the thread: a reply is owed to `reply_to` (null
+    /// once forgotten).
+    bool away = false;
+    ReplyTo* reply_to = nullptr;
+  };
+  using Events = std::unordered_map<std::int64_t, Running>;
+
   Reply start_instance(const protocol::Array& params);
   Reply instance_status(const protocol::Array& params, bool close);
-  Reply handle_event(const protocol::Array& params);
-  using Events = std::unordered_map<std::int64_t, std::unique_ptr<Event>>;
-  Reply step(protocol::rpc::Command command, protocol::Array& params);
-  Reply finish(Events::iterator event, Event::Outcome outcome);
+  std::optional<Reply> handle_event(const protocol::Array& params, ReplyTo& later);
+  std::optional<Reply> step(protocol::rpc::Command command, protocol::Array& params,
+                            ReplyTo& later);
+  /// Runs the event with Kong's answer; the reply, or nullopt while it is away.
+  std::optional<Reply> advance(Events::iterator running, protocol::Value result,
+                               std::optional<std::string> error, ReplyTo& later);
+  void on_outcome(Event& event, Event::Outcome outcome) override;
+  Reply finish(Events::iterator running, Event::Outcome outcome);
+  void drop(Events::iterator running);
   static protocol::Value status_of(const Instance& instance);
 
   Instances& instances_;
   StackPool& stacks_;
+  EventDriver& driver_;
   StallMonitor* stalls_;
   Events events_;
   std::int64_t next_event_id_ = 1;

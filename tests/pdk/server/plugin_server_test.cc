@@ -9,6 +9,7 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -16,6 +17,7 @@
 
 #include "kong/protocol/msgpack_stream.h"
 
+#include "pdk/server/gate.h"
 #include "pdk/server/server_process.h"
 #include "pdk/server/socket_client.h"
 #include "pdk/server/test_plugin.h"
@@ -79,6 +81,9 @@ class Client {
   }
 
   void ShutdownWrite() { socket_.ShutdownWrite(); }
+
+  /// Nothing has arrived that is not read yet.
+  bool Quiet() const { return in_.buffered() == 0 && !socket_.HasInput(); }
 
  private:
   SocketClient socket_;
@@ -501,6 +506,89 @@ TEST_F(PluginServer, SaysNothingOfAHandlerWithinTheThresholdOrWithTheReportTurne
               Response(2, Value{}, EventData(1, CallData("kong.request.get_header", {"host"}))));
     EXPECT_EQ(server_->log().find("held the server's thread"), std::string::npos) << server_->log();
   }
+}
+
+TEST_F(PluginServer, AHandlerWaitingInKongBlockingDoesNotDelayAConcurrentFastEvent) {
+  StartServer();
+  Gate gate(dir_.file("gate"));
+  auto slow = Connect();
+  auto fast = Connect();
+  StartInstance(*slow, 1, kTestPluginName,
+                R"({"__seq__": 1, "mode": "blocking:)" + gate.path() + R"("})");
+  StartInstance(*fast, 2, kTestPluginName, R"({"__seq__": 2, "mode": "hello"})");
+  // Event 1 waits in kong.blocking for the gate, owing the answer to its start.
+  ASSERT_TRUE(slow->Send(
+      Request(10, "plugin.HandleEvent", {StrMap({{"InstanceId", 1}, {"EventName", "access"}})})));
+  ASSERT_TRUE(gate.AwaitWork());
+  // Meanwhile event 2 runs from start to end.
+  EXPECT_EQ(
+      Call(*fast, 20, "plugin.HandleEvent", {StrMap({{"InstanceId", 2}, {"EventName", "access"}})}),
+      Response(20, Value{}, EventData(2, CallData("kong.request.get_header", {"host"}))));
+  EXPECT_EQ(
+      Call(*fast, 21, "plugin.Step", {EventData(2, "example.com")}),
+      Response(21, Value{},
+               EventData(2, CallData("kong.response.set_header", {"x-hello", "hi example.com"}))));
+  EXPECT_EQ(Call(*fast, 22, "plugin.Step", {EventData(2, Value{})}),
+            Response(22, Value{}, EventData(2, "ret")));
+  EXPECT_TRUE(slow->Quiet()) << "event 1 answered before its blocking work was done";
+
+  gate.Open();
+  Value answer;
+  ASSERT_TRUE(slow->Receive(answer, "event 1's first call, after its blocking work"));
+  EXPECT_EQ(answer,
+            Response(10, Value{}, EventData(1, CallData("kong.request.get_header", {"host"}))));
+  // The handler goes on as usual, stepped from another connection too.
+  EXPECT_EQ(Call(*fast, 11, "plugin.Step", {EventData(1, "example.com")}),
+            Response(11, Value{},
+                     EventData(1, CallData("kong.response.set_header",
+                                           {"x-blocked", "waited for example.com"}))));
+  EXPECT_EQ(Call(*slow, 12, "plugin.Step", {EventData(1, Value{})}),
+            Response(12, Value{}, EventData(1, "ret")));
+}
+
+TEST_F(PluginServer, WhatKongBlockingsWorkThrowsFailsItsEventLikeTheHandlersOwnThrow) {
+  StartServer();
+  auto kong = Connect();
+  StartInstance(*kong, 1, kTestPluginName, R"({"__seq__": 1, "mode": "blocking-throws"})");
+  StartInstance(*kong, 2, kTestPluginName, R"({"__seq__": 2, "mode": "blocking-pdk"})");
+  EXPECT_EQ(
+      Call(*kong, 10, "plugin.HandleEvent", {StrMap({{"InstanceId", 1}, {"EventName", "access"}})}),
+      Response(10, "pdk_test_plugin access handler failed: the service is down", Value{}));
+  EXPECT_EQ(
+      Call(*kong, 11, "plugin.HandleEvent", {StrMap({{"InstanceId", 2}, {"EventName", "access"}})}),
+      Response(11,
+               "pdk_test_plugin access handler failed: kong.request.get_header: called "
+               "inside kong.blocking's work, which runs off the event; make PDK calls "
+               "before or after kong.blocking",
+               Value{}));
+  ExpectServerStillServes();
+}
+
+TEST_F(PluginServer, GoesOnServingWhenKongHangsUpOnAHandlerInKongBlocking) {
+  StartServer();
+  Gate gate(dir_.file("gate"));
+  {
+    auto kong = Connect();
+    StartInstance(*kong, 1, kTestPluginName,
+                  R"({"__seq__": 1, "mode": "blocking:)" + gate.path() + R"("})");
+    ASSERT_TRUE(kong->Send(
+        Request(10, "plugin.HandleEvent", {StrMap({{"InstanceId", 1}, {"EventName", "access"}})})));
+    ASSERT_TRUE(gate.AwaitWork());
+    ExpectServerStillServes();
+  }  // Kong hangs up, its answer owed
+  ExpectServerStillServes();
+  gate.Open();
+  // The work done, its event is dropped: Kong cannot step it any more.
+  auto kong = Connect();
+  const Value waiting =
+      Response(20, "plugin.Step: event 1 has not answered its last step yet", Value{});
+  Value r = waiting;
+  for (int tries = 0; r == waiting && tries < 1000; ++tries) {
+    r = Call(*kong, 20, "plugin.Step", {EventData(1, "example.com")});
+    if (r == waiting)
+      std::this_thread::sleep_for(10ms);
+  }
+  EXPECT_EQ(r, Response(20, "plugin.Step: no running event 1", Value{}));
 }
 
 TEST_F(PluginServer, ExitsCleanlyOnSigtermAndRemovesItsSocket) {

@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -17,6 +18,7 @@
 #include "pdk/server/test_plugin.h"
 #include "pdk/test_values.h"
 #include "proto/kong_plugin_protocol.pb.h"
+#include "server/event_driver.h"
 
 namespace kong::test {
 namespace {
@@ -63,7 +65,9 @@ class ProtobufConnection : public ::testing::Test {
   server::EventLoop loop_;
   server::StackPool stacks_{ServerOptions{}.handler_stack_bytes};
   server::Instances instances_{"test-plugin", type_};
-  server::ProtobufContext context_{instances_, stacks_, 0, 1u << 20};
+  server::BlockingPool blocking_{1, std::chrono::seconds(1)};
+  server::EventDriver driver_{loop_, blocking_};
+  server::ProtobufContext context_{instances_, stacks_, driver_, 0, 1u << 20};
   int fds_[2] = {-1, -1};
   std::unique_ptr<server::ProtobufConnection> connection_;
 };

@@ -15,6 +15,7 @@
 #include "kong/pdk/config.h"
 #include "kong/protocol/frame_stream.h"
 
+#include "pdk/server/gate.h"
 #include "pdk/server/server_process.h"
 #include "pdk/server/socket_client.h"
 #include "pdk/server/test_plugin.h"
@@ -347,6 +348,30 @@ TEST_F(ProtobufServer, SaysWhenAHandlerHoldsTheThreadPastTheThreshold) {
       server_->log().find("pdk_test_plugin: the access handler held the server's thread for "),
       std::string::npos)
       << server_->log();
+}
+
+TEST_F(ProtobufServer, AHandlerWaitingInKongBlockingDoesNotDelayAnEventOnAnotherConnection) {
+  StartProtobufServer();
+  Gate gate(dir_.file("gate"));
+  auto slow = Connect();
+  StartInstance(*slow, 1, "blocking:" + gate.path());
+  ASSERT_TRUE(slow->Send(HandleEventCall(2, 1)));
+  ASSERT_TRUE(gate.AwaitWork());
+  // While event 1 waits in kong.blocking, event 2 runs from start to end.
+  auto fast = StartAccessEvent("hello", 3);
+  ExpectCall(*fast, "kong.request.get_header", StringMessage("host"));
+  ASSERT_TRUE(fast->SendFrame(StringMessage("example.com")));
+  ExpectCall(*fast, "kong.response.set_header", SetHeaderArgs("x-hello", "hi example.com"));
+  ASSERT_TRUE(fast->SendFrame(""));
+  ExpectEventEnd(*fast, 2);
+
+  gate.Open();
+  ExpectCall(*slow, "kong.request.get_header", StringMessage("host"));
+  ASSERT_TRUE(slow->SendFrame(StringMessage("example.com")));
+  ExpectCall(*slow, "kong.response.set_header",
+             SetHeaderArgs("x-blocked", "waited for example.com"));
+  ASSERT_TRUE(slow->SendFrame(""));
+  ExpectEventEnd(*slow, 2);
 }
 
 TEST_F(ProtobufServer, ClosesTheConnectionAfterTheTwoFramesOfAnExit) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -10,6 +11,9 @@
 
 #include "pdk/server/test_plugin.h"
 #include "pdk/test_values.h"
+#include "server/blocking_pool.h"
+#include "server/event_driver.h"
+#include "server/event_loop.h"
 
 namespace kong::test {
 namespace {
@@ -20,6 +24,21 @@ using server::Reply;
 
 Value CallData(std::string_view method, Array args) {
   return StrMap({{"Method", method}, {"Args", Value(std::move(args))}});
+}
+
+/// Where a deferred reply would go; these handlers never defer one.
+class NoLaterReply final : public server::ReplyTo {
+ public:
+  void deliver(Reply) override { ADD_FAILURE() << "a reply came later than its request"; }
+};
+
+/// The reply `dispatched` gave at once.
+Reply AtOnce(std::optional<Reply> dispatched) {
+  if (!dispatched) {
+    ADD_FAILURE() << "the reply did not come at once";
+    return Reply{Value{}, "no reply at once"};
+  }
+  return std::move(*dispatched);
 }
 
 /// An event's answer: {"Data": D, "EventId": id}.
@@ -43,7 +62,9 @@ struct EventAnswer {
 
 class RpcDispatcher : public ::testing::Test {
  protected:
-  Reply Call(std::string_view method, Array params) { return dispatcher_.dispatch(method, params); }
+  Reply Call(std::string_view method, Array params) {
+    return AtOnce(dispatcher_.dispatch(method, params, no_later_));
+  }
 
   /// Starts an instance with `config`; its id, or -1 (and a failure).
   std::int64_t Start(std::string_view config) {
@@ -73,7 +94,11 @@ class RpcDispatcher : public ::testing::Test {
   PluginType type_ = plugin_type<TestPlugin>("1.2.3", 7);
   server::StackPool stacks_{ServerOptions{}.handler_stack_bytes};
   server::Instances instances_{"test-plugin", type_};
-  server::RpcDispatcher dispatcher_{instances_, stacks_};
+  server::EventLoop loop_;
+  server::BlockingPool blocking_{4, std::chrono::seconds(1)};
+  server::EventDriver driver_{loop_, blocking_};
+  server::RpcDispatcher dispatcher_{instances_, stacks_, driver_};
+  NoLaterReply no_later_;
 };
 
 TEST_F(RpcDispatcher, UsesANonZeroSeqAsTheInstanceId) {
@@ -359,12 +384,17 @@ TEST(RpcDispatcherLifetime, UnwindsRunningEventsWhenDestroyed) {
   const int unwound = g_unwound_handlers;
   server::StackPool stacks(ServerOptions{}.handler_stack_bytes);
   server::Instances instances("test-plugin", type);
+  server::EventLoop loop;
+  server::BlockingPool blocking(1, std::chrono::seconds(1));
+  server::EventDriver driver(loop, blocking);
+  NoLaterReply no_later;
   {
-    server::RpcDispatcher dispatcher(instances, stacks);
-    dispatcher.dispatch("plugin.StartInstance", {StrMap({{"Name", "t"}, {"Config", "{}"}})});
+    server::RpcDispatcher dispatcher(instances, stacks, driver);
+    AtOnce(dispatcher.dispatch("plugin.StartInstance", {StrMap({{"Name", "t"}, {"Config", "{}"}})},
+                               no_later));
     for (int i = 0; i < 3; ++i) {
-      dispatcher.dispatch("plugin.HandleEvent",
-                          {StrMap({{"InstanceId", 1}, {"EventName", "access"}})});
+      AtOnce(dispatcher.dispatch("plugin.HandleEvent",
+                                 {StrMap({{"InstanceId", 1}, {"EventName", "access"}})}, no_later));
     }
     ASSERT_EQ(dispatcher.running_events(), 3u);
   }

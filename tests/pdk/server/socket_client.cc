@@ -78,6 +78,11 @@ ssize_t SocketClient::ReadSome(std::span<char> into, std::string& why, int& err)
   }
 }
 
+bool SocketClient::HasInput() const {
+  pollfd p{fd_, POLLIN, 0};
+  return ::poll(&p, 1, 0) > 0;
+}
+
 void SocketClient::ShutdownWrite() {
   ::shutdown(fd_, SHUT_WR);
 }

@@ -54,6 +54,9 @@ class SocketClient {
   /// it left unread). Bytes that arrive first are appended to `stray`.
   ::testing::AssertionResult WaitForClose(std::string_view awaited, std::string& stray);
 
+  /// Whether bytes (or the end) wait to be read now, without waiting.
+  bool HasInput() const;
+
   /// Closes the sending side only.
   void ShutdownWrite();
 

@@ -35,6 +35,12 @@ inline int g_unwound_handlers = 0;
 ///   raw-body     get_raw_body(), then set_header("x-body", <the body>)
 ///   hold         holds the thread for `limit` ms (a sleep, as a blocking
 ///                call would), then get_header("host")
+///   blocking:F   in kong.blocking, waits for a byte on the FIFO F (the test's
+///                gate), then get_header("host") and
+///                set_header("x-blocked", "waited for <host>")
+///   blocking-throws  kong.blocking's work throws std::runtime_error("the
+///                service is down")
+///   blocking-pdk kong.blocking's work calls get_header("host")
 struct TestPlugin {
   std::string mode = "hello";
   int limit = 10;
@@ -42,6 +48,15 @@ struct TestPlugin {
   static constexpr auto fields() {
     return std::tuple{field("mode", &TestPlugin::mode),
                       field("limit", &TestPlugin::limit).between(1, 100)};
+  }
+
+  /// Waits until the test writes a byte to the FIFO `gate`.
+  static void wait_for_gate(const std::string& gate) {
+    std::FILE* fifo = std::fopen(gate.c_str(), "r");  // waits for the writer
+    if (fifo == nullptr)
+      throw std::runtime_error("cannot open the gate " + gate);
+    std::fgetc(fifo);
+    std::fclose(fifo);
   }
 
   void access(Pdk& kong) {
@@ -64,6 +79,14 @@ struct TestPlugin {
     } else if (mode == "hold") {
       std::this_thread::sleep_for(std::chrono::milliseconds(limit));
       kong.request.get_header("host");
+    } else if (mode.starts_with("blocking:")) {
+      kong.blocking([gate = mode.substr(9)] { wait_for_gate(gate); });
+      const std::string host = kong.request.get_header("host").value_or("nobody");
+      kong.response.set_header("x-blocked", "waited for " + host);
+    } else if (mode == "blocking-throws") {
+      kong.blocking([]() -> int { throw std::runtime_error("the service is down"); });
+    } else if (mode == "blocking-pdk") {
+      kong.blocking([&] { return kong.request.get_header("host"); });
     } else if (mode == "read-host") {
       kong.request.get_header("host");
     } else if (mode == "headers") {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <concepts>
+#include <functional>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -24,6 +25,13 @@ class Channel {
 
   /// The phase whose handler is running.
   virtual Phase phase() const = 0;
+
+  /// Runs `work`, which may block, and returns when it has run. The plugin
+  /// server runs it on a thread of its blocking pool while the handler
+  /// waits and the server serves other events; this default, for channels
+  /// without a server (tests), runs it here. `work` must not throw, and
+  /// must make no PDK call: the server's channel refuses those.
+  virtual void run_blocking(const std::function<void()>& work) { work(); }
 
   /// Calls the PDK function `m` with `args` and returns its result, typed as
   /// the table says. Throws PdkError before sending when Kong would refuse the

@@ -1,5 +1,10 @@
 #pragma once
 
+#include <exception>
+#include <optional>
+#include <type_traits>
+#include <utility>
+
 #include "kong/pdk/channel.h"
 #include "kong/pdk/client.h"
 #include "kong/pdk/cluster.h"
@@ -57,6 +62,44 @@ class Pdk {
 
   /// The phase whose handler is running.
   Phase phase() const { return channel_.phase(); }
+
+  /// Runs `work()`, which may block (an HTTP call, a database query, a file
+  /// write), off the server's thread, and returns what it returned or throws
+  /// what it threw. Meanwhile this handler waits and the server goes on
+  /// serving every other event, as a Go handler's goroutine would. `work`
+  /// must not call the PDK (the call throws PdkError): read what it needs
+  /// before, act on its result after. It runs on another thread, so what it
+  /// shares with other events needs the usual locks (docs/threads.md).
+  ///
+  ///     auto user = kong.blocking([&] { return directory.lookup(key); });
+  template <class Work>
+  std::invoke_result_t<Work&> blocking(Work&& work) {
+    using R = std::invoke_result_t<Work&>;
+    std::exception_ptr failure;
+    if constexpr (std::is_void_v<R>) {
+      channel_.run_blocking([&] {
+        try {
+          work();
+        } catch (...) {
+          failure = std::current_exception();
+        }
+      });
+      if (failure)
+        std::rethrow_exception(failure);
+    } else {
+      std::optional<R> result;
+      channel_.run_blocking([&] {
+        try {
+          result.emplace(work());
+        } catch (...) {
+          failure = std::current_exception();
+        }
+      });
+      if (failure)
+        std::rethrow_exception(failure);
+      return std::move(*result);
+    }
+  }
 
  private:
   Channel& channel_;

@@ -59,6 +59,9 @@ struct ServerOptions {
   /// PDK calls (every other request waits meanwhile) is said in the log,
   /// once per phase's handler. 0 never says it; `-stall-ms N` overrides it.
   std::chrono::milliseconds stall_report{20};
+  /// Threads that run kong.blocking's work at most: as many calls wait at
+  /// once, more queue. Started as work comes, ended after 10 s idle.
+  std::size_t blocking_threads = 64;
 };
 
 namespace plugin_detail {
