@@ -61,8 +61,8 @@ void BM_ServerStepInProcess(benchmark::State& state) {
   server::Instances instances("bench_plugin", type);
   server::EventLoop loop;
   server::BlockingPool blocking(1, std::chrono::seconds(1));
-  server::EventDriver driver(loop, blocking);
-  server::RpcDispatcher dispatcher(instances, stacks, driver);
+  server::EventDriver driver(loop, blocking, stacks);
+  server::RpcDispatcher dispatcher(instances, driver);
   NoLaterReply no_later;
   std::string error;
   const std::int64_t event_id = start_event(dispatcher, error);

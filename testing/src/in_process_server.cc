@@ -33,8 +33,8 @@ class InProcessTransport final : public mock::MsgpackTransport, private server::
         stacks_(ServerOptions{}.handler_stack_bytes),
         instances_(std::move(name), type_),
         blocking_(ServerOptions{}.blocking_threads, std::chrono::seconds(1)),
-        driver_(loop_, blocking_),
-        dispatcher_(instances_, stacks_, driver_) {}
+        driver_(loop_, blocking_, stacks_),
+        dispatcher_(instances_, driver_) {}
 
   Result<Answer> call(protocol::rpc::Command command, protocol::Array params) override {
     const std::string_view method = protocol::rpc::command_name(command);

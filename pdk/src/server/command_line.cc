@@ -68,6 +68,21 @@ Result<CommandLine> parse_command_line(int argc, char** argv) {
       if (!n)
         return Error{"-stall-ms needs milliseconds from 0 to 3600000"};
       cl.stall_report = std::chrono::milliseconds(*n);
+    } else if (arg == "workers") {
+      const auto n = bounded_integer(take_value(), 1024);
+      if (!n)
+        return Error{"-workers needs a number of threads from 0 to 1024"};
+      cl.workers = static_cast<int>(*n);
+    } else if (arg == "offload-us") {
+      const auto n = bounded_integer(take_value(), 60'000'000);
+      if (!n)
+        return Error{"-offload-us needs microseconds from 0 to 60000000"};
+      cl.offload_above = std::chrono::microseconds(*n);
+    } else if (arg == "blocking-threads") {
+      const auto n = bounded_integer(take_value(), 4096);
+      if (!n || *n == 0)
+        return Error{"-blocking-threads needs a number of threads from 1 to 4096"};
+      cl.blocking_threads = static_cast<std::size_t>(*n);
     } else if (arg == "protocol") {
       auto v = take_value();
       if (!v)
@@ -100,6 +115,13 @@ std::string usage(std::string_view program) {
       "  -stall-ms N             say in the log when a handler holds the server's\n"
       "                          thread more than N ms between two PDK calls, once\n"
       "                          per handler (default 20; 0: never)\n"
+      "  -workers N              threads that run heavy const handlers beside the\n"
+      "                          I/O thread (default: one per CPU, none on one CPU;\n"
+      "                          0: none)\n"
+      "  -offload-us N           a const handler whose events average more than N\n"
+      "                          microseconds runs on the workers (default 100)\n"
+      "  -blocking-threads N     threads that run kong.blocking's work at most\n"
+      "                          (default 64)\n"
       "  -help                   print this help, and exit\n"
       "Flags may also be written --flag and -flag=value.\n",
       program);

@@ -13,7 +13,8 @@ namespace kong::server {
 
 /// The plugin executable's flags, spelled as the Go PDK's (-dump, -help,
 /// -kong-prefix DIR), plus -max-message-bytes N, -protocol NAME and
-/// -busy-poll-us N and -stall-ms N;
+/// -busy-poll-us N, -stall-ms N, -workers N, -offload-us N and
+/// -blocking-threads N;
 /// "--flag" and "-flag=value" work too.
 struct CommandLine {
   bool dump = false;
@@ -26,6 +27,10 @@ struct CommandLine {
   std::optional<std::chrono::microseconds> busy_poll;
   /// Overrides ServerOptions::stall_report when given.
   std::optional<std::chrono::milliseconds> stall_report;
+  /// Override ServerOptions::workers, offload_above and blocking_threads.
+  std::optional<int> workers;
+  std::optional<std::chrono::microseconds> offload_above;
+  std::optional<std::size_t> blocking_threads;
 };
 
 Result<CommandLine> parse_command_line(int argc, char** argv);

@@ -12,11 +12,12 @@ namespace kong::server {
 namespace ctx = boost::context;
 
 Event::Event(std::int64_t id, Phase phase, std::shared_ptr<PluginInstance> instance,
-             StackPool& stacks, StallMonitor* stalls)
+             StackPool& stacks, StallMonitor* stalls, Worker* home)
     : id_(id),
       phase_(phase),
       instance_(std::move(instance)),
       stalls_(stalls),
+      home_(home),
       last_active_(std::chrono::steady_clock::now()) {
   fiber_ = ctx::fiber(std::allocator_arg, PooledStack(stacks), [this](ctx::fiber&& caller) {
     caller_ = std::move(caller);
@@ -76,8 +77,10 @@ Event::Outcome Event::run(protocol::Value result, std::optional<std::string> err
   fiber_ = std::move(fiber_).resume();
   // From Kong's answer to the handler's next call (or its end): all that
   // time the thread served nothing else.
+  const auto held = std::chrono::steady_clock::now() - last_active_;
+  run_time_ += held;
   if (stalls_)
-    stalls_->observe(phase_, std::chrono::steady_clock::now() - last_active_);
+    stalls_->observe(phase_, held);
   return std::move(outcome_);
 }
 

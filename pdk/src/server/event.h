@@ -15,6 +15,7 @@
 
 #include "server/stack_pool.h"
 #include "server/stall_monitor.h"
+#include "server/workers.h"
 
 namespace kong::server {
 
@@ -59,9 +60,10 @@ class OutcomeListener {
 class Event final : public Channel {
  public:
   /// `stalls`, when given, hears how long each run of the handler held the
-  /// thread.
+  /// thread. `home`: the worker the handler runs on, every time; null for
+  /// the I/O thread.
   Event(std::int64_t id, Phase phase, std::shared_ptr<PluginInstance> instance, StackPool& stacks,
-        StallMonitor* stalls = nullptr);
+        StallMonitor* stalls = nullptr, Worker* home = nullptr);
   ~Event() override;
 
   using Outcome = EventOutcome;
@@ -81,6 +83,9 @@ class Event final : public Channel {
   std::int64_t id() const { return id_; }
   Phase phase() const override { return phase_; }
   std::chrono::steady_clock::time_point last_active() const { return last_active_; }
+  Worker* home() const { return home_; }
+  /// How long the handler has run so far, all its runs together.
+  std::chrono::steady_clock::duration run_time() const { return run_time_; }
 
   /// Who waits for this event's outcome while its handler is away (in
   /// kong.blocking); null when nobody does any more (Kong gave it up), and
@@ -103,6 +108,7 @@ class Event final : public Channel {
   Phase phase_;
   std::shared_ptr<PluginInstance> instance_;
   StallMonitor* stalls_;
+  Worker* home_;
   boost::context::fiber fiber_;   // the handler, while suspended
   boost::context::fiber caller_;  // the I/O loop, while the handler runs
   Outcome outcome_{Outcome::Kind::returned, nullptr, {}, {}};
@@ -113,6 +119,7 @@ class Event final : public Channel {
   bool in_blocking_work_ = false;  // kong.blocking's work is running elsewhere
   OutcomeListener* listener_ = nullptr;
   std::chrono::steady_clock::time_point last_active_;
+  std::chrono::steady_clock::duration run_time_{0};
 };
 
 /// The error text of a failed handler, as Kong logs it:

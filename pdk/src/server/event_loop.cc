@@ -37,25 +37,23 @@ EventLoop::~EventLoop() {
 }
 
 void EventLoop::post(std::function<void()> task) {
-  bool first = false;
   {
     std::lock_guard lock(posted_mutex_);
-    first = posted_.empty();
     posted_.push_back(std::move(task));
+    has_posted_.store(true);
   }
-  // Later posts of the same batch find the eventfd already readable.
-  if (first) {
+  // An awake loop looks at has_posted_ before it sleeps.
+  if (sleeping_.load()) {
     const std::uint64_t one = 1;
     [[maybe_unused]] const ssize_t n = ::write(wake_fd_, &one, sizeof one);
   }
 }
 
 void EventLoop::run_posted() {
-  std::uint64_t count = 0;
-  [[maybe_unused]] const ssize_t n = ::read(wake_fd_, &count, sizeof count);
   {
     std::lock_guard lock(posted_mutex_);
     running_tasks_.swap(posted_);
+    has_posted_.store(false);
   }
   // Outside the lock: a task may post again (to this loop or another).
   for (auto& task : running_tasks_)
@@ -95,22 +93,32 @@ void EventLoop::run(const std::function<void()>& after_batch) {
           0, std::chrono::ceil<std::chrono::milliseconds>(next_tick - Clock::now()).count()));
     }
     int n = 0;
-    if (busy && busy_poll_.count() > 0) {
+    if (busy && busy_poll_.count() > 0 && busy_poll_holds_ == 0) {
       const auto until = Clock::now() + busy_poll_;
       do {
         n = ::epoll_wait(epoll_fd_, ready, 64, 0);
-      } while (n == 0 && Clock::now() < until);
+      } while (n == 0 && !has_posted_.load(std::memory_order_relaxed) && Clock::now() < until);
     }
-    if (n <= 0)
-      n = ::epoll_wait(epoll_fd_, ready, 64, timeout);
+    if (n <= 0) {
+      sleeping_.store(true);
+      if (!has_posted_.load())
+        n = ::epoll_wait(epoll_fd_, ready, 64, timeout);
+      sleeping_.store(false);
+    }
     busy = n > 0;
     if (n < 0 && errno != EINTR)
       check(n, "epoll_wait");
     for (int i = 0; i < n; ++i) {
-      if (ready[i].data.u64 == kWakeMark)
-        run_posted();
-      else
+      if (ready[i].data.u64 == kWakeMark) {
+        std::uint64_t count = 0;  // the wake-up itself; the tasks run below
+        [[maybe_unused]] const ssize_t r = ::read(wake_fd_, &count, sizeof count);
+      } else {
         static_cast<Watcher*>(ready[i].data.ptr)->on_ready(ready[i].events);
+      }
+    }
+    if (has_posted_.load(std::memory_order_relaxed)) {
+      run_posted();
+      busy = true;
     }
     after_batch();
     if (tick_ && Clock::now() >= next_tick) {

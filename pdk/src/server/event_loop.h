@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -41,6 +42,12 @@ class EventLoop {
   /// besides the latency (bench/README.md). Zero: always sleep.
   void busy_poll(std::chrono::microseconds window) { busy_poll_ = window; }
 
+  /// While held (a count: each hold() needs a release()), the loop does not
+  /// poll before sleeping: work runs on other threads, whose CPU the spin
+  /// would take, and what the loop waits for is their post, not Kong.
+  void hold_busy_poll() { ++busy_poll_holds_; }
+  void release_busy_poll() { --busy_poll_holds_; }
+
   /// Calls `tick` about every `period` while running.
   void every(std::chrono::milliseconds period, std::function<void()> tick);
 
@@ -51,8 +58,9 @@ class EventLoop {
 
   /// Runs `task` on the loop's thread, in the order posted. Callable from
   /// any thread: how work done elsewhere (a blocking call, a handler on a
-  /// worker) comes back to the sockets. Tasks posted while the loop is busy
-  /// cost no system call; the first one of a batch writes an eventfd.
+  /// worker) comes back to the sockets. Tasks posted while the loop is
+  /// awake cost no system call; one posted to a sleeping loop writes an
+  /// eventfd to wake it.
   void post(std::function<void()> task);
 
  private:
@@ -60,12 +68,18 @@ class EventLoop {
   void run_posted();
 
   int epoll_fd_;
-  int wake_fd_;  // an eventfd, readable while tasks wait
+  int wake_fd_;  // an eventfd, written to wake the loop for posted tasks
+  // Whether the loop sleeps in epoll_wait, and whether tasks wait: each
+  // side writes its flag, then reads the other's (both sequentially
+  // consistent), so a task is never left with the loop asleep.
+  std::atomic<bool> sleeping_{false};
+  std::atomic<bool> has_posted_{false};
   std::mutex posted_mutex_;
   std::vector<std::function<void()>> posted_;
   std::vector<std::function<void()>> running_tasks_;  // the batch being run
   bool running_ = false;
   std::chrono::microseconds busy_poll_{0};
+  int busy_poll_holds_ = 0;
   std::chrono::milliseconds period_{0};
   std::function<void()> tick_;
 };

@@ -32,6 +32,7 @@
 #include "server/protobuf_module.h"
 #include "server/rpc_dispatcher.h"
 #include "server/stack_pool.h"
+#include "server/workers.h"
 
 namespace kong {
 namespace {
@@ -42,6 +43,15 @@ constexpr auto kEventIdleLimit = std::chrono::seconds(60);
 constexpr auto kExpirySweep = std::chrono::seconds(10);
 // A blocking-pool thread idle this long ends: a quiet server holds none.
 constexpr auto kBlockingThreadIdle = std::chrono::milliseconds(10'000);
+
+// -1: one per CPU this process may use, none on a single one (a worker
+// would only add hand-offs there).
+std::size_t worker_count(int configured) {
+  if (configured >= 0)
+    return static_cast<std::size_t>(configured);
+  const std::size_t cpus = server::Workers::usable_cpus();
+  return cpus > 1 ? cpus : 0;
+}
 
 // The name Kong knows the plugin by: the executable's, as in the Go PDK.
 std::string executable_name(const char* argv0) {
@@ -73,16 +83,14 @@ class Server {
         stacks_(options.handler_stack_bytes),
         stalls_(name, options.stall_report),
         instances_(std::move(name), type),
+        workers_(worker_count(options.workers)),
         blocking_(options.blocking_threads, kBlockingThreadIdle),
-        driver_(loop_, blocking_),
-        dispatcher_(instances_, stacks_, driver_, &stalls_),
+        driver_(loop_, blocking_, stacks_, &stalls_, &workers_,
+                {type.concurrent_phases, options.offload_above}),
+        dispatcher_(instances_, driver_),
         limits_{options.max_message_bytes, 256},
-        protobuf_{instances_,
-                  stacks_,
-                  driver_,
-                  static_cast<std::int64_t>(std::time(nullptr)),
-                  options.max_message_bytes,
-                  &stalls_},
+        protobuf_{instances_, driver_, static_cast<std::int64_t>(std::time(nullptr)),
+                  options.max_message_bytes},
         new_protobuf_(protocol_ == Protocol::protobuf ? server::load_protobuf_module() : nullptr),
         accept_([this] { accept(); }),
         signal_([this] { loop_.stop(); }) {
@@ -147,6 +155,9 @@ class Server {
   server::StackPool stacks_;
   server::StallMonitor stalls_;
   server::Instances instances_;
+  // Events homed on a worker are unwound there, wherever their last
+  // reference goes: the workers outlive every holder of an event.
+  server::Workers workers_;
   server::EventLoop loop_;
   server::BlockingPool blocking_;
   server::EventDriver driver_;
@@ -187,6 +198,12 @@ int run_plugin_server(int argc, char** argv, const PluginType& type, ServerOptio
     options.stall_report = std::chrono::milliseconds(std::strtoll(ms, nullptr, 10));
   if (cl->stall_report)
     options.stall_report = *cl->stall_report;
+  if (cl->workers)
+    options.workers = *cl->workers;
+  if (cl->offload_above)
+    options.offload_above = *cl->offload_above;
+  if (cl->blocking_threads)
+    options.blocking_threads = *cl->blocking_threads;
   const std::string socket_path = cl->kong_prefix + "/" + name + ".socket";
   // A handler spelt `Access`, or taking the wrong argument, compiles: it is
   // just not a handler. Said at -dump time, which Kong runs first.

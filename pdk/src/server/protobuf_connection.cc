@@ -99,8 +99,7 @@ void ProtobufConnection::start_event(std::int64_t sequence, std::int64_t instanc
     return;
   }
   // The event's id is its command's sequence, which the RpcReturn repeats.
-  event_ = std::make_shared<Event>(sequence, *phase, (*instance)->plugin, context_.stacks,
-                                   context_.stalls);
+  event_ = context_.driver.start(sequence, *phase, (*instance)->plugin);
   step(context_.driver.advance(event_, Value{}, std::nullopt, *this));
 }
 
@@ -160,7 +159,7 @@ void ProtobufConnection::step(std::optional<Event::Outcome> next) {
         }
         // Kong answers an exit with nothing, and the Go PDK closes the
         // connection after it (protocol.md §4).
-        event_->end();
+        context_.driver.end(event_);
         end_event();
         close_after_write();
         return;

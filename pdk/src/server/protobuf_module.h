@@ -21,21 +21,16 @@
 namespace kong::server {
 
 class EventDriver;
-class StallMonitor;
 
 /// What every ProtoBuf:1 connection of a server shares.
 struct ProtobufContext {
   Instances& instances;
-  /// Handler stacks; must outlive the connections.
-  StackPool& stacks;
-  /// Runs the events' handlers, wherever they wait.
+  /// Starts and runs the events' handlers, wherever they run.
   EventDriver& driver;
   /// The server's start, in seconds since the epoch (cmd_get_plugin_info).
   std::int64_t loaded_at;
   /// A frame declaring more is refused and its connection closed.
   std::size_t max_frame_bytes;
-  /// Hears how long each handler held the thread.
-  StallMonitor* stalls = nullptr;
 };
 
 /// The module's entry point: a ProtobufConnection on `fd`, which it owns.

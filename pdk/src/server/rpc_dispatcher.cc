@@ -125,9 +125,7 @@ std::optional<Reply> RpcDispatcher::handle_event(const Array& params, ReplyTo& l
     return fail("plugin.HandleEvent: " + phase.error().message);
   const std::int64_t event_id = next_event_id_++;
   auto running =
-      events_
-          .emplace(event_id, Running{std::make_shared<Event>(event_id, *phase, (*instance)->plugin,
-                                                             stacks_, stalls_)})
+      events_.emplace(event_id, Running{driver_.start(event_id, *phase, (*instance)->plugin)})
           .first;
   return advance(running, Value{}, std::nullopt, later);
 }
@@ -224,7 +222,7 @@ Reply RpcDispatcher::finish(Events::iterator running, Event::Outcome outcome) {
     case Event::Outcome::Kind::ended: {
       // The exit is Kong's answer (protocol.md §3): unwind the handler now.
       Reply reply = answer(call_data());
-      event.end();
+      driver_.end(running->second.event);
       events_.erase(running);
       return reply;
     }
@@ -243,9 +241,10 @@ Reply RpcDispatcher::finish(Events::iterator running, Event::Outcome outcome) {
 void RpcDispatcher::expire_events(std::chrono::steady_clock::duration idle) {
   // Idle for `idle` or longer: expire_events(0s) drops every waiting event.
   const auto cutoff = std::chrono::steady_clock::now() - idle;
+  // One away runs elsewhere: it is looked at when its outcome comes back.
   for (auto it = events_.begin(); it != events_.end();) {
     auto next = std::next(it);
-    if (it->second.event->last_active() <= cutoff)
+    if (!it->second.away && it->second.event->last_active() <= cutoff)
       drop(it);
     it = next;
   }

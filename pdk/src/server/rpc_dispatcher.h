@@ -14,7 +14,6 @@
 #include "server/event.h"
 #include "server/event_driver.h"
 #include "server/instances.h"
-#include "server/stack_pool.h"
 
 namespace kong::server {
 
@@ -38,12 +37,9 @@ class ReplyTo {
 /// socket: instances, events keyed by id, and the Step family.
 class RpcDispatcher final : private OutcomeListener {
  public:
-  /// Events take their stacks from `stacks`, which must outlive them, run
-  /// through `driver`, and tell `stalls`, if given, how long their handlers
-  /// held the thread.
-  RpcDispatcher(Instances& instances, StackPool& stacks, EventDriver& driver,
-                StallMonitor* stalls = nullptr)
-      : instances_(instances), stacks_(stacks), driver_(driver), stalls_(stalls) {}
+  /// Events start and run through `driver`.
+  RpcDispatcher(Instances& instances, EventDriver& driver)
+      : instances_(instances), driver_(driver) {}
   ~RpcDispatcher();
 
   /// Runs one request. Never throws: bad params and failures become errors.
@@ -91,9 +87,7 @@ class RpcDispatcher final : private OutcomeListener {
   static protocol::Value status_of(const Instance& instance);
 
   Instances& instances_;
-  StackPool& stacks_;
   EventDriver& driver_;
-  StallMonitor* stalls_;
   Events events_;
   std::int64_t next_event_id_ = 1;
 };

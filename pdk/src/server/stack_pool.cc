@@ -26,10 +26,13 @@ StackPool::~StackPool() {
 }
 
 boost::context::stack_context StackPool::allocate() {
-  if (!idle_.empty()) {
-    auto sc = idle_.back();
-    idle_.pop_back();
-    return sc;
+  {
+    std::lock_guard lock(mutex_);
+    if (!idle_.empty()) {
+      auto sc = idle_.back();
+      idle_.pop_back();
+      return sc;
+    }
   }
   const std::size_t total = stack_bytes_ + page_size();
   void* base = ::mmap(nullptr, total, PROT_READ | PROT_WRITE,
@@ -44,9 +47,12 @@ boost::context::stack_context StackPool::allocate() {
 }
 
 void StackPool::deallocate(boost::context::stack_context& sc) {
-  if (idle_.size() < max_idle_) {
-    idle_.push_back(sc);
-    return;
+  {
+    std::lock_guard lock(mutex_);
+    if (idle_.size() < max_idle_) {
+      idle_.push_back(sc);
+      return;
+    }
   }
   ::munmap(static_cast<char*>(sc.sp) - sc.size - page_size(), sc.size + page_size());
 }

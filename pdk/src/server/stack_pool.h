@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <mutex>
 #include <vector>
 
 #include <boost/context/stack_context.hpp>
@@ -10,6 +11,8 @@ namespace kong::server {
 /// Handler stacks, kept for reuse: mapping a fresh stack per event would cost
 /// an mmap, a munmap and page faults on every request. Each stack has a guard
 /// page below it, so an overflow faults instead of corrupting memory.
+/// Thread-safe: an event's stack is taken on the I/O thread and may come
+/// back on the worker thread its handler ran on.
 class StackPool {
  public:
   StackPool(std::size_t stack_bytes, std::size_t max_idle = 64);
@@ -20,11 +23,15 @@ class StackPool {
   boost::context::stack_context allocate();
   void deallocate(boost::context::stack_context& sc);
 
-  std::size_t idle() const { return idle_.size(); }
+  std::size_t idle() const {
+    std::lock_guard lock(mutex_);
+    return idle_.size();
+  }
 
  private:
   std::size_t stack_bytes_;
   std::size_t max_idle_;
+  mutable std::mutex mutex_;
   std::vector<boost::context::stack_context> idle_;
 };
 

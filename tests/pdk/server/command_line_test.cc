@@ -95,6 +95,16 @@ TEST(CommandLine, TakesTheStallThresholdInMillisecondsZeroTurningItOff) {
   EXPECT_EQ(Parse({})->stall_report, std::nullopt);
 }
 
+TEST(CommandLine, TakesTheThreadSettings) {
+  const auto cl = Parse({"-workers", "3", "-offload-us", "250", "--blocking-threads=8"});
+  ASSERT_TRUE(cl.ok()) << cl.error().message;
+  EXPECT_EQ(cl->workers, 3);
+  EXPECT_EQ(cl->offload_above, std::chrono::microseconds(250));
+  EXPECT_EQ(cl->blocking_threads, 8u);
+  EXPECT_EQ(Parse({"-workers", "0"})->workers, 0);
+  EXPECT_EQ(Parse({})->workers, std::nullopt);
+}
+
 TEST(CommandLine, CombinesFlags) {
   const auto cl =
       Parse({"-kong-prefix", "/k", "-max-message-bytes", "99", "-protocol", "ProtoBuf:1", "-dump"});
@@ -135,6 +145,10 @@ TEST(CommandLine, RefusesUnknownFlagsAndMissingValues) {
       {{"-stall-ms"}, "-stall-ms needs milliseconds from 0 to 3600000"},
       {{"-stall-ms", "20ms"}, "-stall-ms needs milliseconds from 0 to 3600000"},
       {{"-stall-ms", "3600001"}, "-stall-ms needs milliseconds from 0 to 3600000"},
+      {{"-workers", "-1"}, "-workers needs a number of threads from 0 to 1024"},
+      {{"-workers", "many"}, "-workers needs a number of threads from 0 to 1024"},
+      {{"-offload-us"}, "-offload-us needs microseconds from 0 to 60000000"},
+      {{"-blocking-threads", "0"}, "-blocking-threads needs a number of threads from 1 to 4096"},
       {{"-protocol"}, "-protocol needs MsgPack:1 or ProtoBuf:1"},
       {{"-protocol", "ProtoBuf:2"}, R"(-protocol needs MsgPack:1 or ProtoBuf:1, got "ProtoBuf:2")"},
       {{"--protocol=grpc"}, R"(-protocol needs MsgPack:1 or ProtoBuf:1, got "grpc")"},
@@ -150,9 +164,10 @@ TEST(CommandLine, RefusesUnknownFlagsAndMissingValues) {
 TEST(CommandLine, DescribesEveryFlagInItsUsage) {
   const std::string text = usage("my-plugin");
   EXPECT_TRUE(text.starts_with("Usage: my-plugin [flags]\n")) << text;
-  for (const char* flag : {"-dump", "-kong-prefix DIR", "-max-message-bytes N", "-busy-poll-us N",
-                           "-stall-ms N", "-protocol NAME", "MsgPack:1", "ProtoBuf:1", "-help",
-                           "/usr/local/kong", "<executable name>.socket"}) {
+  for (const char* flag :
+       {"-dump", "-kong-prefix DIR", "-max-message-bytes N", "-busy-poll-us N", "-stall-ms N",
+        "-workers N", "-offload-us N", "-blocking-threads N", "-protocol NAME", "MsgPack:1",
+        "ProtoBuf:1", "-help", "/usr/local/kong", "<executable name>.socket"}) {
     EXPECT_NE(text.find(flag), std::string::npos) << flag << " missing from:\n" << text;
   }
 }

@@ -7,7 +7,9 @@
 
 #include <algorithm>
 #include <cstring>
+#include <fstream>
 #include <memory>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -104,6 +106,16 @@ Value EventData(std::int64_t event_id, Value data) {
 
 Value CallData(std::string_view method, Array args) {
   return StrMap({{"Method", method}, {"Args", Value(std::move(args))}});
+}
+
+/// The threads of process `pid`, from /proc; -1 if unreadable.
+int ThreadCount(pid_t pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(status, line);) {
+    if (line.starts_with("Threads:"))
+      return std::stoi(line.substr(8));
+  }
+  return -1;
 }
 
 class PluginServer : public ServerTest {
@@ -589,6 +601,104 @@ TEST_F(PluginServer, GoesOnServingWhenKongHangsUpOnAHandlerInKongBlocking) {
       std::this_thread::sleep_for(10ms);
   }
   EXPECT_EQ(r, Response(20, "plugin.Step: no running event 1", Value{}));
+}
+
+TEST_F(PluginServer, StepsOnAnyConnectionReachTheirEventsWhileConstHandlersRunOnWorkers) {
+  // Every log event but the first (measured on the I/O thread) goes to a worker.
+  StartServer(kTestPluginBin, kTestPluginName, {"-workers", "2", "-offload-us", "0"});
+  constexpr int kConnections = 4;
+  constexpr int kEvents = 32;
+  std::vector<std::unique_ptr<Client>> kong;
+  for (int c = 0; c < kConnections; ++c)
+    kong.push_back(Connect());
+  StartInstance(*kong[0], 1, kTestPluginName, R"({"__seq__": 1, "mode": "many"})");
+  EXPECT_EQ(
+      Call(*kong[0], 2, "plugin.HandleEvent", {StrMap({{"InstanceId", 1}, {"EventName", "log"}})}),
+      Response(2, Value{}, EventData(1, CallData("kong.log.info", {"logged by ", "many"}))));
+  EXPECT_EQ(Call(*kong[0], 3, "plugin.Step", {EventData(1, Value{})}),
+            Response(3, Value{}, EventData(1, "ret")));
+
+  // All started at once, each on a connection, then each stepped on the next.
+  for (int i = 0; i < kEvents; ++i) {
+    ASSERT_TRUE(kong[i % kConnections]->Send(Request(
+        100 + i, "plugin.HandleEvent", {StrMap({{"InstanceId", 1}, {"EventName", "log"}})})));
+  }
+  std::vector<std::int64_t> event_ids(kEvents, -1);
+  for (int i = 0; i < kEvents; ++i) {
+    Value r;
+    ASSERT_TRUE(
+        kong[i % kConnections]->Receive(r, "the answer to HandleEvent " + std::to_string(i)));
+    const Value* data = r.is_array() && r.as_array().size() == 4 ? &r.as_array()[3] : nullptr;
+    const Value* id = data && data->is_map() ? data->find("EventId") : nullptr;
+    ASSERT_TRUE(id && id->is_int()) << to_debug_string(r);
+    event_ids[i] = id->as_int();
+    EXPECT_EQ(r,
+              Response(100 + i, Value{},
+                       EventData(event_ids[i], CallData("kong.log.info", {"logged by ", "many"}))));
+  }
+  EXPECT_EQ(std::set<std::int64_t>(event_ids.begin(), event_ids.end()).size(),
+            static_cast<std::size_t>(kEvents));
+  for (int i = 0; i < kEvents; ++i) {
+    ASSERT_TRUE(kong[(i + 1) % kConnections]->Send(
+        Request(200 + i, "plugin.Step", {EventData(event_ids[i], Value{})})));
+  }
+  for (int i = 0; i < kEvents; ++i) {
+    Value r;
+    ASSERT_TRUE(
+        kong[(i + 1) % kConnections]->Receive(r, "the answer to Step " + std::to_string(i)));
+    EXPECT_EQ(r, Response(200 + i, Value{}, EventData(event_ids[i], "ret")));
+  }
+  EXPECT_GT(ThreadCount(server_->pid()), 1) << "the log events ran on no worker";
+}
+
+TEST_F(PluginServer, RunsANonConstHandlerOnTheIoThreadOnly) {
+  StartServer(kTestPluginBin, kTestPluginName, {"-workers", "2", "-offload-us", "0"});
+  auto kong = Connect();
+  StartInstance(*kong, 1, kTestPluginName, R"({"__seq__": 1, "mode": "hold", "limit": 2})");
+  for (int i = 1; i <= 5; ++i) {
+    EXPECT_EQ(
+        Call(*kong, 10 * i, "plugin.HandleEvent",
+             {StrMap({{"InstanceId", 1}, {"EventName", "access"}})}),
+        Response(10 * i, Value{}, EventData(i, CallData("kong.request.get_header", {"host"}))));
+    EXPECT_EQ(Call(*kong, 10 * i + 1, "plugin.Step", {EventData(i, Value{})}),
+              Response(10 * i + 1, Value{}, EventData(i, "ret")));
+  }
+  EXPECT_EQ(ThreadCount(server_->pid()), 1);
+}
+
+TEST_F(PluginServer, AConstHandlerHoldingOneWorkerDoesNotHoldUpTheNextEvents) {
+  StartServer(kTestPluginBin, kTestPluginName, {"-workers", "2", "-offload-us", "0"});
+  Gate gate(dir_.file("gate"));
+  auto held = Connect();
+  auto kong = Connect();
+  StartInstance(*kong, 1, kTestPluginName, R"({"__seq__": 1, "mode": "many"})");
+  StartInstance(*held, 2, kTestPluginName,
+                R"({"__seq__": 2, "mode": "log-gate:)" + gate.path() + R"("})");
+  // The first log event is measured on the I/O thread; those after go to workers.
+  EXPECT_EQ(
+      Call(*kong, 10, "plugin.HandleEvent", {StrMap({{"InstanceId", 1}, {"EventName", "log"}})}),
+      Response(10, Value{}, EventData(1, CallData("kong.log.info", {"logged by ", "many"}))));
+  EXPECT_EQ(Call(*kong, 11, "plugin.Step", {EventData(1, Value{})}),
+            Response(11, Value{}, EventData(1, "ret")));
+  ASSERT_TRUE(held->Send(
+      Request(20, "plugin.HandleEvent", {StrMap({{"InstanceId", 2}, {"EventName", "log"}})})));
+  ASSERT_TRUE(gate.AwaitWork());  // event 2 holds its worker
+  for (std::int64_t event = 3; event <= 6; ++event) {
+    EXPECT_EQ(Call(*kong, 10 * event, "plugin.HandleEvent",
+                   {StrMap({{"InstanceId", 1}, {"EventName", "log"}})}),
+              Response(10 * event, Value{},
+                       EventData(event, CallData("kong.log.info", {"logged by ", "many"}))));
+    EXPECT_EQ(Call(*kong, 10 * event + 1, "plugin.Step", {EventData(event, Value{})}),
+              Response(10 * event + 1, Value{}, EventData(event, "ret")));
+  }
+  EXPECT_TRUE(held->Quiet());
+  gate.Open();
+  Value r;
+  ASSERT_TRUE(held->Receive(r, "event 2's call, once the gate opened"));
+  EXPECT_EQ(
+      r,
+      Response(20, Value{},
+               EventData(2, CallData("kong.log.info", {"logged by ", "log-gate:" + gate.path()}))));
 }
 
 TEST_F(PluginServer, ExitsCleanlyOnSigtermAndRemovesItsSocket) {

@@ -66,8 +66,8 @@ class ProtobufConnection : public ::testing::Test {
   server::StackPool stacks_{ServerOptions{}.handler_stack_bytes};
   server::Instances instances_{"test-plugin", type_};
   server::BlockingPool blocking_{1, std::chrono::seconds(1)};
-  server::EventDriver driver_{loop_, blocking_};
-  server::ProtobufContext context_{instances_, stacks_, driver_, 0, 1u << 20};
+  server::EventDriver driver_{loop_, blocking_, stacks_};
+  server::ProtobufContext context_{instances_, driver_, 0, 1u << 20};
   int fds_[2] = {-1, -1};
   std::unique_ptr<server::ProtobufConnection> connection_;
 };

@@ -2,6 +2,7 @@
 // process, a unix socket, length-prefixed frames.
 #include <algorithm>
 #include <ctime>
+#include <fstream>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -372,6 +373,34 @@ TEST_F(ProtobufServer, AHandlerWaitingInKongBlockingDoesNotDelayAnEventOnAnother
              SetHeaderArgs("x-blocked", "waited for example.com"));
   ASSERT_TRUE(slow->SendFrame(""));
   ExpectEventEnd(*slow, 2);
+}
+
+TEST_F(ProtobufServer, RunsConstHandlersOfManyConnectionsOnWorkersAtOnce) {
+  // Every log event but the first (measured on the I/O thread) goes to a worker.
+  StartProtobufServer({"-workers", "2", "-offload-us", "0"});
+  auto first = Connect();
+  StartInstance(*first, 1, "many");
+  ASSERT_TRUE(first->Send(HandleEventCall(2, 1, "log")));
+  ExpectCall(*first, "kong.log.info", ListOfStrings({"logged by ", "many"}));
+  ASSERT_TRUE(first->SendFrame(""));
+  ExpectEventEnd(*first, 2);
+
+  std::vector<std::unique_ptr<FrameClient>> kong;
+  for (int c = 0; c < 8; ++c) {
+    kong.push_back(Connect());
+    ASSERT_TRUE(kong.back()->Send(HandleEventCall(10 + c, 1, "log")));
+  }
+  for (auto& k : kong)
+    ExpectCall(*k, "kong.log.info", ListOfStrings({"logged by ", "many"}));
+  for (auto& k : kong)
+    ASSERT_TRUE(k->SendFrame(""));
+  for (int c = 0; c < 8; ++c)
+    ExpectEventEnd(*kong[c], 10 + c);
+  std::ifstream status("/proc/" + std::to_string(server_->pid()) + "/status");
+  std::string line;
+  while (std::getline(status, line) && !line.starts_with("Threads:")) {
+  }
+  EXPECT_NE(line, "Threads:\t1") << "the log events ran on no worker";
 }
 
 TEST_F(ProtobufServer, ClosesTheConnectionAfterTheTwoFramesOfAnExit) {

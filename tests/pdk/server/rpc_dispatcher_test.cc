@@ -96,8 +96,8 @@ class RpcDispatcher : public ::testing::Test {
   server::Instances instances_{"test-plugin", type_};
   server::EventLoop loop_;
   server::BlockingPool blocking_{4, std::chrono::seconds(1)};
-  server::EventDriver driver_{loop_, blocking_};
-  server::RpcDispatcher dispatcher_{instances_, stacks_, driver_};
+  server::EventDriver driver_{loop_, blocking_, stacks_};
+  server::RpcDispatcher dispatcher_{instances_, driver_};
   NoLaterReply no_later_;
 };
 
@@ -386,10 +386,10 @@ TEST(RpcDispatcherLifetime, UnwindsRunningEventsWhenDestroyed) {
   server::Instances instances("test-plugin", type);
   server::EventLoop loop;
   server::BlockingPool blocking(1, std::chrono::seconds(1));
-  server::EventDriver driver(loop, blocking);
+  server::EventDriver driver(loop, blocking, stacks);
   NoLaterReply no_later;
   {
-    server::RpcDispatcher dispatcher(instances, stacks, driver);
+    server::RpcDispatcher dispatcher(instances, driver);
     AtOnce(dispatcher.dispatch("plugin.StartInstance", {StrMap({{"Name", "t"}, {"Config", "{}"}})},
                                no_later));
     for (int i = 0; i < 3; ++i) {

@@ -41,6 +41,8 @@ inline int g_unwound_handlers = 0;
 ///   blocking-throws  kong.blocking's work throws std::runtime_error("the
 ///                service is down")
 ///   blocking-pdk kong.blocking's work calls get_header("host")
+///
+/// The log handler logs "logged by <mode>" (see log()).
 struct TestPlugin {
   std::string mode = "hello";
   int limit = 10;
@@ -122,7 +124,14 @@ struct TestPlugin {
     }
   }
 
-  void log(Pdk& kong) { kong.log.info("logged by ", mode); }
+  // A const handler, which the server may run on its workers, several at
+  // once; access, not const, runs on the I/O thread only. mode
+  // "log-gate:F" holds the handler's thread at the gate F first.
+  void log(Pdk& kong) const {
+    if (mode.starts_with("log-gate:"))
+      wait_for_gate(mode.substr(9));
+    kong.log.info("logged by ", mode);
+  }
 };
 
 }  // namespace kong::test

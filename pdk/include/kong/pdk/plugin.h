@@ -7,6 +7,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -36,6 +37,9 @@ struct PluginType {
   std::vector<Phase> phases;
   /// The Kong schema's `config` record.
   nlohmann::json config_schema;
+  /// A bit per Phase (1 << phase) whose handler is a const member function:
+  /// the server may run several of its events at once, on several threads.
+  std::uint32_t concurrent_phases = 0;
   /// Makes an instance from Kong's configuration JSON; the error names the field.
   std::function<Result<std::unique_ptr<PluginInstance>>(const nlohmann::json&)> create;
 };
@@ -60,14 +64,24 @@ struct ServerOptions {
   /// once per phase's handler. 0 never says it; `-stall-ms N` overrides it.
   std::chrono::milliseconds stall_report{20};
   /// Threads that run kong.blocking's work at most: as many calls wait at
-  /// once, more queue. Started as work comes, ended after 10 s idle.
+  /// once, more queue. Started as work comes, ended after 10 s idle;
+  /// `-blocking-threads N` overrides it.
   std::size_t blocking_threads = 64;
+  /// Worker threads that run heavy handlers which may run concurrently
+  /// (const members, docs/threads.md) beside the I/O thread. -1: one per
+  /// CPU the server may use, none on one CPU; 0: none. `-workers N`
+  /// overrides it.
+  int workers = -1;
+  /// Such a handler goes to the workers while its events take longer than
+  /// this on average; `-offload-us N` overrides it.
+  std::chrono::microseconds offload_above{100};
 };
 
 namespace plugin_detail {
 
 // The one list of phase handlers: runs `config`'s handler for `phase` when
-// `kong` is given, and tells either way whether the type has one.
+// `kong` is given, and tells either way whether the type has one. With a
+// const `C`, only const handlers count.
 template <class C>
 bool run_handler(C& config, Phase phase, Pdk* kong) {
   switch (phase) {
@@ -104,7 +118,14 @@ class TypedInstance final : public PluginInstance {
  public:
   explicit TypedInstance(Config c) : config_(std::move(c)) {}
 
-  void handle(Phase phase, Pdk& kong) override { run_handler(config_, phase, &kong); }
+  // A const handler is called as such, even beside a non-const overload:
+  // the server may run it on several threads at once.
+  void handle(Phase phase, Pdk& kong) override {
+    if (run_handler(std::as_const(config_), phase, nullptr))
+      run_handler(std::as_const(config_), phase, &kong);
+    else
+      run_handler(config_, phase, &kong);
+  }
   nlohmann::json config() const override { return config_to_json(config_); }
 
  private:
@@ -125,6 +146,8 @@ PluginType plugin_type(std::string_view version, int priority) {
   for (Phase p : kAllPhases) {
     if (run_handler(probe, p, nullptr))
       t.phases.push_back(p);
+    if (run_handler(std::as_const(probe), p, nullptr))
+      t.concurrent_phases |= std::uint32_t{1} << static_cast<unsigned>(p);
   }
   t.config_schema = config_schema<Config>();
   t.create = [](const nlohmann::json& j) -> Result<std::unique_ptr<PluginInstance>> {
