@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "server/tsan_fiber.h"
+
 namespace kong::server {
 
 namespace ctx = boost::context;
@@ -18,10 +20,12 @@ Event::Event(std::int64_t id, Phase phase, std::shared_ptr<PluginInstance> insta
       instance_(std::move(instance)),
       stalls_(stalls),
       home_(home),
+      tsan_fiber_(tsan::create_fiber()),
       last_active_(std::chrono::steady_clock::now()) {
   fiber_ = ctx::fiber(std::allocator_arg, PooledStack(stacks), [this](ctx::fiber&& caller) {
     caller_ = std::move(caller);
     body();
+    tsan::switch_to_fiber(tsan_caller_);
     return std::move(caller_);
   });
 }
@@ -30,7 +34,12 @@ Event::Event(std::int64_t id, Phase phase, std::shared_ptr<PluginInstance> insta
 // forced_unwind through it), so an abandoned handler's destructors still run.
 // Done first, while the members the handler may touch are still alive.
 Event::~Event() {
+  if (started_ && fiber_) {
+    tsan_caller_ = tsan::current_fiber();
+    tsan::switch_to_fiber(tsan_fiber_);  // body() switches back as it unwinds
+  }
   fiber_ = ctx::fiber();
+  tsan::destroy_fiber(tsan_fiber_);
 }
 
 void Event::body() {
@@ -42,7 +51,9 @@ void Event::body() {
     else
       report_swallowed_exit();
   } catch (const ctx::detail::forced_unwind&) {
-    throw;  // the event is being destroyed: let Boost.Context unwind
+    // The event is being destroyed: let Boost.Context unwind, back to ~Event.
+    tsan::switch_to_fiber(tsan_caller_);
+    throw;
   } catch (const EventEnded&) {
     // end(): the ending call went out, and the handler has unwound.
   } catch (const std::exception& e) {
@@ -74,6 +85,9 @@ Event::Outcome Event::run(protocol::Value result, std::optional<std::string> err
   answer_ = std::move(result);
   answer_error_ = std::move(error);
   last_active_ = std::chrono::steady_clock::now();
+  started_ = true;
+  tsan_caller_ = tsan::current_fiber();
+  tsan::switch_to_fiber(tsan_fiber_);
   fiber_ = std::move(fiber_).resume();
   // From Kong's answer to the handler's next call (or its end): all that
   // time the thread served nothing else.
@@ -91,6 +105,7 @@ void Event::end() {
 void Event::run_blocking(const std::function<void()>& work) {
   outcome_ = {Outcome::Kind::blocked, nullptr, {}, {}, &work};
   in_blocking_work_ = true;
+  tsan::switch_to_fiber(tsan_caller_);
   caller_ = std::move(caller_).resume();
   in_blocking_work_ = false;
 }
@@ -112,6 +127,7 @@ protocol::Value Event::send(const protocol::MethodInfo& info, protocol::Array ar
   }
   outcome_ = {
       info.ends_event ? Outcome::Kind::ended : Outcome::Kind::call, &info, std::move(args), {}};
+  tsan::switch_to_fiber(tsan_caller_);
   caller_ = std::move(caller_).resume();
   // A call that never reached Kong (it has no ProtoBuf:1 rpc, say) fails here,
   // an exit included: the handler may catch it and go on.

@@ -117,6 +117,11 @@ class Event final : public Channel {
   bool ended_ = false;  // a call ended the event (kong.response.exit) and went out
   bool swallow_reported_ = false;
   bool in_blocking_work_ = false;  // kong.blocking's work is running elsewhere
+  bool started_ = false;
+  // ThreadSanitizer's names for the handler's stack and for the one that
+  // resumed it (tsan_fiber.h); null in other builds.
+  void* tsan_fiber_;
+  void* tsan_caller_ = nullptr;
   OutcomeListener* listener_ = nullptr;
   std::chrono::steady_clock::time_point last_active_;
   std::chrono::steady_clock::duration run_time_{0};
