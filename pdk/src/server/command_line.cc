@@ -83,6 +83,11 @@ Result<CommandLine> parse_command_line(int argc, char** argv) {
       if (!n || *n == 0)
         return Error{"-blocking-threads needs a number of threads from 1 to 4096"};
       cl.blocking_threads = static_cast<std::size_t>(*n);
+    } else if (arg == "grace-ms") {
+      const auto n = bounded_integer(take_value(), 3'600'000);
+      if (!n)
+        return Error{"-grace-ms needs milliseconds from 0 to 3600000"};
+      cl.shutdown_grace = std::chrono::milliseconds(*n);
     } else if (arg == "protocol") {
       auto v = take_value();
       if (!v)
@@ -122,6 +127,9 @@ std::string usage(std::string_view program) {
       "                          microseconds runs on the workers (default 100)\n"
       "  -blocking-threads N     threads that run kong.blocking's work at most\n"
       "                          (default 64)\n"
+      "  -grace-ms N             on SIGTERM, refuse new connections and let the\n"
+      "                          events in flight finish for N ms at most (default\n"
+      "                          10000; a second SIGTERM exits at once)\n"
       "  -help                   print this help, and exit\n"
       "Flags may also be written --flag and -flag=value.\n",
       program);

@@ -13,8 +13,8 @@ namespace kong::server {
 
 /// The plugin executable's flags, spelled as the Go PDK's (-dump, -help,
 /// -kong-prefix DIR), plus -max-message-bytes N, -protocol NAME and
-/// -busy-poll-us N, -stall-ms N, -workers N, -offload-us N and
-/// -blocking-threads N;
+/// -busy-poll-us N, -stall-ms N, -workers N, -offload-us N,
+/// -blocking-threads N and -grace-ms N;
 /// "--flag" and "-flag=value" work too.
 struct CommandLine {
   bool dump = false;
@@ -31,6 +31,8 @@ struct CommandLine {
   std::optional<int> workers;
   std::optional<std::chrono::microseconds> offload_above;
   std::optional<std::size_t> blocking_threads;
+  /// Overrides ServerOptions::shutdown_grace when given.
+  std::optional<std::chrono::milliseconds> shutdown_grace;
 };
 
 Result<CommandLine> parse_command_line(int argc, char** argv);

@@ -36,6 +36,7 @@ std::optional<Event::Outcome> EventDriver::advance(const std::shared_ptr<Event>&
                                                    OutcomeListener& listener) {
   if (Worker* home = event->home()) {
     event->set_listener(&listener);
+    ++elsewhere_;
     loop_.hold_busy_poll();  // released when the outcome comes back
     home->post([this, event, result = std::move(result), error = std::move(error)]() mutable {
       run_at_home(event, std::move(result), std::move(error));
@@ -45,6 +46,7 @@ std::optional<Event::Outcome> EventDriver::advance(const std::shared_ptr<Event>&
   Event::Outcome outcome = event->run(std::move(result), std::move(error));
   if (outcome.kind == Event::Outcome::Kind::blocked) {
     event->set_listener(&listener);
+    ++elsewhere_;
     block(event, *outcome.work);
     return std::nullopt;
   }
@@ -89,8 +91,10 @@ void EventDriver::block(std::shared_ptr<Event> event, const std::function<void()
 void EventDriver::resume_after_work(const std::shared_ptr<Event>& event) {
   // Nobody waits any more: the handler is not resumed, and unwinds when
   // the last reference to its event goes.
-  if (event->listener() == nullptr)
+  if (event->listener() == nullptr) {
+    --elsewhere_;
     return;
+  }
   Event::Outcome outcome = event->run(protocol::Value{});
   if (outcome.kind == Event::Outcome::Kind::blocked) {
     block(event, *outcome.work);
@@ -100,6 +104,7 @@ void EventDriver::resume_after_work(const std::shared_ptr<Event>& event) {
 }
 
 void EventDriver::deliver(const std::shared_ptr<Event>& event, Event::Outcome outcome) {
+  --elsewhere_;
   if (event->home() != nullptr)
     loop_.release_busy_poll();
   if (outcome.kind != Event::Outcome::Kind::call)

@@ -66,6 +66,10 @@ class EventDriver {
   /// The ending call of `event` went to Kong: unwinds its handler, at home.
   void end(const std::shared_ptr<Event>& event);
 
+  /// Events whose handler is away from the loop's thread now (on a worker,
+  /// or waiting for kong.blocking's work): what a clean exit would wait for.
+  std::size_t elsewhere() const { return elsewhere_; }
+
   /// Whether events of `phase` go to workers now.
   bool offloading(Phase phase) const { return offloaded_[static_cast<unsigned>(phase)]; }
 
@@ -92,6 +96,7 @@ class EventDriver {
   // moving average, in ns), and whether its events go to workers.
   std::array<std::int64_t, std::size(kAllPhases)> cost_ns_{};
   std::array<bool, std::size(kAllPhases)> offloaded_{};
+  std::size_t elsewhere_ = 0;  // on the loop's thread
 };
 
 }  // namespace kong::server

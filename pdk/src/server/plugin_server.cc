@@ -1,6 +1,5 @@
 #include <signal.h>
 #include <sys/epoll.h>
-#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -25,6 +24,7 @@
 #include "server/connection.h"
 #include "server/event_driver.h"
 #include "server/event_loop.h"
+#include "server/graceful_shutdown.h"
 #include "server/instances.h"
 #include "server/listen_socket.h"
 #include "server/msgpack_connection.h"
@@ -77,51 +77,89 @@ class ReadWatcher final : public server::Watcher {
 // lives on the connection that started it.
 class Server {
  public:
-  Server(int listen_fd, std::string name, const PluginType& type, const ServerOptions& options)
+  Server(int listen_fd, std::string socket_path, std::string name, const PluginType& type,
+         const ServerOptions& options)
       : listen_fd_(listen_fd),
+        socket_path_(std::move(socket_path)),
+        name_(name),
+        grace_(options.shutdown_grace),
         protocol_(options.protocol),
         stacks_(options.handler_stack_bytes),
         stalls_(name, options.stall_report),
         instances_(std::move(name), type),
         workers_(worker_count(options.workers)),
+        shutdown_(loop_, options.shutdown_grace, {[this] { drain(); }, [this] { force(); }}),
         blocking_(options.blocking_threads, kBlockingThreadIdle),
         driver_(loop_, blocking_, stacks_, &stalls_, &workers_,
                 {type.concurrent_phases, options.offload_above}),
         dispatcher_(instances_, driver_),
         limits_{options.max_message_bytes, 256},
         protobuf_{instances_, driver_, static_cast<std::int64_t>(std::time(nullptr)),
-                  options.max_message_bytes},
+                  options.max_message_bytes, &protobuf_events_},
         new_protobuf_(protocol_ == Protocol::protobuf ? server::load_protobuf_module() : nullptr),
-        accept_([this] { accept(); }),
-        signal_([this] { loop_.stop(); }) {
-    // SIGTERM (Kong's shutdown) and SIGINT end the loop through a signalfd,
-    // so they arrive between batches, never inside a handler.
-    sigset_t stop_signals;
-    sigemptyset(&stop_signals);
-    sigaddset(&stop_signals, SIGTERM);
-    sigaddset(&stop_signals, SIGINT);
-    ::sigprocmask(SIG_BLOCK, &stop_signals, nullptr);
-    signal_fd_ = ::signalfd(-1, &stop_signals, SFD_CLOEXEC | SFD_NONBLOCK);
-    if (signal_fd_ < 0)
-      throw std::runtime_error(std::string("signalfd: ") + std::strerror(errno));
+        accept_([this] { accept(); }) {
     loop_.busy_poll(options.busy_poll);
     loop_.add(listen_fd_, EPOLLIN, &accept_);
-    loop_.add(signal_fd_, EPOLLIN, &signal_);
     loop_.every(kExpirySweep, [this] { dispatcher_.expire_events(kEventIdleLimit); });
   }
 
   ~Server() {
     connections_.clear();
-    ::close(signal_fd_);
-    ::close(listen_fd_);
+    stop_listening();
   }
 
   void run() {
-    loop_.run(
-        [this] { std::erase_if(connections_, [](const auto& c) { return c.second->closed(); }); });
+    loop_.run([this] {
+      std::erase_if(connections_, [](const auto& c) { return c.second->closed(); });
+      // Draining: done when no event is in flight, or when no connection is
+      // left to carry one on (new ones are refused).
+      if (shutdown_.draining() && in_flight() == 0)
+        loop_.stop();
+      else if (shutdown_.draining() && connections_.empty())
+        force();
+    });
   }
 
  private:
+  // Events started and not over, both protocols.
+  std::size_t in_flight() const { return dispatcher_.running_events() + protobuf_events_; }
+
+  // The first SIGTERM: new connections are refused (the socket is gone),
+  // those open go on until their events are over.
+  void drain() {
+    stop_listening();
+    std::fprintf(stderr,
+                 "%s: stopping: new connections are refused; events in flight: %zu, given %lld ms "
+                 "to finish (a second signal ends them now)\n",
+                 name_.c_str(), in_flight(), static_cast<long long>(grace_.count()));
+  }
+
+  // A second signal, or the grace period is over, or no connection is left.
+  // Handlers waiting for Kong are unwound as the server goes. One running
+  // on another thread (on a worker, in kong.blocking) may be stuck there and
+  // cannot be joined: then the process ends here, without unwinding any.
+  void force() {
+    stop_listening();
+    const std::size_t left = in_flight();
+    if (left > 0)
+      std::fprintf(stderr, "%s: exiting with events unfinished: %zu\n", name_.c_str(), left);
+    if (driver_.elsewhere() == 0) {
+      loop_.stop();
+      return;
+    }
+    std::fflush(stderr);
+    std::_Exit(0);
+  }
+
+  void stop_listening() {
+    if (listen_fd_ < 0)
+      return;
+    loop_.remove(listen_fd_);
+    ::close(listen_fd_);
+    listen_fd_ = -1;
+    ::unlink(socket_path_.c_str());
+  }
+
   void accept() {
     // Every connection waiting, at once: Kong opens several in a burst.
     for (;;) {
@@ -147,7 +185,9 @@ class Server {
   }
 
   int listen_fd_;
-  int signal_fd_ = -1;
+  std::string socket_path_;
+  std::string name_;
+  std::chrono::milliseconds grace_;
   Protocol protocol_;
   // Events go before what they use: the stacks their fibers unwind into,
   // the monitor, the plugin. Those waiting on blocking work are held by
@@ -159,14 +199,16 @@ class Server {
   // reference goes: the workers outlive every holder of an event.
   server::Workers workers_;
   server::EventLoop loop_;
+  // Blocks the stop signals before any other thread starts.
+  server::GracefulShutdown shutdown_;
   server::BlockingPool blocking_;
   server::EventDriver driver_;
   server::RpcDispatcher dispatcher_;
   protocol::MsgpackLimits limits_;
+  std::size_t protobuf_events_ = 0;  // counted by the ProtoBuf:1 connections
   server::ProtobufContext protobuf_;
   server::NewProtobufConnection new_protobuf_;
   ReadWatcher accept_;
-  ReadWatcher signal_;
   std::unordered_map<server::Connection*, std::unique_ptr<server::Connection>> connections_;
 };
 
@@ -204,6 +246,8 @@ int run_plugin_server(int argc, char** argv, const PluginType& type, ServerOptio
     options.offload_above = *cl->offload_above;
   if (cl->blocking_threads)
     options.blocking_threads = *cl->blocking_threads;
+  if (cl->shutdown_grace)
+    options.shutdown_grace = *cl->shutdown_grace;
   const std::string socket_path = cl->kong_prefix + "/" + name + ".socket";
   // A handler spelt `Access`, or taking the wrong argument, compiles: it is
   // just not a handler. Said at -dump time, which Kong runs first.
@@ -227,7 +271,7 @@ int run_plugin_server(int argc, char** argv, const PluginType& type, ServerOptio
   // A peer that hangs up mid-write must cost an error code, not the process.
   std::signal(SIGPIPE, SIG_IGN);
   try {
-    Server server(*fd, name, type, options);
+    Server server(*fd, socket_path, name, type, options);
     std::fprintf(stderr, "%s: listening on %s\n", name.c_str(), socket_path.c_str());
     server.run();
   } catch (const std::exception& e) {

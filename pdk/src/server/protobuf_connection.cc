@@ -43,6 +43,7 @@ ProtobufConnection::ProtobufConnection(int fd, EventLoop& loop, const ProtobufCo
 ProtobufConnection::~ProtobufConnection() {
   if (event_)
     event_->set_listener(nullptr);  // away: not resumed, and unwound when its work is done
+  end_event();
 }
 
 void ProtobufConnection::received(std::size_t n) {
@@ -100,6 +101,8 @@ void ProtobufConnection::start_event(std::int64_t sequence, std::int64_t instanc
   }
   // The event's id is its command's sequence, which the RpcReturn repeats.
   event_ = context_.driver.start(sequence, *phase, (*instance)->plugin);
+  if (context_.running_events)
+    ++*context_.running_events;
   step(context_.driver.advance(event_, Value{}, std::nullopt, *this));
 }
 
@@ -195,6 +198,8 @@ void ProtobufConnection::step(std::optional<Event::Outcome> next) {
 }
 
 void ProtobufConnection::end_event() {
+  if (event_ && context_.running_events)
+    --*context_.running_events;
   event_.reset();  // its stack goes back to the pool
   waiting_ = nullptr;
 }

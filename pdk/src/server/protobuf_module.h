@@ -31,6 +31,8 @@ struct ProtobufContext {
   std::int64_t loaded_at;
   /// A frame declaring more is refused and its connection closed.
   std::size_t max_frame_bytes;
+  /// Where the connections count their events in flight, if anywhere.
+  std::size_t* running_events = nullptr;
 };
 
 /// The module's entry point: a ProtobufConnection on `fd`, which it owns.

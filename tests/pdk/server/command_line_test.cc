@@ -101,6 +101,7 @@ TEST(CommandLine, TakesTheThreadSettings) {
   EXPECT_EQ(cl->workers, 3);
   EXPECT_EQ(cl->offload_above, std::chrono::microseconds(250));
   EXPECT_EQ(cl->blocking_threads, 8u);
+  EXPECT_EQ(Parse({"-grace-ms", "0"})->shutdown_grace, std::chrono::milliseconds(0));
   EXPECT_EQ(Parse({"-workers", "0"})->workers, 0);
   EXPECT_EQ(Parse({})->workers, std::nullopt);
 }
@@ -149,6 +150,7 @@ TEST(CommandLine, RefusesUnknownFlagsAndMissingValues) {
       {{"-workers", "many"}, "-workers needs a number of threads from 0 to 1024"},
       {{"-offload-us"}, "-offload-us needs microseconds from 0 to 60000000"},
       {{"-blocking-threads", "0"}, "-blocking-threads needs a number of threads from 1 to 4096"},
+      {{"-grace-ms", "1s"}, "-grace-ms needs milliseconds from 0 to 3600000"},
       {{"-protocol"}, "-protocol needs MsgPack:1 or ProtoBuf:1"},
       {{"-protocol", "ProtoBuf:2"}, R"(-protocol needs MsgPack:1 or ProtoBuf:1, got "ProtoBuf:2")"},
       {{"--protocol=grpc"}, R"(-protocol needs MsgPack:1 or ProtoBuf:1, got "grpc")"},
@@ -166,8 +168,8 @@ TEST(CommandLine, DescribesEveryFlagInItsUsage) {
   EXPECT_TRUE(text.starts_with("Usage: my-plugin [flags]\n")) << text;
   for (const char* flag :
        {"-dump", "-kong-prefix DIR", "-max-message-bytes N", "-busy-poll-us N", "-stall-ms N",
-        "-workers N", "-offload-us N", "-blocking-threads N", "-protocol NAME", "MsgPack:1",
-        "ProtoBuf:1", "-help", "/usr/local/kong", "<executable name>.socket"}) {
+        "-workers N", "-offload-us N", "-blocking-threads N", "-grace-ms N", "-protocol NAME",
+        "MsgPack:1", "ProtoBuf:1", "-help", "/usr/local/kong", "<executable name>.socket"}) {
     EXPECT_NE(text.find(flag), std::string::npos) << flag << " missing from:\n" << text;
   }
 }

@@ -701,6 +701,88 @@ TEST_F(PluginServer, AConstHandlerHoldingOneWorkerDoesNotHoldUpTheNextEvents) {
                EventData(2, CallData("kong.log.info", {"logged by ", "log-gate:" + gate.path()}))));
 }
 
+TEST_F(PluginServer, OnSigtermRefusesNewConnectionsAndFinishesTheEventsInFlight) {
+  StartServer();
+  auto kong = Connect();
+  StartInstance(*kong, 1, kTestPluginName, R"({"__seq__": 1, "mode": "hello"})");
+  EXPECT_EQ(
+      Call(*kong, 2, "plugin.HandleEvent", {StrMap({{"InstanceId", 1}, {"EventName", "access"}})}),
+      Response(2, Value{}, EventData(1, CallData("kong.request.get_header", {"host"}))));
+  ASSERT_EQ(::kill(server_->pid(), SIGTERM), 0);
+  // The socket goes first: Kong's next connection is refused.
+  for (int i = 0; i < 1000 && Exists(socket_path_); ++i)
+    std::this_thread::sleep_for(1ms);
+  EXPECT_FALSE(Exists(socket_path_));
+  EXPECT_LT(ConnectUnix(socket_path_), 0);
+  // The event in flight runs to its end on the connection it has.
+  EXPECT_EQ(
+      Call(*kong, 3, "plugin.Step", {EventData(1, "example.com")}),
+      Response(3, Value{},
+               EventData(1, CallData("kong.response.set_header", {"x-hello", "hi example.com"}))));
+  EXPECT_EQ(Call(*kong, 4, "plugin.Step", {EventData(1, Value{})}),
+            Response(4, Value{}, EventData(1, "ret")));
+  int status = 0;
+  ASSERT_TRUE(server_->WaitForExit(status));
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "status " << status;
+  EXPECT_NE(server_->log().find("stopping: new connections are refused; events in flight: 1"),
+            std::string::npos)
+      << server_->log();
+}
+
+TEST_F(PluginServer, ExitsWhenTheGracePeriodEndsWithAnEventStuckInKongBlocking) {
+  StartServer(kTestPluginBin, kTestPluginName, {"-grace-ms", "100"});
+  Gate gate(dir_.file("gate"));
+  auto kong = Connect();
+  StartInstance(*kong, 1, kTestPluginName,
+                R"({"__seq__": 1, "mode": "blocking:)" + gate.path() + R"("})");
+  ASSERT_TRUE(kong->Send(
+      Request(2, "plugin.HandleEvent", {StrMap({{"InstanceId", 1}, {"EventName", "access"}})})));
+  ASSERT_TRUE(gate.AwaitWork());
+  ASSERT_EQ(::kill(server_->pid(), SIGTERM), 0);
+  int status = 0;
+  ASSERT_TRUE(server_->WaitForExit(status));
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "status " << status;
+  EXPECT_NE(server_->log().find("pdk_test_plugin: exiting with events unfinished: 1"),
+            std::string::npos)
+      << server_->log();
+  EXPECT_FALSE(Exists(socket_path_));
+}
+
+TEST_F(PluginServer, ASecondSigtermEndsTheEventsInFlightAtOnce) {
+  // A grace period no test outlasts: only the second signal can end it.
+  StartServer(kTestPluginBin, kTestPluginName, {"-grace-ms", "3600000"});
+  auto kong = Connect();
+  StartInstance(*kong, 1, kTestPluginName, R"({"__seq__": 1, "mode": "hello"})");
+  EXPECT_EQ(
+      Call(*kong, 2, "plugin.HandleEvent", {StrMap({{"InstanceId", 1}, {"EventName", "access"}})}),
+      Response(2, Value{}, EventData(1, CallData("kong.request.get_header", {"host"}))));
+  ASSERT_EQ(::kill(server_->pid(), SIGTERM), 0);
+  for (int i = 0; i < 1000 && Exists(socket_path_); ++i)
+    std::this_thread::sleep_for(1ms);  // the first is taken
+  ASSERT_EQ(::kill(server_->pid(), SIGTERM), 0);
+  int status = 0;
+  ASSERT_TRUE(server_->WaitForExit(status));
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "status " << status;
+  EXPECT_NE(server_->log().find("exiting with events unfinished: 1"), std::string::npos)
+      << server_->log();
+}
+
+TEST_F(PluginServer, StopsWaitingForEventsNoConnectionIsLeftToFinish) {
+  // A grace period no test outlasts: only the lack of connections ends it.
+  StartServer(kTestPluginBin, kTestPluginName, {"-grace-ms", "3600000"});
+  {
+    auto kong = Connect();
+    StartInstance(*kong, 1, kTestPluginName, R"({"__seq__": 1, "mode": "hello"})");
+    EXPECT_EQ(Call(*kong, 2, "plugin.HandleEvent",
+                   {StrMap({{"InstanceId", 1}, {"EventName", "access"}})}),
+              Response(2, Value{}, EventData(1, CallData("kong.request.get_header", {"host"}))));
+  }  // Kong closes its connections, the event left waiting
+  ASSERT_EQ(::kill(server_->pid(), SIGTERM), 0);
+  int status = 0;
+  ASSERT_TRUE(server_->WaitForExit(status));
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "status " << status;
+}
+
 TEST_F(PluginServer, ExitsCleanlyOnSigtermAndRemovesItsSocket) {
   StartServer();
   ExpectServerStillServes();  // the server is past start-up, handling signals

@@ -1,5 +1,8 @@
 // The plugin server serving ProtoBuf:1 (protocol.md §4), as Kong meets it: a
 // process, a unix socket, length-prefixed frames.
+#include <signal.h>
+#include <sys/wait.h>
+
 #include <algorithm>
 #include <ctime>
 #include <fstream>
@@ -401,6 +404,21 @@ TEST_F(ProtobufServer, RunsConstHandlersOfManyConnectionsOnWorkersAtOnce) {
   while (std::getline(status, line) && !line.starts_with("Threads:")) {
   }
   EXPECT_NE(line, "Threads:\t1") << "the log events ran on no worker";
+}
+
+TEST_F(ProtobufServer, OnSigtermFinishesTheEventOnItsConnectionThenExits) {
+  StartProtobufServer();
+  auto kong = StartAccessEvent("hello", 3);
+  ExpectCall(*kong, "kong.request.get_header", StringMessage("host"));
+  ASSERT_EQ(::kill(server_->pid(), SIGTERM), 0);
+  ASSERT_TRUE(kong->SendFrame(StringMessage("example.com")));
+  ExpectCall(*kong, "kong.response.set_header", SetHeaderArgs("x-hello", "hi example.com"));
+  ASSERT_TRUE(kong->SendFrame(""));
+  ExpectEventEnd(*kong, 2);
+  int status = 0;
+  ASSERT_TRUE(server_->WaitForExit(status));
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "status " << status;
+  EXPECT_EQ(server_->log().find("unfinished"), std::string::npos) << server_->log();
 }
 
 TEST_F(ProtobufServer, ClosesTheConnectionAfterTheTwoFramesOfAnExit) {

@@ -75,6 +75,10 @@ struct ServerOptions {
   /// Such a handler goes to the workers while its events take longer than
   /// this on average; `-offload-us N` overrides it.
   std::chrono::microseconds offload_above{100};
+  /// On SIGTERM the server refuses new connections and lets the events in
+  /// flight finish for this long at most, then exits (a second SIGTERM:
+  /// at once). `-grace-ms N` overrides it.
+  std::chrono::milliseconds shutdown_grace{10'000};
 };
 
 namespace plugin_detail {
