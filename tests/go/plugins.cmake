@@ -6,7 +6,7 @@ find_program(GO_EXECUTABLE go)
 if(GO_EXECUTABLE)
   set(KONG_GO_PLUGINS ${PROJECT_BINARY_DIR}/go-plugins)
   file(GLOB_RECURSE go_sources CONFIGURE_DEPENDS ${CMAKE_CURRENT_LIST_DIR}/*.go)
-  add_custom_command(OUTPUT ${KONG_GO_PLUGINS}/go-hello
+  add_custom_command(OUTPUT ${KONG_GO_PLUGINS}/go-hello ${KONG_GO_PLUGINS}/go-slow-handler
     COMMAND ${CMAKE_COMMAND} -E env GO=${GO_EXECUTABLE}
       ${CMAKE_CURRENT_LIST_DIR}/build ${KONG_GO_PLUGINS}
     DEPENDS ${go_sources} ${CMAKE_CURRENT_LIST_DIR}/go.mod ${CMAKE_CURRENT_LIST_DIR}/go.sum

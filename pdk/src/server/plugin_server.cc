@@ -87,7 +87,7 @@ class Server {
         stacks_(options.handler_stack_bytes),
         stalls_(name, options.stall_report),
         instances_(std::move(name), type),
-        workers_(worker_count(options.workers)),
+        workers_(worker_count(options.workers), options.blocking_threads),
         shutdown_(loop_, options.shutdown_grace, {[this] { drain(); }, [this] { force(); }}),
         blocking_(options.blocking_threads, kBlockingThreadIdle),
         driver_(loop_, blocking_, stacks_, &stalls_, &workers_,
@@ -128,6 +128,8 @@ class Server {
   // those open go on until their events are over.
   void drain() {
     stop_listening();
+    if (in_flight() == 0)
+      return;  // nothing to wait for: the loop ends after this batch
     std::fprintf(stderr,
                  "%s: stopping: new connections are refused; events in flight: %zu, given %lld ms "
                  "to finish (a second signal ends them now)\n",

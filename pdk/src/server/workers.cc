@@ -1,7 +1,9 @@
 #include "server/workers.h"
 
+#include <pthread.h>
 #include <sched.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <utility>
@@ -16,6 +18,14 @@ std::int64_t now_ns() {
              std::chrono::steady_clock::now().time_since_epoch())
       .count();
 }
+
+std::int64_t cpu_ns(clockid_t clock) {
+  timespec ts{};
+  ::clock_gettime(clock, &ts);
+  return std::int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
+}
+
+constexpr std::int64_t kBlockedAfterNs = 200'000;
 
 }  // namespace
 
@@ -47,8 +57,18 @@ bool Worker::is_current() const {
   return current_worker == this;
 }
 
+bool Worker::blocked(std::int64_t now) const {
+  const std::int64_t since = busy_since();
+  if (since == 0 || now - since < kBlockedAfterNs || !has_cpu_clock_.load())
+    return false;
+  const std::int64_t on_cpu = cpu_ns(cpu_clock_) - busy_cpu_since_.load(std::memory_order_relaxed);
+  return on_cpu * 2 < now - since;
+}
+
 void Worker::serve() {
   current_worker = this;
+  if (::pthread_getcpuclockid(::pthread_self(), &cpu_clock_) == 0)
+    has_cpu_clock_.store(true);
   std::vector<std::function<void()>> batch;
   std::unique_lock lock(mutex_);
   for (;;) {
@@ -63,6 +83,7 @@ void Worker::serve() {
     batch.swap(queue_);
     lock.unlock();
     for (auto& task : batch) {
+      busy_cpu_since_.store(cpu_ns(CLOCK_THREAD_CPUTIME_ID), std::memory_order_relaxed);
       busy_since_.store(now_ns(), std::memory_order_relaxed);
       task();
     }
@@ -72,25 +93,42 @@ void Worker::serve() {
   }
 }
 
-Workers::Workers(std::size_t count) {
+Workers::Workers(std::size_t count, std::size_t max_count)
+    : cpus_(count), max_count_(std::max(count, max_count)) {
   workers_.reserve(count);
   for (std::size_t i = 0; i < count; ++i)
     workers_.push_back(std::make_unique<Worker>());
 }
 
 Worker& Workers::next() {
-  // Idle ranks first (the largest key), then the latest start.
-  auto key = [this](std::size_t i) {
-    const std::int64_t since = workers_[i]->busy_since();
-    return since == 0 ? INT64_MAX : since;
-  };
-  std::size_t chosen = next_;
-  for (std::size_t i = 1; i < workers_.size(); ++i) {
-    const std::size_t candidate = (next_ + i) % workers_.size();
-    if (key(candidate) > key(chosen))
-      chosen = candidate;
+  // An idle worker, each in turn.
+  for (std::size_t i = 0; i < workers_.size(); ++i) {
+    Worker& w = *workers_[(next_ + i) % workers_.size()];
+    if (w.busy_since() == 0) {
+      next_ = (next_ + i + 1) % workers_.size();
+      return w;
+    }
   }
-  next_ = (chosen + 1) % workers_.size();
+  // All busy. While fewer compute than there are CPUs (the others wait in
+  // a handler), a new worker takes the event; each count past 200 µs of a
+  // task reads that thread's CPU clock, so counting stops at the CPUs.
+  const std::int64_t now = now_ns();
+  std::size_t computing = 0;
+  for (std::size_t i = 0; i < workers_.size() && computing < cpus_; ++i) {
+    if (!workers_[i]->blocked(now))
+      ++computing;
+  }
+  if (computing < cpus_ && workers_.size() < max_count_) {
+    workers_.push_back(std::make_unique<Worker>());
+    return *workers_.back();
+  }
+  // The event waits behind the task that started last, the likeliest to
+  // end first.
+  std::size_t chosen = 0;
+  for (std::size_t i = 1; i < workers_.size(); ++i) {
+    if (workers_[i]->busy_since() > workers_[chosen]->busy_since())
+      chosen = i;
+  }
   return *workers_[chosen];
 }
 

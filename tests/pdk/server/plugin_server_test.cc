@@ -701,6 +701,42 @@ TEST_F(PluginServer, AConstHandlerHoldingOneWorkerDoesNotHoldUpTheNextEvents) {
                EventData(2, CallData("kong.log.info", {"logged by ", "log-gate:" + gate.path()}))));
 }
 
+TEST_F(PluginServer, AddsWorkersWhileConstHandlersWaitInThemWithoutKongBlocking) {
+  // One worker to start with; handlers that wait leave its CPU free.
+  StartServer(kTestPluginBin, kTestPluginName, {"-workers", "1", "-offload-us", "0"});
+  auto kong = Connect();
+  StartInstance(*kong, 1, kTestPluginName, R"({"__seq__": 1, "mode": "many"})");
+  EXPECT_EQ(
+      Call(*kong, 10, "plugin.HandleEvent", {StrMap({{"InstanceId", 1}, {"EventName", "log"}})}),
+      Response(10, Value{}, EventData(1, CallData("kong.log.info", {"logged by ", "many"}))));
+  EXPECT_EQ(Call(*kong, 11, "plugin.Step", {EventData(1, Value{})}),
+            Response(11, Value{}, EventData(1, "ret")));
+  // Three log handlers, each waiting at its own gate on a worker, all at once.
+  std::vector<std::unique_ptr<Gate>> gates;
+  std::vector<std::unique_ptr<Client>> held;
+  for (int i = 0; i < 3; ++i) {
+    gates.push_back(std::make_unique<Gate>(dir_.file("gate" + std::to_string(i))));
+    held.push_back(Connect());
+    StartInstance(*held.back(), 2 + i, kTestPluginName,
+                  R"({"__seq__": )" + std::to_string(2 + i) + R"(, "mode": "log-gate:)" +
+                      gates.back()->path() + R"("})");
+    ASSERT_TRUE(held.back()->Send(Request(
+        20 + i, "plugin.HandleEvent", {StrMap({{"InstanceId", 2 + i}, {"EventName", "log"}})})));
+    ASSERT_TRUE(gates.back()->AwaitWork()) << "handler " << i << " never reached its gate";
+    std::this_thread::sleep_for(5ms);  // long enough to be seen waiting, not computing
+  }
+  EXPECT_GE(ThreadCount(server_->pid()), 4) << "the I/O thread and a worker per waiting handler";
+  for (int i = 0; i < 3; ++i) {
+    gates[i]->Open();
+    Value r;
+    ASSERT_TRUE(held[i]->Receive(r, "handler " + std::to_string(i) + "'s call"));
+    EXPECT_EQ(r,
+              Response(20 + i, Value{},
+                       EventData(2 + i, CallData("kong.log.info",
+                                                 {"logged by ", "log-gate:" + gates[i]->path()}))));
+  }
+}
+
 TEST_F(PluginServer, OnSigtermRefusesNewConnectionsAndFinishesTheEventsInFlight) {
   StartServer();
   auto kong = Connect();

@@ -64,7 +64,8 @@ struct ServerOptions {
   /// once per phase's handler. 0 never says it; `-stall-ms N` overrides it.
   std::chrono::milliseconds stall_report{20};
   /// Threads that run kong.blocking's work at most: as many calls wait at
-  /// once, more queue. Started as work comes, ended after 10 s idle;
+  /// once, more queue. Started as work comes, ended after 10 s idle. Also
+  /// the most workers there may be when const handlers block in them.
   /// `-blocking-threads N` overrides it.
   std::size_t blocking_threads = 64;
   /// Worker threads that run heavy handlers which may run concurrently
