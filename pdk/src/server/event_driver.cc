@@ -21,12 +21,17 @@ std::shared_ptr<Event> EventDriver::start(std::int64_t id, Phase phase,
   // I/O thread. An event that ends while suspended (Kong gave it up) is
   // unwound at home too, wherever its last reference goes.
   Worker& home = workers_->next();
+  home.event_homed();
   return std::shared_ptr<Event>(new Event(id, phase, std::move(plugin), stacks_, nullptr, &home),
                                 [&home](Event* event) {
-                                  if (home.is_current())
+                                  auto gone = [&home, event] {
                                     delete event;
+                                    home.event_gone();
+                                  };
+                                  if (home.is_current())
+                                    gone();
                                   else
-                                    home.post([event] { delete event; });
+                                    home.post(gone);
                                 });
 }
 

@@ -41,8 +41,9 @@ namespace {
 // long without a Step, its handler is unwound and its stack reused.
 constexpr auto kEventIdleLimit = std::chrono::seconds(60);
 constexpr auto kExpirySweep = std::chrono::seconds(10);
-// A blocking-pool thread idle this long ends: a quiet server holds none.
-constexpr auto kBlockingThreadIdle = std::chrono::milliseconds(10'000);
+// A blocking-pool or worker thread idle this long ends: a quiet server
+// holds none.
+constexpr auto kThreadIdle = std::chrono::milliseconds(10'000);
 
 // -1: one per CPU this process may use, none on a single one (a worker
 // would only add hand-offs there).
@@ -87,9 +88,9 @@ class Server {
         stacks_(options.handler_stack_bytes),
         stalls_(name, options.stall_report),
         instances_(std::move(name), type),
-        workers_(worker_count(options.workers), options.blocking_threads),
+        workers_(worker_count(options.workers), options.blocking_threads, kThreadIdle),
         shutdown_(loop_, options.shutdown_grace, {[this] { drain(); }, [this] { force(); }}),
-        blocking_(options.blocking_threads, kBlockingThreadIdle),
+        blocking_(options.blocking_threads, kThreadIdle),
         driver_(loop_, blocking_, stacks_, &stalls_, &workers_,
                 {type.concurrent_phases, options.offload_above}),
         dispatcher_(instances_, driver_),

@@ -44,8 +44,14 @@ void Worker::post(std::function<void()> task) {
   {
     std::lock_guard lock(mutex_);
     queue_.push_back(std::move(task));
-    if (!thread_.joinable())
+    if (!running_) {
+      // One that ended idle has left serve() and holds no lock: its join
+      // waits only for the thread's exit.
+      if (thread_.joinable())
+        thread_.join();
+      running_ = true;
       thread_ = std::thread([this] { serve(); });
+    }
     wake = sleeping_;
   }
   // A busy worker finds the task when it looks next: no system call.
@@ -57,18 +63,27 @@ bool Worker::is_current() const {
   return current_worker == this;
 }
 
+bool Worker::has_thread() const {
+  std::lock_guard lock(mutex_);
+  return running_;
+}
+
 bool Worker::blocked(std::int64_t now) const {
   const std::int64_t since = busy_since();
   if (since == 0 || now - since < kBlockedAfterNs || !has_cpu_clock_.load())
     return false;
-  const std::int64_t on_cpu = cpu_ns(cpu_clock_) - busy_cpu_since_.load(std::memory_order_relaxed);
+  const std::int64_t on_cpu =
+      cpu_ns(cpu_clock_.load()) - busy_cpu_since_.load(std::memory_order_relaxed);
   return on_cpu * 2 < now - since;
 }
 
 void Worker::serve() {
   current_worker = this;
-  if (::pthread_getcpuclockid(::pthread_self(), &cpu_clock_) == 0)
+  clockid_t clock{};
+  if (::pthread_getcpuclockid(::pthread_self(), &clock) == 0) {
+    cpu_clock_.store(clock);
     has_cpu_clock_.store(true);
+  }
   std::vector<std::function<void()>> batch;
   std::unique_lock lock(mutex_);
   for (;;) {
@@ -76,8 +91,13 @@ void Worker::serve() {
       if (stopping_)
         break;
       sleeping_ = true;
-      wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      const bool woken =
+          wake_.wait_for(lock, idle_exit_, [this] { return stopping_ || !queue_.empty(); });
       sleeping_ = false;
+      // Idle for idle_exit_, no event homed here: the next post starts a
+      // thread. (An event homed from now on posts its first task after.)
+      if (!woken && homed_.load() == 0)
+        break;
       continue;
     }
     batch.swap(queue_);
@@ -91,13 +111,16 @@ void Worker::serve() {
     batch.clear();  // what the tasks captured goes on this thread
     lock.lock();
   }
+  // Under the lock: a post from now on starts a thread.
+  has_cpu_clock_.store(false);
+  running_ = false;
 }
 
-Workers::Workers(std::size_t count, std::size_t max_count)
-    : cpus_(count), max_count_(std::max(count, max_count)) {
+Workers::Workers(std::size_t count, std::size_t max_count, std::chrono::milliseconds idle_exit)
+    : cpus_(count), max_count_(std::max(count, max_count)), idle_exit_(idle_exit) {
   workers_.reserve(count);
   for (std::size_t i = 0; i < count; ++i)
-    workers_.push_back(std::make_unique<Worker>());
+    workers_.push_back(std::make_unique<Worker>(idle_exit_));
 }
 
 Worker& Workers::next() {
@@ -119,7 +142,7 @@ Worker& Workers::next() {
       ++computing;
   }
   if (computing < cpus_ && workers_.size() < max_count_) {
-    workers_.push_back(std::make_unique<Worker>());
+    workers_.push_back(std::make_unique<Worker>(idle_exit_));
     return *workers_.back();
   }
   // The event waits behind the task that started last, the likeliest to

@@ -3,6 +3,7 @@
 #include <time.h>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -18,9 +19,15 @@ namespace kong::server {
 /// a time. An event's handler runs on its home and nowhere else: a fiber
 /// never moves between threads, so code that keeps thread_local state (or
 /// a compiler that caches its address) sees one thread throughout.
+///
+/// Its thread ends after `idle_exit` with nothing to run and no event homed
+/// on it, and the next task starts another: a server that was busy once
+/// holds no threads when quiet. A handler suspended here (waiting for Kong)
+/// keeps the thread, so that it resumes on the one it started on.
 class Worker {
  public:
-  Worker() = default;
+  explicit Worker(std::chrono::milliseconds idle_exit = std::chrono::seconds(10))
+      : idle_exit_(idle_exit) {}
   /// Runs the tasks posted so far, then joins.
   ~Worker();
   Worker(const Worker&) = delete;
@@ -33,6 +40,14 @@ class Worker {
   /// The calling thread is this worker's.
   bool is_current() const;
 
+  /// Its thread runs (busy, or idle for less than `idle_exit`).
+  bool has_thread() const;
+
+  /// An event was homed here, and one homed here is gone (after its
+  /// handler unwound, on this worker): while any is, the thread stays.
+  void event_homed() { homed_.fetch_add(1); }
+  void event_gone() { homed_.fetch_sub(1); }
+
   /// Since when it runs its current task (steady clock, in ns); 0: idle.
   std::int64_t busy_since() const { return busy_since_.load(std::memory_order_relaxed); }
 
@@ -43,15 +58,20 @@ class Worker {
  private:
   void serve();
 
-  std::mutex mutex_;
+  const std::chrono::milliseconds idle_exit_;
+  mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::vector<std::function<void()>> queue_;
   bool stopping_ = false;
   bool sleeping_ = false;
+  bool running_ = false;  // thread_ serves; false once it ended (joined at the next start)
+  std::atomic<int> homed_{0};
   std::atomic<std::int64_t> busy_since_{0};
   std::atomic<std::int64_t> busy_cpu_since_{0};  // its thread's CPU time then
+  // Its thread's CPU clock, while has_cpu_clock_; atomic, as each new
+  // thread sets it while blocked() may read it.
   std::atomic<bool> has_cpu_clock_{false};
-  clockid_t cpu_clock_{};  // its thread's CPU clock, once has_cpu_clock_
+  std::atomic<clockid_t> cpu_clock_{};
 
   std::thread thread_;
 };
@@ -65,7 +85,9 @@ class Worker {
 /// in blocking system calls.
 class Workers {
  public:
-  Workers(std::size_t count, std::size_t max_count);
+  /// `idle_exit`: how long each worker's thread waits for work before it
+  /// ends (Worker).
+  Workers(std::size_t count, std::size_t max_count, std::chrono::milliseconds idle_exit);
 
   std::size_t size() const { return workers_.size(); }
 
@@ -83,6 +105,7 @@ class Workers {
   std::vector<std::unique_ptr<Worker>> workers_;
   std::size_t cpus_;
   std::size_t max_count_;
+  std::chrono::milliseconds idle_exit_;
   std::size_t next_ = 0;
 };
 
