@@ -147,6 +147,36 @@ class PluginServer : public ServerTest {
   /// examples/hello's access event, message by message.
   void ExpectHelloAccessEvent();
 
+  /// Over `client`: instance 1 of the test plugin in hello mode, and an
+  /// access event of it started by request 2, waiting for Kong's answer
+  /// to its first call.
+  void StartHelloEvent(Client& client) {
+    StartInstance(client, 1, kTestPluginName, R"({"__seq__": 1, "mode": "hello"})");
+    EXPECT_EQ(Call(client, 2, "plugin.HandleEvent",
+                   {StrMap({{"InstanceId", 1}, {"EventName", "access"}})}),
+              Response(2, Value{}, EventData(1, CallData("kong.request.get_header", {"host"}))));
+  }
+
+  /// The server exits with status 0.
+  void ExpectCleanExit() {
+    int status = 0;
+    ASSERT_TRUE(server_->WaitForExit(status));
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "status " << status;
+  }
+
+  /// Over `client`: instance `instance` of the test plugin, whose access
+  /// handler waits in kong.blocking until `gate` opens, and an event of it
+  /// started by request `msgid`, whose handler waits there now.
+  void StartEventBlockedAt(Client& client, Gate& gate, std::int64_t instance, std::int64_t msgid) {
+    StartInstance(client, instance, kTestPluginName,
+                  R"({"__seq__": )" + std::to_string(instance) + R"(, "mode": "blocking:)" +
+                      gate.path() + R"("})");
+    ASSERT_TRUE(
+        client.Send(Request(msgid, "plugin.HandleEvent",
+                            {StrMap({{"InstanceId", instance}, {"EventName", "access"}})})));
+    ASSERT_TRUE(gate.AwaitWork());
+  }
+
   /// A new connection still gets a good answer to a good call.
   void ExpectServerStillServes() {
     auto client = Connect();
@@ -525,13 +555,9 @@ TEST_F(PluginServer, AHandlerWaitingInKongBlockingDoesNotDelayAConcurrentFastEve
   Gate gate(dir_.file("gate"));
   auto slow = Connect();
   auto fast = Connect();
-  StartInstance(*slow, 1, kTestPluginName,
-                R"({"__seq__": 1, "mode": "blocking:)" + gate.path() + R"("})");
-  StartInstance(*fast, 2, kTestPluginName, R"({"__seq__": 2, "mode": "hello"})");
   // Event 1 waits in kong.blocking for the gate, owing the answer to its start.
-  ASSERT_TRUE(slow->Send(
-      Request(10, "plugin.HandleEvent", {StrMap({{"InstanceId", 1}, {"EventName", "access"}})})));
-  ASSERT_TRUE(gate.AwaitWork());
+  ASSERT_NO_FATAL_FAILURE(StartEventBlockedAt(*slow, gate, 1, 10));
+  StartInstance(*fast, 2, kTestPluginName, R"({"__seq__": 2, "mode": "hello"})");
   // Meanwhile event 2 runs from start to end.
   EXPECT_EQ(
       Call(*fast, 20, "plugin.HandleEvent", {StrMap({{"InstanceId", 2}, {"EventName", "access"}})}),
@@ -581,11 +607,7 @@ TEST_F(PluginServer, GoesOnServingWhenKongHangsUpOnAHandlerInKongBlocking) {
   Gate gate(dir_.file("gate"));
   {
     auto kong = Connect();
-    StartInstance(*kong, 1, kTestPluginName,
-                  R"({"__seq__": 1, "mode": "blocking:)" + gate.path() + R"("})");
-    ASSERT_TRUE(kong->Send(
-        Request(10, "plugin.HandleEvent", {StrMap({{"InstanceId", 1}, {"EventName", "access"}})})));
-    ASSERT_TRUE(gate.AwaitWork());
+    ASSERT_NO_FATAL_FAILURE(StartEventBlockedAt(*kong, gate, 1, 10));
     ExpectServerStillServes();
   }  // Kong hangs up, its answer owed
   ExpectServerStillServes();
@@ -740,10 +762,7 @@ TEST_F(PluginServer, AddsWorkersWhileConstHandlersWaitInThemWithoutKongBlocking)
 TEST_F(PluginServer, OnSigtermRefusesNewConnectionsAndFinishesTheEventsInFlight) {
   StartServer();
   auto kong = Connect();
-  StartInstance(*kong, 1, kTestPluginName, R"({"__seq__": 1, "mode": "hello"})");
-  EXPECT_EQ(
-      Call(*kong, 2, "plugin.HandleEvent", {StrMap({{"InstanceId", 1}, {"EventName", "access"}})}),
-      Response(2, Value{}, EventData(1, CallData("kong.request.get_header", {"host"}))));
+  StartHelloEvent(*kong);
   ASSERT_EQ(::kill(server_->pid(), SIGTERM), 0);
   // The socket goes first: Kong's next connection is refused.
   for (int i = 0; i < 1000 && Exists(socket_path_); ++i)
@@ -757,9 +776,7 @@ TEST_F(PluginServer, OnSigtermRefusesNewConnectionsAndFinishesTheEventsInFlight)
                EventData(1, CallData("kong.response.set_header", {"x-hello", "hi example.com"}))));
   EXPECT_EQ(Call(*kong, 4, "plugin.Step", {EventData(1, Value{})}),
             Response(4, Value{}, EventData(1, "ret")));
-  int status = 0;
-  ASSERT_TRUE(server_->WaitForExit(status));
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "status " << status;
+  ASSERT_NO_FATAL_FAILURE(ExpectCleanExit());
   EXPECT_NE(server_->log().find("stopping: new connections are refused; events in flight: 1"),
             std::string::npos)
       << server_->log();
@@ -769,15 +786,9 @@ TEST_F(PluginServer, ExitsWhenTheGracePeriodEndsWithAnEventStuckInKongBlocking) 
   StartServer(kTestPluginBin, kTestPluginName, {"-grace-ms", "100"});
   Gate gate(dir_.file("gate"));
   auto kong = Connect();
-  StartInstance(*kong, 1, kTestPluginName,
-                R"({"__seq__": 1, "mode": "blocking:)" + gate.path() + R"("})");
-  ASSERT_TRUE(kong->Send(
-      Request(2, "plugin.HandleEvent", {StrMap({{"InstanceId", 1}, {"EventName", "access"}})})));
-  ASSERT_TRUE(gate.AwaitWork());
+  ASSERT_NO_FATAL_FAILURE(StartEventBlockedAt(*kong, gate, 1, 2));
   ASSERT_EQ(::kill(server_->pid(), SIGTERM), 0);
-  int status = 0;
-  ASSERT_TRUE(server_->WaitForExit(status));
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "status " << status;
+  ASSERT_NO_FATAL_FAILURE(ExpectCleanExit());
   EXPECT_NE(server_->log().find("pdk_test_plugin: exiting with events unfinished: 1"),
             std::string::npos)
       << server_->log();
@@ -788,17 +799,12 @@ TEST_F(PluginServer, ASecondSigtermEndsTheEventsInFlightAtOnce) {
   // A grace period no test outlasts: only the second signal can end it.
   StartServer(kTestPluginBin, kTestPluginName, {"-grace-ms", "3600000"});
   auto kong = Connect();
-  StartInstance(*kong, 1, kTestPluginName, R"({"__seq__": 1, "mode": "hello"})");
-  EXPECT_EQ(
-      Call(*kong, 2, "plugin.HandleEvent", {StrMap({{"InstanceId", 1}, {"EventName", "access"}})}),
-      Response(2, Value{}, EventData(1, CallData("kong.request.get_header", {"host"}))));
+  StartHelloEvent(*kong);
   ASSERT_EQ(::kill(server_->pid(), SIGTERM), 0);
   for (int i = 0; i < 1000 && Exists(socket_path_); ++i)
     std::this_thread::sleep_for(1ms);  // the first is taken
   ASSERT_EQ(::kill(server_->pid(), SIGTERM), 0);
-  int status = 0;
-  ASSERT_TRUE(server_->WaitForExit(status));
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "status " << status;
+  ASSERT_NO_FATAL_FAILURE(ExpectCleanExit());
   EXPECT_NE(server_->log().find("exiting with events unfinished: 1"), std::string::npos)
       << server_->log();
 }
@@ -808,15 +814,10 @@ TEST_F(PluginServer, StopsWaitingForEventsNoConnectionIsLeftToFinish) {
   StartServer(kTestPluginBin, kTestPluginName, {"-grace-ms", "3600000"});
   {
     auto kong = Connect();
-    StartInstance(*kong, 1, kTestPluginName, R"({"__seq__": 1, "mode": "hello"})");
-    EXPECT_EQ(Call(*kong, 2, "plugin.HandleEvent",
-                   {StrMap({{"InstanceId", 1}, {"EventName", "access"}})}),
-              Response(2, Value{}, EventData(1, CallData("kong.request.get_header", {"host"}))));
+    StartHelloEvent(*kong);
   }  // Kong closes its connections, the event left waiting
   ASSERT_EQ(::kill(server_->pid(), SIGTERM), 0);
-  int status = 0;
-  ASSERT_TRUE(server_->WaitForExit(status));
-  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "status " << status;
+  ASSERT_NO_FATAL_FAILURE(ExpectCleanExit());
 }
 
 TEST_F(PluginServer, ExitsCleanlyOnSigtermAndRemovesItsSocket) {
