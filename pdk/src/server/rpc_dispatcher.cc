@@ -1,6 +1,7 @@
 #include "server/rpc_dispatcher.h"
 
 #include <iterator>
+#include <tuple>
 #include <utility>
 
 #include <fmt/format.h>
@@ -201,18 +202,24 @@ void RpcDispatcher::drop(Events::iterator running) {
 Reply RpcDispatcher::finish(Events::iterator running, Event::Outcome outcome) {
   const std::int64_t id = running->first;
   Event& event = *running->second.event;
-  auto answer = [id](Value data) {
+  // Each pair built in place: no temporary Value to destroy, on the path
+  // every PDK call takes.
+  auto entry = [](Map& map, const char* key, auto&& value) {
+    map.emplace_back(std::piecewise_construct, std::forward_as_tuple(key),
+                     std::forward_as_tuple(std::forward<decltype(value)>(value)));
+  };
+  auto answer = [id, &entry](Value data) {
     Map m;
     m.reserve(2);
-    m.emplace_back(Value("Data"), std::move(data));
-    m.emplace_back(Value("EventId"), Value(id));
+    entry(m, "Data", std::move(data));
+    entry(m, "EventId", id);
     return Reply{Value(std::move(m)), {}};
   };
-  auto call_data = [&outcome] {
+  auto call_data = [&outcome, &entry] {
     Map call;
     call.reserve(2);
-    call.emplace_back(Value("Method"), Value(outcome.method->name));
-    call.emplace_back(Value("Args"), Value(std::move(outcome.args)));
+    entry(call, "Method", outcome.method->name);
+    entry(call, "Args", std::move(outcome.args));
     return Value(std::move(call));
   };
   // A waiting event stays where it is; an ended one goes (and its stack back to the pool).
