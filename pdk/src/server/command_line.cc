@@ -68,11 +68,11 @@ Result<CommandLine> parse_command_line(int argc, char** argv) {
       if (!n)
         return Error{"-stall-ms needs milliseconds from 0 to 3600000"};
       cl.stall_report = std::chrono::milliseconds(*n);
-    } else if (arg == "workers") {
+    } else if (arg == "threads") {
       const auto n = bounded_integer(take_value(), 1024);
-      if (!n)
-        return Error{"-workers needs a number of threads from 0 to 1024"};
-      cl.workers = static_cast<int>(*n);
+      if (!n || *n == 0)
+        return Error{"-threads needs a number of threads from 1 to 1024"};
+      cl.threads = static_cast<int>(*n);
     } else if (arg == "offload-us") {
       const auto n = bounded_integer(take_value(), 60'000'000);
       if (!n)
@@ -120,13 +120,13 @@ std::string usage(std::string_view program) {
       "  -stall-ms N             say in the log when a handler holds the server's\n"
       "                          thread more than N ms between two PDK calls, once\n"
       "                          per handler (default 20; 0: never)\n"
-      "  -workers N              threads that run heavy const handlers beside the\n"
-      "                          I/O thread (default: one per CPU, none on one CPU;\n"
-      "                          0: none)\n"
+      "  -threads N              threads that read Kong's messages and run the\n"
+      "                          handlers once a const handler is heavy (default:\n"
+      "                          one per CPU; 1: one thread throughout)\n"
       "  -offload-us N           a const handler whose events average more than N\n"
-      "                          microseconds runs on the workers (default 100)\n"
+      "                          microseconds runs on all of them (default 100)\n"
       "  -blocking-threads N     threads that wait at most: kong.blocking's, and\n"
-      "                          workers added for const handlers that block\n"
+      "                          those added for const handlers that block\n"
       "                          (default 64)\n"
       "  -grace-ms N             on SIGTERM, refuse new connections and let the\n"
       "                          events in flight finish for N ms at most (default\n"

@@ -13,7 +13,7 @@ namespace kong::server {
 
 /// The plugin executable's flags, spelled as the Go PDK's (-dump, -help,
 /// -kong-prefix DIR), plus -max-message-bytes N, -protocol NAME and
-/// -busy-poll-us N, -stall-ms N, -workers N, -offload-us N,
+/// -busy-poll-us N, -stall-ms N, -threads N, -offload-us N,
 /// -blocking-threads N and -grace-ms N;
 /// "--flag" and "-flag=value" work too.
 struct CommandLine {
@@ -27,8 +27,8 @@ struct CommandLine {
   std::optional<std::chrono::microseconds> busy_poll;
   /// Overrides ServerOptions::stall_report when given.
   std::optional<std::chrono::milliseconds> stall_report;
-  /// Override ServerOptions::workers, offload_above and blocking_threads.
-  std::optional<int> workers;
+  /// Override ServerOptions::threads, offload_above and blocking_threads.
+  std::optional<int> threads;
   std::optional<std::chrono::microseconds> offload_above;
   std::optional<std::size_t> blocking_threads;
   /// Overrides ServerOptions::shutdown_grace when given.

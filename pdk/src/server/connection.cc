@@ -11,11 +11,21 @@
 namespace kong::server {
 
 Connection::Connection(int fd, EventLoop& loop) : fd_(fd), loop_(loop) {
-  loop_.add(fd_, EPOLLIN, this);
+  loop_.add(fd_, EPOLLIN, this, Handling::one_thread);
 }
 
 Connection::~Connection() {
   close();
+}
+
+Connection::Held::Held(Connection& connection) : connection_(connection), fd_(connection.fd_) {
+  if (fd_ >= 0)
+    generation_ = connection_.loop_.hold(fd_);
+}
+
+Connection::Held::~Held() {
+  if (fd_ >= 0)
+    connection_.loop_.release(fd_, generation_);
 }
 
 void Connection::on_ready(std::uint32_t events) {

@@ -35,6 +35,23 @@ class Connection : public Watcher {
   /// to out(). The connection writes them afterwards.
   virtual void received(std::size_t n) = 0;
 
+  /// For work on this connection that comes from elsewhere than its
+  /// readiness (an outcome posted back to the loop): while alive, no other
+  /// serving thread handles the connection, even while a handler run from
+  /// it is out of the loop's lock (EventLoop::hold).
+  class Held {
+   public:
+    explicit Held(Connection& connection);
+    ~Held();
+    Held(const Held&) = delete;
+    Held& operator=(const Held&) = delete;
+
+   private:
+    Connection& connection_;
+    int fd_;
+    std::uint32_t generation_ = 0;
+  };
+
   /// Output waiting to be written.
   std::string& out() { return out_; }
   /// Writes what is pending; what the socket does not take waits for EPOLLOUT.

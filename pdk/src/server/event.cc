@@ -14,12 +14,12 @@ namespace kong::server {
 namespace ctx = boost::context;
 
 Event::Event(std::int64_t id, Phase phase, std::shared_ptr<PluginInstance> instance,
-             StackPool& stacks, StallMonitor* stalls, Worker* home)
+             StackPool& stacks, StallMonitor* stalls, bool unlocked)
     : id_(id),
       phase_(phase),
       instance_(std::move(instance)),
       stalls_(stalls),
-      home_(home),
+      unlocked_(unlocked),
       tsan_fiber_(tsan::create_fiber()),
       last_active_(std::chrono::steady_clock::now()) {
   fiber_ = ctx::fiber(std::allocator_arg, PooledStack(stacks), [this](ctx::fiber&& caller) {

@@ -15,7 +15,6 @@
 
 #include "server/stack_pool.h"
 #include "server/stall_monitor.h"
-#include "server/workers.h"
 
 namespace kong::server {
 
@@ -50,20 +49,21 @@ class OutcomeListener {
 };
 
 /// One phase handler run for one request, on a stackful fiber of its own.
-/// The handler runs on the I/O thread, where Kong's messages are read: at
-/// each PDK call the fiber hands the call back to the connection that is
+/// The handler runs on the thread where Kong's messages are read: at each
+/// PDK call the fiber hands the call back to the connection that is
 /// answering Kong, and Kong's answer (a MsgPack:1 Step on whichever
 /// connection it arrives, a ProtoBuf:1 frame on the event's own) resumes it
-/// with Kong's result. No thread hand-off per call. Work the handler gives
+/// with Kong's result, on the thread that read it. No thread hand-off per
+/// call. Work the handler gives
 /// kong.blocking leaves the thread (an outcome `blocked`), and EventDriver
 /// resumes the handler when it is done.
 class Event final : public Channel {
  public:
   /// `stalls`, when given, hears how long each run of the handler held the
-  /// thread. `home`: the worker the handler runs on, every time; null for
-  /// the I/O thread.
+  /// thread. `unlocked`: the handler runs out of the loop's lock, on
+  /// whichever serving thread reads Kong's answer (EventDriver).
   Event(std::int64_t id, Phase phase, std::shared_ptr<PluginInstance> instance, StackPool& stacks,
-        StallMonitor* stalls = nullptr, Worker* home = nullptr);
+        StallMonitor* stalls = nullptr, bool unlocked = false);
   ~Event() override;
 
   using Outcome = EventOutcome;
@@ -83,13 +83,13 @@ class Event final : public Channel {
   std::int64_t id() const { return id_; }
   Phase phase() const override { return phase_; }
   std::chrono::steady_clock::time_point last_active() const { return last_active_; }
-  Worker* home() const { return home_; }
+  bool unlocked() const { return unlocked_; }
   /// How long the handler has run so far, all its runs together.
   std::chrono::steady_clock::duration run_time() const { return run_time_; }
 
   /// Who waits for this event's outcome while its handler is away (in
   /// kong.blocking); null when nobody does any more (Kong gave it up), and
-  /// then the handler is not resumed. Set and read on the I/O thread only.
+  /// then the handler is not resumed. Set and read holding the loop's lock.
   OutcomeListener* listener() const { return listener_; }
   void set_listener(OutcomeListener* listener) { listener_ = listener; }
 
@@ -108,7 +108,7 @@ class Event final : public Channel {
   Phase phase_;
   std::shared_ptr<PluginInstance> instance_;
   StallMonitor* stalls_;
-  Worker* home_;
+  bool unlocked_;
   boost::context::fiber fiber_;   // the handler, while suspended
   boost::context::fiber caller_;  // the I/O loop, while the handler runs
   Outcome outcome_{Outcome::Kind::returned, nullptr, {}, {}};

@@ -76,6 +76,7 @@ bool MsgpackConnection::handle(Value message, std::size_t at) {
 void MsgpackConnection::deliver(Reply reply) {
   if (closed())
     return;  // Kong hung up meanwhile
+  const Held held(*this);
   answer(owed_msgid_, reply.error, std::move(reply.result));
   resume_input();
   answer_requests();  // those that came meanwhile

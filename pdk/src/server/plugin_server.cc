@@ -27,12 +27,12 @@
 #include "server/graceful_shutdown.h"
 #include "server/instances.h"
 #include "server/listen_socket.h"
+#include "server/loop_threads.h"
 #include "server/msgpack_connection.h"
 #include "server/plugin_info.h"
 #include "server/protobuf_module.h"
 #include "server/rpc_dispatcher.h"
 #include "server/stack_pool.h"
-#include "server/workers.h"
 
 namespace kong {
 namespace {
@@ -41,17 +41,16 @@ namespace {
 // long without a Step, its handler is unwound and its stack reused.
 constexpr auto kEventIdleLimit = std::chrono::seconds(60);
 constexpr auto kExpirySweep = std::chrono::seconds(10);
-// A blocking-pool or worker thread idle this long ends: a quiet server
-// holds none.
+// A blocking-pool thread, or one serving the loop beside the first, idle
+// this long ends: a quiet server holds none.
 constexpr auto kThreadIdle = std::chrono::milliseconds(10'000);
 
-// -1: one per CPU this process may use, none on a single one (a worker
-// would only add hand-offs there).
-std::size_t worker_count(int configured) {
-  if (configured >= 0)
+// The threads that serve the loop once a handler is heavy, the first
+// included. -1: one per CPU this process may use.
+std::size_t serving_threads(int configured) {
+  if (configured > 0)
     return static_cast<std::size_t>(configured);
-  const std::size_t cpus = server::Workers::usable_cpus();
-  return cpus > 1 ? cpus : 0;
+  return server::LoopThreads::usable_cpus();
 }
 
 // The name Kong knows the plugin by: the executable's, as in the Go PDK.
@@ -88,11 +87,11 @@ class Server {
         stacks_(options.handler_stack_bytes),
         stalls_(name, options.stall_report),
         instances_(std::move(name), type),
-        workers_(worker_count(options.workers), options.blocking_threads, kThreadIdle),
         shutdown_(loop_, options.shutdown_grace, {[this] { drain(); }, [this] { force(); }}),
         blocking_(options.blocking_threads, kThreadIdle),
-        driver_(loop_, blocking_, stacks_, &stalls_, &workers_,
-                {type.concurrent_phases, options.offload_above}),
+        threads_(loop_, 1 + options.blocking_threads, kThreadIdle),
+        driver_(loop_, blocking_, stacks_, &stalls_, &threads_,
+                {type.concurrent_phases, options.offload_above, serving_threads(options.threads)}),
         dispatcher_(instances_, driver_),
         limits_{options.max_message_bytes, 256},
         protobuf_{instances_, driver_, static_cast<std::int64_t>(std::time(nullptr)),
@@ -105,6 +104,7 @@ class Server {
   }
 
   ~Server() {
+    threads_.join();
     connections_.clear();
     stop_listening();
   }
@@ -119,6 +119,8 @@ class Server {
       else if (shutdown_.draining() && connections_.empty())
         force();
     });
+    // The other serving threads end with the loop, each after what it handles.
+    threads_.join();
   }
 
  private:
@@ -139,8 +141,9 @@ class Server {
 
   // A second signal, or the grace period is over, or no connection is left.
   // Handlers waiting for Kong are unwound as the server goes. One running
-  // on another thread (on a worker, in kong.blocking) may be stuck there and
-  // cannot be joined: then the process ends here, without unwinding any.
+  // out of the loop's lock (on another serving thread, in kong.blocking) may
+  // be stuck there and cannot be joined: then the process ends here,
+  // without unwinding any.
   void force() {
     stop_listening();
     const std::size_t left = in_flight();
@@ -198,13 +201,12 @@ class Server {
   server::StackPool stacks_;
   server::StallMonitor stalls_;
   server::Instances instances_;
-  // Events homed on a worker are unwound there, wherever their last
-  // reference goes: the workers outlive every holder of an event.
-  server::Workers workers_;
   server::EventLoop loop_;
   // Blocks the stop signals before any other thread starts.
   server::GracefulShutdown shutdown_;
   server::BlockingPool blocking_;
+  // Joined before anything they use goes (~Server).
+  server::LoopThreads threads_;
   server::EventDriver driver_;
   server::RpcDispatcher dispatcher_;
   protocol::MsgpackLimits limits_;
@@ -243,8 +245,8 @@ int run_plugin_server(int argc, char** argv, const PluginType& type, ServerOptio
     options.stall_report = std::chrono::milliseconds(std::strtoll(ms, nullptr, 10));
   if (cl->stall_report)
     options.stall_report = *cl->stall_report;
-  if (cl->workers)
-    options.workers = *cl->workers;
+  if (cl->threads)
+    options.threads = *cl->threads;
   if (cl->offload_above)
     options.offload_above = *cl->offload_above;
   if (cl->blocking_threads)

@@ -123,6 +123,7 @@ void ProtobufConnection::answer_call(std::string_view frame) {
 void ProtobufConnection::on_outcome(Event&, Event::Outcome outcome) {
   if (closed())
     return;
+  const Held held(*this);
   resume_input();
   step(std::move(outcome));
   take_frames();  // those that came meanwhile

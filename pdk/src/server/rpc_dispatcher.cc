@@ -164,7 +164,18 @@ std::optional<Reply> RpcDispatcher::step(protocol::rpc::Command command, Array& 
 
 std::optional<Reply> RpcDispatcher::advance(Events::iterator running, Value result,
                                             std::optional<std::string> error, ReplyTo& later) {
+  // While its handler runs out of the lock, other threads may add events
+  // (the table may rehash: the iterator is found again after) and must
+  // neither step nor expire this one.
+  const bool unlocks = driver_.may_unlock();
+  const std::int64_t id = running->first;
+  if (unlocks)
+    running->second.away = true;
   auto outcome = driver_.advance(running->second.event, std::move(result), std::move(error), *this);
+  if (unlocks) {
+    running = events_.find(id);
+    running->second.away = false;
+  }
   if (outcome)
     return finish(running, std::move(*outcome));
   running->second.away = true;

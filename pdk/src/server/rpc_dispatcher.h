@@ -24,7 +24,7 @@ struct Reply {
 };
 
 /// Where an answer goes that comes later than its request: the connection
-/// the request came on. Called on the loop's thread.
+/// the request came on. Called holding the loop's lock.
 class ReplyTo {
  public:
   virtual void deliver(Reply reply) = 0;

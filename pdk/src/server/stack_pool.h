@@ -11,8 +11,8 @@ namespace kong::server {
 /// Handler stacks, kept for reuse: mapping a fresh stack per event would cost
 /// an mmap, a munmap and page faults on every request. Each stack has a guard
 /// page below it, so an overflow faults instead of corrupting memory.
-/// Thread-safe: an event's stack is taken on the I/O thread and may come
-/// back on the worker thread its handler ran on.
+/// Thread-safe: an event's stack is taken on one serving thread and may come
+/// back on another, where its handler ended.
 class StackPool {
  public:
   StackPool(std::size_t stack_bytes, std::size_t max_idle = 64);

@@ -96,14 +96,14 @@ TEST(CommandLine, TakesTheStallThresholdInMillisecondsZeroTurningItOff) {
 }
 
 TEST(CommandLine, TakesTheThreadSettings) {
-  const auto cl = Parse({"-workers", "3", "-offload-us", "250", "--blocking-threads=8"});
+  const auto cl = Parse({"-threads", "3", "-offload-us", "250", "--blocking-threads=8"});
   ASSERT_TRUE(cl.ok()) << cl.error().message;
-  EXPECT_EQ(cl->workers, 3);
+  EXPECT_EQ(cl->threads, 3);
   EXPECT_EQ(cl->offload_above, std::chrono::microseconds(250));
   EXPECT_EQ(cl->blocking_threads, 8u);
   EXPECT_EQ(Parse({"-grace-ms", "0"})->shutdown_grace, std::chrono::milliseconds(0));
-  EXPECT_EQ(Parse({"-workers", "0"})->workers, 0);
-  EXPECT_EQ(Parse({})->workers, std::nullopt);
+  EXPECT_EQ(Parse({"-threads", "1"})->threads, 1);
+  EXPECT_EQ(Parse({})->threads, std::nullopt);
 }
 
 TEST(CommandLine, CombinesFlags) {
@@ -146,8 +146,8 @@ TEST(CommandLine, RefusesUnknownFlagsAndMissingValues) {
       {{"-stall-ms"}, "-stall-ms needs milliseconds from 0 to 3600000"},
       {{"-stall-ms", "20ms"}, "-stall-ms needs milliseconds from 0 to 3600000"},
       {{"-stall-ms", "3600001"}, "-stall-ms needs milliseconds from 0 to 3600000"},
-      {{"-workers", "-1"}, "-workers needs a number of threads from 0 to 1024"},
-      {{"-workers", "many"}, "-workers needs a number of threads from 0 to 1024"},
+      {{"-threads", "0"}, "-threads needs a number of threads from 1 to 1024"},
+      {{"-threads", "many"}, "-threads needs a number of threads from 1 to 1024"},
       {{"-offload-us"}, "-offload-us needs microseconds from 0 to 60000000"},
       {{"-blocking-threads", "0"}, "-blocking-threads needs a number of threads from 1 to 4096"},
       {{"-grace-ms", "1s"}, "-grace-ms needs milliseconds from 0 to 3600000"},
@@ -168,7 +168,7 @@ TEST(CommandLine, DescribesEveryFlagInItsUsage) {
   EXPECT_TRUE(text.starts_with("Usage: my-plugin [flags]\n")) << text;
   for (const char* flag :
        {"-dump", "-kong-prefix DIR", "-max-message-bytes N", "-busy-poll-us N", "-stall-ms N",
-        "-workers N", "-offload-us N", "-blocking-threads N", "-grace-ms N", "-protocol NAME",
+        "-threads N", "-offload-us N", "-blocking-threads N", "-grace-ms N", "-protocol NAME",
         "MsgPack:1", "ProtoBuf:1", "-help", "/usr/local/kong", "<executable name>.socket"}) {
     EXPECT_NE(text.find(flag), std::string::npos) << flag << " missing from:\n" << text;
   }

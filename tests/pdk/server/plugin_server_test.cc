@@ -625,9 +625,10 @@ TEST_F(PluginServer, GoesOnServingWhenKongHangsUpOnAHandlerInKongBlocking) {
   EXPECT_EQ(r, Response(20, "plugin.Step: no running event 1", Value{}));
 }
 
-TEST_F(PluginServer, StepsOnAnyConnectionReachTheirEventsWhileConstHandlersRunOnWorkers) {
-  // Every log event but the first (measured on the I/O thread) goes to a worker.
-  StartServer(kTestPluginBin, kTestPluginName, {"-workers", "2", "-offload-us", "0"});
+TEST_F(PluginServer, StepsOnAnyConnectionReachTheirEventsWhileConstHandlersRunOnSeveralThreads) {
+  // Every log event but the first (measured holding the loop's lock) runs
+  // out of it, on three serving threads.
+  StartServer(kTestPluginBin, kTestPluginName, {"-threads", "3", "-offload-us", "0"});
   constexpr int kConnections = 4;
   constexpr int kEvents = 32;
   std::vector<std::unique_ptr<Client>> kong;
@@ -670,11 +671,11 @@ TEST_F(PluginServer, StepsOnAnyConnectionReachTheirEventsWhileConstHandlersRunOn
         kong[(i + 1) % kConnections]->Receive(r, "the answer to Step " + std::to_string(i)));
     EXPECT_EQ(r, Response(200 + i, Value{}, EventData(event_ids[i], "ret")));
   }
-  EXPECT_GT(ThreadCount(server_->pid()), 1) << "the log events ran on no worker";
+  EXPECT_GT(ThreadCount(server_->pid()), 1) << "no other thread served the loop";
 }
 
-TEST_F(PluginServer, RunsANonConstHandlerOnTheIoThreadOnly) {
-  StartServer(kTestPluginBin, kTestPluginName, {"-workers", "2", "-offload-us", "0"});
+TEST_F(PluginServer, RunsANonConstHandlerOnOneThreadOnly) {
+  StartServer(kTestPluginBin, kTestPluginName, {"-threads", "3", "-offload-us", "0"});
   auto kong = Connect();
   StartInstance(*kong, 1, kTestPluginName, R"({"__seq__": 1, "mode": "hold", "limit": 2})");
   for (int i = 1; i <= 5; ++i) {
@@ -688,15 +689,15 @@ TEST_F(PluginServer, RunsANonConstHandlerOnTheIoThreadOnly) {
   EXPECT_EQ(ThreadCount(server_->pid()), 1);
 }
 
-TEST_F(PluginServer, AConstHandlerHoldingOneWorkerDoesNotHoldUpTheNextEvents) {
-  StartServer(kTestPluginBin, kTestPluginName, {"-workers", "2", "-offload-us", "0"});
+TEST_F(PluginServer, AConstHandlerHoldingOneThreadDoesNotHoldUpTheNextEvents) {
+  StartServer(kTestPluginBin, kTestPluginName, {"-threads", "3", "-offload-us", "0"});
   Gate gate(dir_.file("gate"));
   auto held = Connect();
   auto kong = Connect();
   StartInstance(*kong, 1, kTestPluginName, R"({"__seq__": 1, "mode": "many"})");
   StartInstance(*held, 2, kTestPluginName,
                 R"({"__seq__": 2, "mode": "log-gate:)" + gate.path() + R"("})");
-  // The first log event is measured on the I/O thread; those after go to workers.
+  // The first log event is measured holding the loop's lock; those after run out of it.
   EXPECT_EQ(
       Call(*kong, 10, "plugin.HandleEvent", {StrMap({{"InstanceId", 1}, {"EventName", "log"}})}),
       Response(10, Value{}, EventData(1, CallData("kong.log.info", {"logged by ", "many"}))));
@@ -704,7 +705,7 @@ TEST_F(PluginServer, AConstHandlerHoldingOneWorkerDoesNotHoldUpTheNextEvents) {
             Response(11, Value{}, EventData(1, "ret")));
   ASSERT_TRUE(held->Send(
       Request(20, "plugin.HandleEvent", {StrMap({{"InstanceId", 2}, {"EventName", "log"}})})));
-  ASSERT_TRUE(gate.AwaitWork());  // event 2 holds its worker
+  ASSERT_TRUE(gate.AwaitWork());  // event 2 holds its thread
   for (std::int64_t event = 3; event <= 6; ++event) {
     EXPECT_EQ(Call(*kong, 10 * event, "plugin.HandleEvent",
                    {StrMap({{"InstanceId", 1}, {"EventName", "log"}})}),
@@ -723,9 +724,9 @@ TEST_F(PluginServer, AConstHandlerHoldingOneWorkerDoesNotHoldUpTheNextEvents) {
                EventData(2, CallData("kong.log.info", {"logged by ", "log-gate:" + gate.path()}))));
 }
 
-TEST_F(PluginServer, AddsWorkersWhileConstHandlersWaitInThemWithoutKongBlocking) {
-  // One worker to start with; handlers that wait leave its CPU free.
-  StartServer(kTestPluginBin, kTestPluginName, {"-workers", "1", "-offload-us", "0"});
+TEST_F(PluginServer, AddsServingThreadsWhileConstHandlersWaitInThemWithoutKongBlocking) {
+  // Two serving threads to start with; handlers that wait leave their CPUs free.
+  StartServer(kTestPluginBin, kTestPluginName, {"-threads", "2", "-offload-us", "0"});
   auto kong = Connect();
   StartInstance(*kong, 1, kTestPluginName, R"({"__seq__": 1, "mode": "many"})");
   EXPECT_EQ(
@@ -733,7 +734,7 @@ TEST_F(PluginServer, AddsWorkersWhileConstHandlersWaitInThemWithoutKongBlocking)
       Response(10, Value{}, EventData(1, CallData("kong.log.info", {"logged by ", "many"}))));
   EXPECT_EQ(Call(*kong, 11, "plugin.Step", {EventData(1, Value{})}),
             Response(11, Value{}, EventData(1, "ret")));
-  // Three log handlers, each waiting at its own gate on a worker, all at once.
+  // Three log handlers, each waiting at its own gate on a thread, all at once.
   std::vector<std::unique_ptr<Gate>> gates;
   std::vector<std::unique_ptr<Client>> held;
   for (int i = 0; i < 3; ++i) {
@@ -747,7 +748,8 @@ TEST_F(PluginServer, AddsWorkersWhileConstHandlersWaitInThemWithoutKongBlocking)
     ASSERT_TRUE(gates.back()->AwaitWork()) << "handler " << i << " never reached its gate";
     std::this_thread::sleep_for(5ms);  // long enough to be seen waiting, not computing
   }
-  EXPECT_GE(ThreadCount(server_->pid()), 4) << "the I/O thread and a worker per waiting handler";
+  EXPECT_GE(ThreadCount(server_->pid()), 4)
+      << "a serving thread per waiting handler, and the monitor";
   for (int i = 0; i < 3; ++i) {
     gates[i]->Open();
     Value r;

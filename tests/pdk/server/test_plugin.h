@@ -124,8 +124,8 @@ struct TestPlugin {
     }
   }
 
-  // A const handler, which the server may run on its workers, several at
-  // once; access, not const, runs on the I/O thread only. mode
+  // A const handler, which the server may run on several threads at
+  // once; access, not const, runs in turn with everything else. mode
   // "log-gate:F" holds the handler's thread at the gate F first.
   void log(Pdk& kong) const {
     if (mode.starts_with("log-gate:"))

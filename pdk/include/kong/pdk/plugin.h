@@ -65,16 +65,16 @@ struct ServerOptions {
   std::chrono::milliseconds stall_report{20};
   /// Threads that run kong.blocking's work at most: as many calls wait at
   /// once, more queue. Started as work comes, ended after 10 s idle. Also
-  /// the most workers there may be when const handlers block in them.
+  /// the most threads that may serve Kong when const handlers block.
   /// `-blocking-threads N` overrides it.
   std::size_t blocking_threads = 64;
-  /// Worker threads that run heavy handlers which may run concurrently
-  /// (const members, docs/threads.md) beside the I/O thread. -1: one per
-  /// CPU the server may use, none on one CPU; 0: none. `-workers N`
-  /// overrides it.
-  int workers = -1;
-  /// Such a handler goes to the workers while its events take longer than
-  /// this on average; `-offload-us N` overrides it.
+  /// Threads that read Kong's messages and run the handlers once a handler
+  /// that may run concurrently (a const member, docs/threads.md) is heavy;
+  /// until then one does. -1: one per CPU the server may use; 1: one
+  /// throughout. `-threads N` overrides it.
+  int threads = -1;
+  /// Such a handler runs on them, out of the server's lock, while its
+  /// events take longer than this on average; `-offload-us N` overrides it.
   std::chrono::microseconds offload_above{100};
   /// On SIGTERM the server refuses new connections and lets the events in
   /// flight finish for this long at most, then exits (a second SIGTERM:
