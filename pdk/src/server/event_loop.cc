@@ -174,6 +174,20 @@ void EventLoop::release(int fd, std::uint32_t held) {
   }
 }
 
+void EventLoop::give_back(const epoll_event& ready) {
+  if (ready.data.u64 == kWakeMark)
+    return;  // level-triggered: it wakes another thread
+  const int fd = static_cast<int>(ready.data.u64 & 0xffffffffu);
+  const auto generation = static_cast<std::uint32_t>(ready.data.u64 >> 32);
+  if (static_cast<std::size_t>(fd) >= entries_.size())
+    return;
+  Entry& entry = entries_[static_cast<std::size_t>(fd)];
+  // One-shot and not held: re-armed, reported again to a thread that serves.
+  if (entry.watcher != nullptr && entry.generation == generation && !entry.in_hand &&
+      entry.handling == Handling::one_thread)
+    control(EPOLL_CTL_MOD, fd, entry);
+}
+
 void EventLoop::dispatch(const epoll_event& ready) {
   if (ready.data.u64 == kWakeMark) {
     // The wake-up itself (the tasks run after); left unread once stopped,
@@ -245,20 +259,27 @@ void EventLoop::run(const std::function<void()>& after_batch) {
   }
 }
 
-bool EventLoop::serve(std::chrono::milliseconds idle_exit) {
+EventLoop::Served EventLoop::serve(std::chrono::milliseconds idle_exit,
+                                   const std::function<bool()>& keep_serving) {
   using Clock = std::chrono::steady_clock;
   std::unique_lock held(mutex_);
   auto idle_since = Clock::now();
   epoll_event ready;
   while (running()) {
+    if (!keep_serving())
+      return Served::told_to_stop;
     const auto left = idle_exit - (Clock::now() - idle_since);
     if (left <= Clock::duration::zero())
-      return true;
+      return Served::idle;
     const int n =
         wait(held, &ready, 1,
              static_cast<int>(std::chrono::ceil<std::chrono::milliseconds>(left).count()));
     if (!running())
       break;
+    if (n > 0 && !keep_serving()) {
+      give_back(ready);
+      return Served::told_to_stop;
+    }
     if (n > 0) {
       dispatch(ready);
       idle_since = Clock::now();
@@ -268,7 +289,7 @@ bool EventLoop::serve(std::chrono::milliseconds idle_exit) {
       idle_since = Clock::now();
     }
   }
-  return false;
+  return Served::stopped;
 }
 
 }  // namespace kong::server

@@ -91,10 +91,13 @@ class EventLoop {
   void share();
   bool shared() const { return shared_.load(std::memory_order_relaxed); }
 
+  /// Why serve() returned.
+  enum class Served { stopped, idle, told_to_stop };
   /// Another thread serving, once shared: handles one readiness at a time
-  /// until stop(), or until `idle_exit` passes with nothing ready. Returns
-  /// false when stopped.
-  bool serve(std::chrono::milliseconds idle_exit);
+  /// until stop(), until `idle_exit` passes with nothing ready, or until
+  /// `keep_serving` (asked holding the lock, before each wait and before
+  /// handling what it brought) says no: what it brought goes back then.
+  Served serve(std::chrono::milliseconds idle_exit, const std::function<bool()>& keep_serving);
 
   /// Makes `fd` the calling thread's to handle, as in its on_ready, for
   /// work on it that comes from elsewhere (a posted outcome): no other
@@ -122,6 +125,8 @@ class EventLoop {
   };
   /// Handles one readiness from epoll, holding the lock.
   void dispatch(const ::epoll_event& ready);
+  /// A readiness taken but not to be handled by this thread: re-armed.
+  void give_back(const ::epoll_event& ready);
   /// Runs the tasks posted so far.
   void run_posted();
   void control(int op, int fd, const Entry& entry);

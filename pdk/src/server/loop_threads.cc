@@ -19,12 +19,13 @@ std::int64_t now_ns() {
       .count();
 }
 
-constexpr std::int64_t kBlockedAfterNs = 200'000;
-// How often the monitor looks while threads serve: every millisecond after
-// it started a thread, twice as long after each look that found nothing to
-// do, up to 8 ms. A handler that blocks is seen within that, past its
-// 200 µs; handlers that compute are not woken 1,000 times a second by it.
-constexpr auto kMonitorFastest = std::chrono::microseconds(1000);
+constexpr std::int64_t kBlockedAfterNs = 50'000;
+// How often the monitor looks while threads serve: every 50 µs after it
+// lent or handed out a permit, twice as long after each look that found
+// nothing to do, up to 8 ms. A handler that waits lends its permit within
+// about its first 100 µs while others wait too; handlers that compute are
+// not woken thousands of times a second by it.
+constexpr auto kMonitorFastest = std::chrono::microseconds(50);
 constexpr auto kMonitorSlowest = std::chrono::microseconds(8000);
 
 // The calling thread's record, and whose it is: a thread may serve
@@ -69,7 +70,9 @@ LoopThreads::LoopThreads(EventLoop& loop, std::size_t max_threads,
     : loop_(loop),
       max_threads_(std::max<std::size_t>(max_threads, 1)),
       idle_exit_(idle_exit),
-      cpus_(std::max<std::size_t>(cpus, 1)) {}
+      cpus_(std::max<std::size_t>(cpus, 1)) {
+  first_.has_permit.store(true);
+}
 
 LoopThreads::~LoopThreads() {
   join();
@@ -79,6 +82,8 @@ void LoopThreads::join() {
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
+    for (auto& t : threads_)
+      t->wake.notify_one();
   }
   monitor_wake_.notify_all();
   if (monitor_.joinable())
@@ -94,7 +99,7 @@ void LoopThreads::join() {
 LoopThreads::Record& LoopThreads::current_record() {
   if (current_owner != this) {
     // The thread that runs the loop, the first time it runs a handler out
-    // of the lock: its CPU clock, read by the monitor.
+    // of the lock: its stat, read by the monitor.
     first_.own();
     current_owner = this;
     current = &first_;
@@ -111,36 +116,124 @@ LoopThreads::Busy::Busy(LoopThreads& threads)
 LoopThreads::Busy::~Busy() {
   threads_.loop_.lock().lock();
   record_.busy_since.store(0, std::memory_order_relaxed);
+  std::lock_guard lock(threads_.mutex_);
+  if (!record_.lent)
+    return;
+  // Its permit went to another thread while it waited: a free one, or
+  // (another thread's) after this message, parked. The first thread takes
+  // one anyway, and the next thread to look gives one back.
+  record_.lent = false;
+  if (threads_.free_permits_ > 0) {
+    --threads_.free_permits_;
+    record_.has_permit.store(true);
+  } else if (&record_ == &threads_.first_) {
+    ++threads_.debt_;
+    record_.has_permit.store(true);
+  }
+  threads_.all_taken_.store(threads_.free_permits_ == 0);
 }
 
 std::size_t LoopThreads::serving() const {
-  return serving_.load();
+  std::lock_guard lock(mutex_);
+  return 1 + static_cast<std::size_t>(
+                 std::count_if(threads_.begin(), threads_.end(),
+                               [](const auto& t) { return !t->parked && !t->ended.load(); }));
 }
 
-std::size_t LoopThreads::busy() const {
+std::size_t LoopThreads::alive() const {
   std::lock_guard lock(mutex_);
-  std::size_t n = first_.busy_since.load(std::memory_order_relaxed) != 0 ? 1 : 0;
-  for (const auto& t : threads_) {
-    if (!t->ended.load() && t->record.busy_since.load(std::memory_order_relaxed) != 0)
-      ++n;
-  }
-  return n;
+  return 1 + static_cast<std::size_t>(std::count_if(
+                 threads_.begin(), threads_.end(), [](const auto& t) { return !t->ended.load(); }));
 }
 
 void LoopThreads::spread(std::size_t count) {
-  if (serving_.load(std::memory_order_relaxed) >= std::min(count, max_threads_) && loop_.shared())
+  count = std::clamp<std::size_t>(count, 1, max_threads_);
+  if (loop_.shared() && permits_seen_.load(std::memory_order_relaxed) >= count &&
+      all_taken_.load(std::memory_order_relaxed))
     return;
   loop_.share();
   std::lock_guard lock(mutex_);
   if (stopping_)
     return;
   reap();
-  count = std::min(count, max_threads_);
-  while (1 + threads_.size() < count)
-    start_one();
+  if (count > permits_) {
+    free_permits_ += count - permits_;
+    permits_ = count;
+    permits_seen_.store(permits_);
+  }
+  while (free_permits_ > 0 && hand_out_permit()) {
+  }
+  all_taken_.store(free_permits_ == 0);
   if (!monitor_.joinable() && !threads_.empty())
     monitor_ = std::thread([this] { monitor(); });
   monitor_wake_.notify_all();
+}
+
+bool LoopThreads::hand_out_permit() {
+  for (auto& t : threads_) {
+    if (t->parked && !t->record.has_permit.load()) {
+      --free_permits_;
+      t->record.lent = false;
+      t->record.has_permit.store(true);
+      t->wake.notify_one();
+      return true;
+    }
+  }
+  std::size_t alive = 1;
+  for (const auto& t : threads_)
+    alive += t->ended.load() ? 0 : 1;
+  if (alive >= max_threads_)
+    return false;
+  --free_permits_;
+  auto t = std::make_unique<Thread>();
+  Thread* self = t.get();
+  self->record.has_permit.store(true);
+  self->thread = std::thread([this, self] { serve(*self); });
+  threads_.push_back(std::move(t));
+  return true;
+}
+
+bool LoopThreads::keeps_permit(Thread& self) {
+  if (!self.record.has_permit.load())
+    return false;
+  if (debt_ > 0) {
+    // The first thread took this one back.
+    --debt_;
+    self.record.has_permit.store(false);
+    return false;
+  }
+  return true;
+}
+
+void LoopThreads::serve(Thread& self) {
+  self.record.own();
+  current_owner = this;
+  current = &self.record;
+  std::unique_lock lock(mutex_);
+  while (!stopping_) {
+    if (!self.record.has_permit.load()) {
+      self.parked = true;
+      const bool woken = self.wake.wait_for(
+          lock, idle_exit_, [&] { return stopping_ || self.record.has_permit.load(); });
+      self.parked = false;
+      if (!woken || stopping_)
+        break;  // parked for idle_exit_: ends
+    }
+    lock.unlock();
+    const EventLoop::Served served = loop_.serve(idle_exit_, [&] {
+      std::lock_guard inner(mutex_);
+      return keeps_permit(self);
+    });
+    lock.lock();
+    if (served != EventLoop::Served::told_to_stop)
+      break;  // the loop stopped, or nothing came for idle_exit_
+  }
+  if (self.record.has_permit.load()) {
+    self.record.has_permit.store(false);
+    ++free_permits_;
+    all_taken_.store(false);
+  }
+  self.ended.store(true);
 }
 
 void LoopThreads::reap() {
@@ -152,21 +245,6 @@ void LoopThreads::reap() {
       ++it;
     }
   }
-}
-
-void LoopThreads::start_one() {
-  serving_.fetch_add(1);
-  auto t = std::make_unique<Thread>();
-  Thread* self = t.get();
-  self->thread = std::thread([this, self] {
-    self->record.own();
-    current_owner = this;
-    current = &self->record;
-    loop_.serve(idle_exit_);
-    serving_.fetch_sub(1);
-    self->ended.store(true);
-  });
-  threads_.push_back(std::move(t));
 }
 
 void LoopThreads::monitor() {
@@ -182,27 +260,31 @@ void LoopThreads::monitor() {
       monitor_wake_.wait(lock, [this] { return stopping_ || !threads_.empty(); });
       continue;
     }
-    // Every serving thread in a handler: while fewer compute than there
-    // are CPUs, another takes what Kong sends meanwhile.
+    // The permits of threads whose handlers wait go to others, while every
+    // thread holding one is busy.
     const std::int64_t now = now_ns();
-    std::size_t busy = 0;
-    std::size_t computing = 0;
-    auto look = [&](const Record& r) {
-      if (r.busy_since.load(std::memory_order_relaxed) == 0)
-        return;
-      ++busy;
-      if (!r.blocked(now))
-        ++computing;
+    bool acted = false;
+    auto lend = [&](Record& r) {
+      if (r.has_permit.load() && r.blocked(now)) {
+        r.has_permit.store(false);
+        r.lent = true;
+        ++free_permits_;
+        acted = true;
+      }
     };
-    look(first_);
+    lend(first_);
+    for (auto& t : threads_)
+      lend(t->record);
+    auto idle_holder = [](const Record& r) {
+      return r.has_permit.load() && r.busy_since.load(std::memory_order_relaxed) == 0;
+    };
+    bool every_holder_busy = !idle_holder(first_);
     for (const auto& t : threads_)
-      look(t->record);
-    if (busy == 1 + threads_.size() && computing < cpus_ && 1 + threads_.size() < max_threads_) {
-      start_one();
-      period = kMonitorFastest;
-    } else {
-      period = std::min(period * 2, kMonitorSlowest);
-    }
+      every_holder_busy = every_holder_busy && (t->parked || !idle_holder(t->record));
+    while (every_holder_busy && free_permits_ > 0 && hand_out_permit())
+      acted = true;
+    all_taken_.store(free_permits_ == 0);
+    period = acted ? kMonitorFastest : std::min(period * 2, kMonitorSlowest);
   }
 }
 

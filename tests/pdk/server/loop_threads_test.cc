@@ -225,6 +225,55 @@ TEST_F(SharedLoop, StartsAnotherThreadWhenEveryServingThreadWaitsInAHandler) {
   Stop();
 }
 
+TEST_F(SharedLoop, ParksTheThreadsStartedForWaitingHandlersOnceTheyComputeAgain) {
+  Run();
+  OnLoop([&] { threads_.spread(2); });
+  std::atomic<bool> release{false};
+  std::atomic<bool> compute{false};
+  std::atomic<int> inside{0};
+  std::atomic<int> most_inside{0};
+  std::atomic<int> waited{0};
+  std::atomic<int> computed{0};
+  auto handler = [&] {
+    threads_.run_unlocked([&] {
+      if (!compute) {
+        ++waited;
+        while (!release)
+          std::this_thread::sleep_for(1ms);  // asleep: a call that waits
+        return;
+      }
+      const int now = ++inside;
+      most_inside = std::max(most_inside.load(), now);
+      const auto until = std::chrono::steady_clock::now() + 20ms;
+      while (std::chrono::steady_clock::now() < until) {
+      }  // runnable throughout
+      --inside;
+      ++computed;
+    });
+  };
+  std::vector<std::unique_ptr<Signal>> signals;
+  for (int i = 0; i < 6; ++i)
+    signals.push_back(std::make_unique<Signal>(loop_, handler, server::Handling::one_thread));
+  for (auto& s : signals)
+    s->Raise();
+  // Six handlers wait at once: their permits went to threads started for
+  // the next ones.
+  ASSERT_TRUE(Eventually([&] { return waited.load() == 6; }));
+  EXPECT_GE(threads_.alive(), 6u);
+  compute = true;
+  release = true;
+  // Back from their waits, all but two park, two permits for two CPUs:
+  // no more than two compute at once, and the first thread, which never
+  // parks, for as long as the permit it took back is not given up.
+  for (int round = 0; round < 3; ++round) {
+    for (auto& s : signals)
+      s->Raise();
+  }
+  EXPECT_TRUE(Eventually([&] { return computed.load() >= 6; }));
+  EXPECT_LE(most_inside.load(), 3) << "threads computed at once past the permits";
+  Stop();
+}
+
 TEST_F(SharedLoop, StartsNoThreadWhileEveryServingThreadComputes) {
   Run();
   OnLoop([&] { threads_.spread(2); });
