@@ -228,10 +228,14 @@ void LoopThreads::serve(Thread& self) {
     if (served != EventLoop::Served::told_to_stop)
       break;  // the loop stopped, or nothing came for idle_exit_
   }
+  // Its permit pays what the first thread took back first, else is free.
   if (self.record.has_permit.load()) {
     self.record.has_permit.store(false);
-    ++free_permits_;
-    all_taken_.store(false);
+    if (debt_ > 0)
+      --debt_;
+    else
+      ++free_permits_;
+    all_taken_.store(free_permits_ == 0);
   }
   self.ended.store(true);
 }
