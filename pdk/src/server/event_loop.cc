@@ -174,18 +174,26 @@ void EventLoop::release(int fd, std::uint32_t held) {
   }
 }
 
-void EventLoop::give_back(const epoll_event& ready) {
-  if (ready.data.u64 == kWakeMark)
-    return;  // level-triggered: it wakes another thread
-  const int fd = static_cast<int>(ready.data.u64 & 0xffffffffu);
+EventLoop::Entry* EventLoop::reported(const epoll_event& ready, int& fd) {
+  fd = static_cast<int>(ready.data.u64 & 0xffffffffu);
   const auto generation = static_cast<std::uint32_t>(ready.data.u64 >> 32);
-  if (static_cast<std::size_t>(fd) >= entries_.size())
-    return;
+  if (ready.data.u64 == kWakeMark || static_cast<std::size_t>(fd) >= entries_.size())
+    return nullptr;
   Entry& entry = entries_[static_cast<std::size_t>(fd)];
-  // One-shot and not held: re-armed, reported again to a thread that serves.
-  if (entry.watcher != nullptr && entry.generation == generation && !entry.in_hand &&
-      entry.handling == Handling::one_thread)
-    control(EPOLL_CTL_MOD, fd, entry);
+  // Closed since epoll reported it; or another thread holds it, which
+  // re-arms it when done, and epoll reports it again if it is still ready.
+  if (entry.watcher == nullptr || entry.generation != generation || entry.in_hand)
+    return nullptr;
+  return &entry;
+}
+
+void EventLoop::give_back(const epoll_event& ready) {
+  // The eventfd is level-triggered: it wakes another thread.
+  int fd = -1;
+  Entry* entry = reported(ready, fd);
+  // One-shot: re-armed, reported again to a thread that serves.
+  if (entry != nullptr && entry->handling == Handling::one_thread)
+    control(EPOLL_CTL_MOD, fd, *entry);
 }
 
 void EventLoop::dispatch(const epoll_event& ready) {
@@ -198,17 +206,12 @@ void EventLoop::dispatch(const epoll_event& ready) {
     }
     return;
   }
-  const int fd = static_cast<int>(ready.data.u64 & 0xffffffffu);
-  const auto generation = static_cast<std::uint32_t>(ready.data.u64 >> 32);
-  if (static_cast<std::size_t>(fd) >= entries_.size())
-    return;
-  Entry& entry = entries_[static_cast<std::size_t>(fd)];
-  // Closed since epoll reported it; or another thread holds it, which
-  // re-arms it when done, and epoll reports it again if it is still ready.
-  if (entry.watcher == nullptr || entry.generation != generation || entry.in_hand)
+  int fd = -1;
+  Entry* entry = reported(ready, fd);
+  if (entry == nullptr)
     return;
   const std::uint32_t held = hold(fd);
-  entry.watcher->on_ready(ready.events);
+  entry->watcher->on_ready(ready.events);
   release(fd, held);
 }
 

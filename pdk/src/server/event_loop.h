@@ -125,6 +125,10 @@ class EventLoop {
   };
   /// Handles one readiness from epoll, holding the lock.
   void dispatch(const ::epoll_event& ready);
+  /// The entry a readiness from epoll is for, and its descriptor (`fd`);
+  /// null for the eventfd, a descriptor closed since, or one another
+  /// thread holds.
+  Entry* reported(const ::epoll_event& ready, int& fd);
   /// A readiness taken but not to be handled by this thread: re-armed.
   void give_back(const ::epoll_event& ready);
   /// Runs the tasks posted so far.
