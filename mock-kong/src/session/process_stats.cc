@@ -1,5 +1,6 @@
 #include "kong/mock/process_stats.h"
 
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -38,19 +39,17 @@ std::int64_t stat_field(const std::vector<std::string>& fields, std::size_t n) {
   return std::strtoll(fields[n - 3].c_str(), nullptr, 10);
 }
 
-// A process's CPU from its threads' schedstat and the `fields` of its stat.
+// A process's CPU from its CPU clock and the `fields` of its stat.
 ProcessCpu cpu_of(pid_t pid, const std::vector<std::string>& fields) {
   ProcessCpu cpu;
-  const std::string dir = "/proc/" + std::to_string(pid);
-  // Every thread's: our server has one, a Go server's runtime spreads its
-  // work (and its spinning) over several.
-  std::error_code ec;
-  for (const auto& task : std::filesystem::directory_iterator(dir + "/task", ec)) {
-    std::ifstream schedstat(task.path() / "schedstat");
-    std::int64_t ns = 0;
-    if (schedstat >> ns)
-      cpu.on_cpu += std::chrono::nanoseconds(ns);
-  }
+  // The clock the kernel keeps for the whole process, in nanoseconds: its
+  // threads' time, those that ended included. (Adding the living threads'
+  // schedstat would lose what a thread used before it ended, as a server's
+  // threads do once idle, or a Go runtime's.)
+  clockid_t clock{};
+  timespec ts{};
+  if (::clock_getcpuclockid(pid, &clock) == 0 && ::clock_gettime(clock, &ts) == 0)
+    cpu.on_cpu = std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec);
 
   // utime and stime are fields 14 and 15.
   cpu.user_ticks = stat_field(fields, 14);

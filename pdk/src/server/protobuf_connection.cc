@@ -4,6 +4,7 @@
 #include <fstream>
 #include <iterator>
 #include <optional>
+#include <string>
 #include <utility>
 
 #include <fmt/format.h>
@@ -22,17 +23,19 @@ namespace {
 namespace pb = kong_plugin_protocol;
 using protocol::Value;
 
-// A body Kong buffered to a file (a RawBodyResult's body_filepath) read, as
-// Kong's own plugin servers read it; any other result as it came.
-Result<Value> with_body_file(Value result) {
+// A body Kong buffered to a file (a RawBodyResult's body_filepath) read in
+// place of the result, as Kong's own plugin servers read it; any other
+// result left as it came. The error when the file cannot be read.
+std::optional<std::string> read_body_file(Value& result) {
   const Value* file = result.is_map() ? result.find("body_filepath") : nullptr;
   if (file == nullptr || !file->is_text())
-    return result;
+    return std::nullopt;
   const std::string path(file->text());
   std::ifstream in(path, std::ios::binary);
   if (!in)
-    return Error{fmt::format("cannot read the body file {} Kong named", path)};
-  return Value(Bytes{std::string(std::istreambuf_iterator<char>(in), {})});
+    return fmt::format("cannot read the body file {} Kong named", path);
+  result = Value(Bytes{std::string(std::istreambuf_iterator<char>(in), {})});
+  return std::nullopt;
 }
 
 }  // namespace
@@ -111,12 +114,13 @@ void ProtobufConnection::answer_call(std::string_view frame) {
   Value result;
   std::optional<std::string> error;  // thrown in the handler as the call's PdkError
   auto decoded = protocol::protobuf::decode_result(method, frame);
-  if (decoded && method.pb_output == "RawBodyResult")
-    decoded = with_body_file(std::move(decoded).value());
-  if (decoded)
+  if (decoded) {
     result = std::move(decoded).value();
-  else
+    if (method.pb_output == "RawBodyResult")
+      error = read_body_file(result);
+  } else {
     error = decoded.error().message;
+  }
   step(context_.driver.advance(event_, std::move(result), std::move(error), *this));
 }
 

@@ -11,8 +11,9 @@ namespace kong::mock {
 /// CPU a process has used so far, read from /proc. On these VMs a plugin
 /// server's cost is mostly kernel time, so both sides are kept.
 struct ProcessCpu {
-  /// Time on a CPU, user and kernel together, of all its threads:
-  /// /proc/<pid>/task/*/schedstat, in nanoseconds (the /proc/<pid>/stat ticks are only 10 ms).
+  /// Time on a CPU, user and kernel together, of all its threads, those
+  /// that ended too: the process's CPU clock (clock_getcpuclockid), in
+  /// nanoseconds (the /proc/<pid>/stat ticks are only 10 ms).
   std::chrono::nanoseconds on_cpu{0};
   /// utime and stime from /proc/<pid>/stat, in clock ticks, to split on_cpu.
   std::int64_t user_ticks = 0;
