@@ -189,6 +189,24 @@ TEST(PluginProcess, FailsWhenTheServerNeverListens) {
                         options.socket_path));
 }
 
+TEST(PluginProcess, NamesTheSocketAServerListensOnInsteadOfTheOneExpected) {
+  test::ScratchDir prefix;
+  PluginProcess::Options options;
+  // The C++ hello listens on <prefix>/hello.socket, not where it is waited for.
+  options.start_cmd = fmt::format("{} -kong-prefix {}", test::kHelloBin, prefix.path());
+  options.socket_path = prefix.file("goodbye.socket");
+  options.start_timeout = milliseconds(1500);
+  Lines lines;
+  options.sink = lines.sink();
+  auto process = PluginProcess::start(options);
+  ASSERT_FALSE(process.ok());
+  EXPECT_TRUE(process.error().message.starts_with(fmt::format(
+      "plugin server `{}` did not listen on {} within 1500 ms; it listens on {} instead "
+      "(--socket names the socket to use); its last output:",
+      options.start_cmd, options.socket_path, prefix.file("hello.socket"))))
+      << process.error().message;
+}
+
 TEST(PluginProcess, PassesTheExtraEnvironment) {
   test::ScratchDir prefix;
   PluginProcess::Options options;

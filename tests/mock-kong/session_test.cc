@@ -2,7 +2,9 @@
 // restart, stop, and what it leaves behind.
 #include "kong/mock/session.h"
 
+#include <chrono>
 #include <filesystem>
+#include <fstream>
 
 #include <gtest/gtest.h>
 
@@ -75,6 +77,44 @@ TEST(PluginSession, StopsTheServerAndRemovesItsPrefixWhenDestroyed) {
   session.reset();
   EXPECT_TRUE(kong::test::ProcessGone(pid));
   EXPECT_FALSE(std::filesystem::exists(prefix)) << prefix;
+}
+
+// Kong's JavaScript server's dump names no socket: Kong looks for a server
+// at <prefix>/<server name>.socket, and a PLUGIN's server is named after its
+// executable, whatever its plugin is called (a JavaScript `goodbye` plugin
+// behind an executable `js-goodbye`).
+TEST(PluginSession, FindsAServerWhoseDumpNamesNoSocketOnItsExecutablesSocket) {
+  // js-goodbye serves the hello plugin: its dump leaves SocketPath out, and
+  // it listens on <prefix>/js-goodbye.socket only (a link to the socket of
+  // a hello in another prefix).
+  test::ScratchDir dir;
+  const std::string plugin = dir.file("js-goodbye");
+  const std::string hello = test::kHelloBin;
+  {
+    std::ofstream script(plugin);
+    script << "#!/bin/sh\n"
+           << "case \" $* \" in *\" -dump \"*) " << hello
+           << " \"$@\" | sed 's/,\"SocketPath\":\"[^\"]*\"//'; exit ;; esac\n"
+           << "mkdir -p \"$KONG_PREFIX/real\"\n"
+           << hello << " -kong-prefix \"$KONG_PREFIX/real\" &\n"
+           << "while [ ! -S \"$KONG_PREFIX/real/hello.socket\" ]; do sleep 0.01; done\n"
+           << "ln -s real/hello.socket \"$KONG_PREFIX/js-goodbye.socket\"\n"
+           << "wait\n";
+  }
+  std::filesystem::permissions(plugin, std::filesystem::perms::owner_all);
+  ServerCommand command;
+  command.plugin = {plugin};
+  SessionOptions options;
+  options.output = [](const std::string&) {};
+  options.start_timeout = std::chrono::seconds(2);
+  auto session = PluginSession::start(command, options);
+  ASSERT_TRUE(session.ok()) << session.error().message;
+  EXPECT_EQ((*session)->info().name, "hello");
+  EXPECT_TRUE((*session)->info().socket_path.empty());
+  EXPECT_TRUE((*session)->socket_path().ends_with("/js-goodbye.socket"))
+      << (*session)->socket_path();
+  ASSERT_TRUE((*session)->configure({{"message", "hi"}}, "test").ok());
+  EXPECT_TRUE(run_and_check(Greeting(), **session).passed());
 }
 
 TEST(PluginSession, SaysWhatItCannotStart) {

@@ -10,14 +10,18 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "client/socket_connection.h"
 #include "session/child_process.h"
@@ -59,6 +63,26 @@ std::string last_output(const PluginProcess& process) {
   return tail.empty() ? "; it printed nothing" : "; its last output:\n" + tail;
 }
 
+// Ends a "did not listen" error: the sockets that appeared beside `socket`
+// since `since`, where a server that names its socket otherwise listens.
+std::string sockets_beside(const std::string& socket, std::filesystem::file_time_type since) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::path expected(socket);
+  std::vector<std::string> found;
+  for (const auto& entry : fs::directory_iterator(expected.parent_path(), ec)) {
+    std::error_code entry_ec;
+    if (entry.path() != expected && entry.is_socket(entry_ec) &&
+        entry.last_write_time(entry_ec) >= since && !entry_ec)
+      found.push_back(entry.path().string());
+  }
+  if (found.empty())
+    return "";
+  std::sort(found.begin(), found.end());
+  return fmt::format("; it listens on {} instead (--socket names the socket to use)",
+                     fmt::join(found, " and "));
+}
+
 // The server's name as Kong would print it when none is given: the
 // executable's file name.
 std::string default_name(const std::string& command) {
@@ -95,6 +119,8 @@ Result<std::unique_ptr<PluginProcess>> PluginProcess::start(Options options) {
     return Error{fmt::format("{}: pipe: {}", what, std::strerror(errno))};
   }
   std::unique_ptr<PluginProcess> process(new PluginProcess());
+  // File times are coarse (a clock tick): a second's margin.
+  const auto started_at = std::filesystem::file_time_type::clock::now() - std::chrono::seconds(1);
   Result<pid_t> pid = spawn_shell("exec " + options.start_cmd, fds[1], fds[1], options.env);
   ::close(fds[1]);
   if (!pid.ok()) {
@@ -123,9 +149,11 @@ Result<std::unique_ptr<PluginProcess>> PluginProcess::start(Options options) {
                                last_output(*process))};
     }
     if (Clock::now() >= deadline) {
+      // Looked for first: a server that stops removes its socket.
+      const std::string elsewhere = sockets_beside(socket, started_at);
       process->stop();
-      return Error{fmt::format("{} did not listen on {} within {} ms{}", what, socket,
-                               timeout.count(), last_output(*process))};
+      return Error{fmt::format("{} did not listen on {} within {} ms{}{}", what, socket,
+                               timeout.count(), elsewhere, last_output(*process))};
     }
     std::this_thread::sleep_for(kPollInterval);
   }

@@ -103,9 +103,15 @@ Result<std::unique_ptr<PluginSession>> PluginSession::start(ServerCommand comman
       session->phases_.push_back(*phase);
   }
 
-  session->socket_ = session->info_.socket_path.empty()
-                         ? dir + "/" + session->info_.name + ".socket"
-                         : session->info_.socket_path;
+  // Where the dump names no socket (Kong's JavaScript and Python servers),
+  // a PLUGIN is a server named after its executable, which Kong looks for
+  // at <prefix>/<server name>.socket (and a Go server listens on); with
+  // query and start commands alone, the plugin's name is all there is.
+  const std::string server_name = c.plugin.empty()
+                                      ? session->info_.name
+                                      : std::filesystem::path(c.plugin.front()).filename().string();
+  session->socket_ = session->info_.socket_path.empty() ? dir + "/" + server_name + ".socket"
+                                                        : session->info_.socket_path;
   if (c.socket)
     session->socket_ = c.socket->starts_with("/") ? *c.socket : dir + "/" + *c.socket;
   if (auto started = session->start_process(); !started)
