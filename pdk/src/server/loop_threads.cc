@@ -66,11 +66,8 @@ void LoopThreads::Record::own() {
 }
 
 LoopThreads::LoopThreads(EventLoop& loop, std::size_t max_threads,
-                         std::chrono::milliseconds idle_exit, std::size_t cpus)
-    : loop_(loop),
-      max_threads_(std::max<std::size_t>(max_threads, 1)),
-      idle_exit_(idle_exit),
-      cpus_(std::max<std::size_t>(cpus, 1)) {
+                         std::chrono::milliseconds idle_exit)
+    : loop_(loop), max_threads_(std::max<std::size_t>(max_threads, 1)), idle_exit_(idle_exit) {
   first_.has_permit.store(true);
 }
 
@@ -142,6 +139,10 @@ std::size_t LoopThreads::serving() const {
 
 std::size_t LoopThreads::alive() const {
   std::lock_guard lock(mutex_);
+  return alive_locked();
+}
+
+std::size_t LoopThreads::alive_locked() const {
   return 1 + static_cast<std::size_t>(std::count_if(
                  threads_.begin(), threads_.end(), [](const auto& t) { return !t->ended.load(); }));
 }
@@ -179,10 +180,7 @@ bool LoopThreads::hand_out_permit() {
       return true;
     }
   }
-  std::size_t alive = 1;
-  for (const auto& t : threads_)
-    alive += t->ended.load() ? 0 : 1;
-  if (alive >= max_threads_)
+  if (alive_locked() >= max_threads_)
     return false;
   --free_permits_;
   auto t = std::make_unique<Thread>();

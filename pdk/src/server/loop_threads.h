@@ -36,9 +36,9 @@ namespace kong::server {
 /// or parked, for `idle_exit` ends.
 class LoopThreads {
  public:
-  /// `cpus`: how many may compute at once (usable_cpus()).
-  LoopThreads(EventLoop& loop, std::size_t max_threads, std::chrono::milliseconds idle_exit,
-              std::size_t cpus = usable_cpus());
+  /// At most `max_threads` threads alive, the first included; how many
+  /// compute at once is spread()'s count of permits.
+  LoopThreads(EventLoop& loop, std::size_t max_threads, std::chrono::milliseconds idle_exit);
   /// Stops the monitor and joins every thread: the loop has stopped.
   ~LoopThreads();
   LoopThreads(const LoopThreads&) = delete;
@@ -116,6 +116,8 @@ class LoopThreads {
   /// A free permit to a parked thread, or to a new one (false: none may
   /// start); holding mutex_.
   bool hand_out_permit();
+  /// alive(), holding mutex_.
+  std::size_t alive_locked() const;
   /// Joins the threads that ended; holding mutex_.
   void reap();
   void monitor();
@@ -123,7 +125,6 @@ class LoopThreads {
   EventLoop& loop_;
   const std::size_t max_threads_;
   const std::chrono::milliseconds idle_exit_;
-  const std::size_t cpus_;
   mutable std::mutex mutex_;
   std::condition_variable monitor_wake_;
   bool stopping_ = false;

@@ -92,7 +92,7 @@ class SharedLoop : public ::testing::Test {
   }
 
   EventLoop loop_;
-  LoopThreads threads_{loop_, 8, kIdleExit, 2};
+  LoopThreads threads_{loop_, 8, kIdleExit};
   std::thread runner_;
 };
 
