@@ -453,6 +453,45 @@ TEST(BinaryBodies, BadBase64AndABodyGivenTwiceAreErrorsNamingTheField) {
               HasSubstr("cases[0].request: give body or body_base64, not both"));
 }
 
+TEST(Transcripts, ReadsEachCallWithItsAnswerItsErrorOrNeither) {
+  const auto fixture = parse_fixture(OneCase(R"("transcript": [
+      {"phase": "access", "method": "kong.request.get_header", "args": ["host"],
+       "answer": "example.com"},
+      {"phase": "access", "method": "kong.request.get_headers", "args": [], "answer": null},
+      {"phase": "access", "method": "kong.response.exit", "args": [403, {"$base64": "/w=="}]},
+      {"phase": "log", "method": "kong.nope", "args": [], "error": "attempt to call a nil value"}
+    ])"),
+                                     kFile);
+  ASSERT_TRUE(fixture.ok()) << fixture.error().message;
+  const auto& t = fixture->cases[0].transcript;
+  ASSERT_TRUE(t.has_value());
+  ASSERT_EQ(t->size(), 4u);
+  EXPECT_EQ((*t)[0].phase, "access");
+  EXPECT_EQ((*t)[0].method, "kong.request.get_header");
+  EXPECT_EQ((*t)[0].args, nlohmann::json::array({"host"}));
+  EXPECT_EQ((*t)[0].answer, nlohmann::json("example.com"));
+  EXPECT_EQ((*t)[1].answer, nlohmann::json(nullptr));  // answered nil: given, null
+  EXPECT_FALSE((*t)[2].answer.has_value());            // no answer at all
+  EXPECT_EQ((*t)[3].error, "attempt to call a nil value");
+  EXPECT_FALSE(parse_fixture(OneCase(R"("request": {})"), kFile)->cases[0].transcript);
+}
+
+TEST(Transcripts, ABadEntryIsAnErrorNamingIt) {
+  EXPECT_THAT(ErrorOf(OneCase(R"("transcript": [{"phase": "access", "method": "m", "args": [],
+      "answer": 1, "error": "e"}])")),
+              HasSubstr("cases[0].transcript[0]: give answer or error, not both"));
+  EXPECT_THAT(ErrorOf(OneCase(R"("transcript": [{"phase": "access", "method": "m",
+      "args": [1, {"$base64": "abc"}]}])")),
+              HasSubstr("cases[0].transcript[0].args[1].$base64: expected padded base64 text, got "
+                        "\"abc\""));
+  EXPECT_THAT(ErrorOf(OneCase(R"("transcript": [{"phase": "access", "method": "m", "args": [],
+      "answer": {"$map": [[1]]}}])")),
+              HasSubstr("cases[0].transcript[0].answer.$map[0]: expected a [key, value] pair"));
+  EXPECT_THAT(ErrorOf(OneCase(R"("transcript": [{"phase": "header_filter", "method": "m",
+      "args": []}])")),
+              HasSubstr("cases[0].transcript[0].phase"));
+}
+
 TEST(FixtureLoading, ReadsAFile) {
   test::ScratchDir dir;
   const std::string file = dir.file("f.json");

@@ -8,6 +8,7 @@
 
 #include "kong/mock/fixture.h"
 
+#include "fixture/transcript_value.h"
 #include "support/test_support.h"
 
 namespace kong::mock {
@@ -88,6 +89,11 @@ TEST(FixtureWriter, EveryFieldComesBackIncludingBinaryBodiesAndRepeatedHeaders) 
                   "log": [{"level": "err", "contains": "x"}], "phases": ["access"],
                   "errors": []}},
       {"name": "stream", "subsystem": "stream", "request": {"url": "https://a.test:9000/"}},
+      {"name": "recorded", "transcript": [
+        {"phase": "access", "method": "kong.request.get_header", "args": ["h"], "answer": "v"},
+        {"phase": "access", "method": "kong.x", "args": [{"$base64": "/w=="}], "error": "e"},
+        {"phase": "log", "method": "kong.y", "args": [{"$map": [[1, "a"]]}], "answer": null},
+        {"phase": "access", "method": "kong.response.exit", "args": [403]}]},
       {"name": "defaults"}]})",
                   "every-field.json");
 }
@@ -101,6 +107,32 @@ TEST(FixtureWriter, ABodyThatIsNotUtf8IsWrittenAsBase64) {
   const auto written = fixture_to_json(fixture);
   EXPECT_EQ(written["cases"][0]["request"]["body_base64"], "/wAB");
   EXPECT_FALSE(written["cases"][0]["request"].contains("body"));
+}
+
+TEST(TranscriptValues, EveryWireValueComesBackIncludingBytesAndMapsJsonCannotHold) {
+  using protocol::Array;
+  using protocol::Map;
+  using protocol::Value;
+  const Value values[] = {
+      Value(),
+      Value(Array{Value(true), Value(-3), Value(2.5), Value("é")}),
+      Value(std::string("\xff\x00", 2)),
+      Value(Map{{Value(1), Value("first")}, {Value("named"), Value("x")}}),
+      Value(Map{{Value("$base64"), Value("not bytes")}}),
+      Value(Map{{Value("k"), Value(1)}, {Value("k"), Value(2)}}),
+      Value(Map{{Value("a"), Value(Array{})}, {Value("b"), Value(Map{})}}),
+  };
+  for (const Value& v : values) {
+    const nlohmann::json written = transcript_json(v);
+    // Through text, as a fixture file carries it.
+    const auto back = transcript_value(nlohmann::json::parse(written.dump()));
+    ASSERT_TRUE(back.ok()) << back.error().message;
+    EXPECT_EQ(transcript_json(*back), written);
+    EXPECT_EQ(protocol::to_debug_string(*back), protocol::to_debug_string(v)) << written.dump();
+  }
+  EXPECT_EQ(transcript_json(Value(std::string("\xff\x00", 2))),
+            nlohmann::json({{"$base64", "/wA="}}));
+  EXPECT_EQ(transcript_json(Value(Map{{Value("a"), Value(1)}})), nlohmann::json({{"a", 1}}));
 }
 
 }  // namespace

@@ -32,6 +32,9 @@ void play_and_check(const Case& c, PluginSession& session, CaseResult& result,
   } else if (run.fault) {
     // What the case would show after the fault is noise: the fault alone.
     result.mismatches.push_back({"plugin server", "", run.fault->message});
+  } else if (const auto& d = run.divergence) {
+    // The calls after it were refused: what they changed is noise too.
+    result.mismatches.push_back({fmt::format("transcript[{}]", d->index), d->expected, d->actual});
   } else {
     result.mismatches = check_expectations(c.expect, run);
   }

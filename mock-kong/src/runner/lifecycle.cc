@@ -9,7 +9,9 @@
 #include "emulation/emulation.h"
 #include "emulation/serialize.h"
 #include "emulation/unlisted_functions.h"
+#include "fixture/transcript_value.h"
 #include "runner/runloop.h"
+#include "runner/transcript_player.h"
 
 namespace kong::mock {
 namespace {
@@ -21,8 +23,9 @@ using protocol::Value;
 // Runs one event at a time, answering its PDK calls from the emulation.
 class EventRunner {
  public:
-  EventRunner(KongState& state, PluginSession& plugin, CaseRun& run, CallInterceptor* interceptor)
-      : state_(state), plugin_(plugin), run_(run), interceptor_(interceptor) {}
+  EventRunner(KongState& state, PluginSession& plugin, CaseRun& run, CallInterceptor* interceptor,
+              TranscriptPlayer* player)
+      : state_(state), plugin_(plugin), run_(run), interceptor_(interceptor), player_(player) {}
 
   /// Whether the latest event ended in a PDK call Kong refused (a Lua error
   /// in Kong), rather than in an error the plugin server reported.
@@ -99,6 +102,8 @@ class EventRunner {
   // phase, then runs it.
   CallOutcome call(Phase phase, std::string_view name, const protocol::MethodInfo* info,
                    Array args) {
+    if (player_)
+      return replay(phase, name, info, std::move(args));
     if (!loaded_in(state_.subsystem, name))
       return not_found(phase, name);
     if (info == nullptr) {
@@ -116,17 +121,55 @@ class EventRunner {
     CallOutcome outcome = attempt(phase, name, args, [&] {
       if (checks_phase(*info) && !info->allowed_in(protocol::bit(phase)))
         throw LuaError{info->phase_error(to_string(phase))};
-      auto emulate = [&]() -> Value {
-        const Handler handler = Emulation::get().find(info->id);
-        if (handler == nullptr)
-          throw LuaError{fmt::format("mock-kong does not emulate {} yet", name)};
-        return handler(state_, args);
-      };
+      auto emulate = [&]() { return emulated(*info, args); };
       return interceptor_ ? interceptor_->answer(*info, args, emulate) : emulate();
     });
-    if (info->ends_event && outcome.kind == CallOutcome::Kind::answer)
+    return ended_if_exit(info, std::move(outcome));
+  }
+
+  Value emulated(const protocol::MethodInfo& info, const Array& args) {
+    const Handler handler = Emulation::get().find(info.id);
+    if (handler == nullptr)
+      throw LuaError{fmt::format("mock-kong does not emulate {} yet", info.name)};
+    return handler(state_, args);
+  }
+
+  // A call that ends the event (kong.response.exit) gets no answer.
+  static CallOutcome ended_if_exit(const protocol::MethodInfo* info, CallOutcome outcome) {
+    if (info && info->ends_event && outcome.kind == CallOutcome::Kind::answer)
       return {CallOutcome::Kind::ended, {}, {}};
     return outcome;
+  }
+
+  // A strict replay's call: answered as the transcript says Kong answered
+  // it. The emulation runs it too, for what it changes in the request (an
+  // exit's response), but its answer, or its error, gives way to Kong's.
+  CallOutcome replay(Phase phase, std::string_view name, const protocol::MethodInfo* info,
+                     Array args) {
+    const TranscriptCall* entry = player_->next(phase, name, args);
+    if (info)
+      state_.exercised.set(static_cast<std::size_t>(info->id));
+    CallOutcome outcome = attempt(phase, name, args, [&]() -> Value {
+      if (entry == nullptr) {
+        const TranscriptDivergence& d = *player_->divergence();
+        throw LuaError{fmt::format("not in the transcript: call {} is {}, the transcript has {}",
+                                   d.index, d.actual, d.expected)};
+      }
+      if (info && Emulation::get().find(info->id) != nullptr) {
+        try {
+          emulated(*info, args);
+        } catch (const LuaError&) {  // Kong's recorded answer stands
+        }
+      }
+      if (entry->error)
+        throw LuaError{*entry->error};
+      if (entry->answer)
+        return transcript_value(*entry->answer).value();  // checked when the fixture was read
+      if (info && info->ends_event)
+        return Value();
+      throw LuaError{"the transcript has no answer from Kong to this call"};
+    });
+    return ended_if_exit(info, std::move(outcome));
   }
 
   // kong.response.exit in the stream subsystem is another function, with no
@@ -171,6 +214,7 @@ class EventRunner {
   PluginSession& plugin_;
   CaseRun& run_;
   CallInterceptor* interceptor_;
+  TranscriptPlayer* player_;
   bool pdk_call_failed_ = false;
 };
 
@@ -256,6 +300,7 @@ Status run_case(const Case& c, PluginSession& plugin, CaseRun& run, CallIntercep
     run.errors.clear();
     run.handler_failures.clear();
     run.fault.reset();
+    run.divergence.reset();
   } else if (auto state = initial_state(c, s); !state) {
     return state.error();
   }
@@ -267,7 +312,10 @@ Status run_case(const Case& c, PluginSession& plugin, CaseRun& run, CallIntercep
     s.plugin_id = plugin.plugin_id();
   for (const auto& warning : plugin.config_warnings())
     s.log.push_back({"warn", warning, s.phase});
-  EventRunner events(s, plugin, run, interceptor);
+  std::optional<TranscriptPlayer> player;
+  if (c.transcript)
+    player.emplace(*c.transcript);
+  EventRunner events(s, plugin, run, interceptor, player ? &*player : nullptr);
   auto handles = [&](Phase p) { return plugin.handles(p); };
   // Runs a phase before the response is sent: a PDK call that raised there
   // is Kong's 500 (its plugin iterator answers kong.response.error(500) as an
@@ -328,6 +376,10 @@ Status run_case(const Case& c, PluginSession& plugin, CaseRun& run, CallIntercep
     s.phase = Phase::log;
     save_log_phase_copies(s);
     events.run(Phase::log);
+  }
+  if (player) {
+    player->finish();
+    run.divergence = player->divergence();
   }
   return Ok{};
 }

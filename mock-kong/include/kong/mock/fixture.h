@@ -193,6 +193,21 @@ struct Expectations {
   bool operator==(const Expectations&) const = default;
 };
 
+/// One PDK call of a recorded lifecycle, and Kong's answer (`transcript[i]`).
+/// Values are in the transcript's JSON form (fixture/transcript_value.h):
+/// strings that are not UTF-8 as {"$base64": ...}.
+struct TranscriptCall {
+  std::string phase;
+  std::string method;
+  nlohmann::json args = nlohmann::json::array();
+  /// What Kong answered. nullopt: Kong sent nothing back, as after
+  /// kong.response.exit, which ends the event.
+  std::optional<nlohmann::json> answer;
+  /// The Lua error the call raised in Kong instead (the event was abandoned).
+  std::optional<std::string> error;
+  bool operator==(const TranscriptCall&) const = default;
+};
+
 struct Case {
   std::string name;
   /// Where the case is in its file, for messages: "cases[2]".
@@ -218,6 +233,10 @@ struct Case {
   /// The fixture's node-wide settings, shared by its cases (never null).
   std::shared_ptr<const KongSettings> kong = default_kong_settings();
   Expectations expect;
+  /// Every PDK call the plugin made, in order, with Kong's answers: a
+  /// recorded lifecycle. Given, the case is replayed strictly: each call is
+  /// answered from it, and the first call that differs fails the case.
+  std::optional<std::vector<TranscriptCall>> transcript;
   bool operator==(const Case&) const = default;
 };
 

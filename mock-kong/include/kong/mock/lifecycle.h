@@ -56,6 +56,17 @@ struct HandlerFailure {
   std::string last_call;
 };
 
+/// Where a strict replay left the case's transcript (Case::transcript): the
+/// first call that differed from it.
+struct TranscriptDivergence {
+  /// The call's index in the lifecycle, and so in the transcript.
+  std::size_t index = 0;
+  /// The transcript's entry at that index, or why there is none.
+  std::string expected;
+  /// The call the plugin made, or why there is none.
+  std::string actual;
+};
+
 /// What happened to one case.
 struct CaseRun {
   KongState state;
@@ -69,6 +80,8 @@ struct CaseRun {
   /// Set when the plugin server failed: the case stopped there, and the
   /// session started the server again for the next one.
   std::optional<ServerFault> fault;
+  /// Set when the case has a transcript and the plugin's calls left it.
+  std::optional<TranscriptDivergence> divergence;
 };
 
 /// Plays one case through Kong's http lifecycle (protocol.md §2) on the
@@ -78,6 +91,9 @@ struct CaseRun {
 /// enable_buffering), log; only the phases the plugin handles.
 /// kong.response.exit/error end the request early, and log still runs.
 /// `interceptor`, when given, answers PDK calls before the emulation does.
+/// A case with a transcript is answered from it instead (a strict replay):
+/// the emulation still runs each call for what it changes in the request,
+/// and the first call that differs ends the case's calls (`divergence`).
 /// Fails only when the case itself is unusable.
 Result<CaseRun> run_case(const Case& c, PluginSession& plugin,
                          CallInterceptor* interceptor = nullptr);
