@@ -8,6 +8,7 @@
 if(KONG_GO_HELLO)
   kong_replay_test(go-hello tests/go/go-hello.json ${KONG_GO_HELLO})
   kong_bench_test(go-hello tests/go/go-hello.json ${KONG_GO_HELLO})
+  kong_record_test(go-hello tests/go/go-hello.json SERVER ${KONG_GO_HELLO})
 else()
   add_test(NAME Replay.go-hello COMMAND ${CMAKE_COMMAND} -E echo
     "skipped: go is not installed (Kong's Go PDK needs Go 1.21 or newer; put go on PATH, then reconfigure)")
@@ -29,6 +30,10 @@ if(kong_python_pdk)
     --start-cmd "${python} ${plugin} -kong-prefix $KONG_PREFIX"
     --socket py-hello.sock)
   kong_bench_test(py-hello tests/python/py-hello.json
+    --query-cmd "${python} ${plugin} -dump"
+    --start-cmd "${python} ${plugin} -kong-prefix $KONG_PREFIX"
+    --socket py-hello.sock)
+  kong_record_test(py-hello tests/python/py-hello.json SERVER
     --query-cmd "${python} ${plugin} -dump"
     --start-cmd "${python} ${plugin} -kong-prefix $KONG_PREFIX"
     --socket py-hello.sock)

@@ -236,7 +236,7 @@ TEST(FuzzOptions, FuzzOnlyOptionsWithoutFuzzAreRefused) {
   const auto both =
       RunCommand(std::string(kMockKongBin) + " --replay a.json --fuzz a.json " + kHelloBin);
   EXPECT_EQ(both.exit_code, 2) << both.out;
-  EXPECT_NE(both.out.find("--replay, --fuzz, --fuzz-wire and --bench are modes: give one"),
+  EXPECT_NE(both.out.find("--replay, --fuzz, --fuzz-wire, --bench and --record are modes: give one"),
             std::string::npos)
       << both.out;
 }

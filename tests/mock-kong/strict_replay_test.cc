@@ -116,6 +116,15 @@ TEST_F(StrictReplayTest, ACallKongRefusedInTheRecordingFailsTheEventWithTheRecor
   EXPECT_TRUE(Steps().empty());
 }
 
+TEST_F(StrictReplayTest, ABodyAnswerTravelsAsBinAsKongSendsIt) {
+  Start({{"access", {PdkCall("kong.request.get_raw_body", {}), Value("ret")}}}, {Phase::access});
+  EXPECT_TRUE(Check({Call("access", "kong.request.get_raw_body", json::array(), json("recorded"))})
+                  .passed());
+  const auto steps = Steps();
+  ASSERT_EQ(steps.size(), 1u);
+  EXPECT_EQ(*steps[0].params[0].find("Data"), Value(Bytes{"recorded"}));
+}
+
 TEST_F(StrictReplayTest, BytesAndNumbersCompareAsLuaSeesThem) {
   Start({{"access",
           {PdkCall("kong.service.request.set_raw_body", {Value(Bytes{"\xff\x01"})}),

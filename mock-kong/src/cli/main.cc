@@ -13,6 +13,7 @@
 #include "modes/fuzz.h"
 #include "modes/fuzz_wire.h"
 #include "modes/new_repository.h"
+#include "modes/record.h"
 #include "modes/replay.h"
 
 namespace {
@@ -57,6 +58,8 @@ int main(int argc, char** argv) {
   std::uint64_t runs = 0;
   double duration_s = 0;
   BenchOptions bench;
+  RecordOptions record;
+  std::string kong_prefix;
   std::uint64_t bench_events = 0;
   double warmup_s = 1;
   double rate = 0;
@@ -70,6 +73,8 @@ int main(int argc, char** argv) {
       "  mock-kong --fuzz-wire FIXTURE [--runs N] [--duration S] [--seed N] [--out DIR] PLUGIN\n"
       "  mock-kong --bench FIXTURE [--concurrency N] [--rate R] [--duration S | --events N]\n"
       "            [--repeat K] [--save-baseline FILE | --baseline FILE] PLUGIN\n"
+      "  mock-kong --record OUT.json [--kong-prefix DIR] [--listen PATH] [--redact-header NAME]\n"
+      "            PLUGIN [ARGS...]\n"
       "  mock-kong new DIR [--name NAME]"};
   app.set_version_flag("--version", "mock-kong " KONG_PDK_VERSION
                                     " (Kong's plugin protocols MsgPack:1 and ProtoBuf:1)");
@@ -90,6 +95,27 @@ int main(int argc, char** argv) {
                      "Measure the plugin under Kong's load, each of this fixture's cases in "
                      "turn, every answer checked (docs/bench.md)")
           ->option_text("FIXTURE");
+  CLI::Option* record_option =
+      app.add_option("--record", record.out_file,
+                     "Stand in front of the plugin server as Kong's start command and write every "
+                     "request lifecycle that passes to this fixture (docs/recording.md)")
+          ->option_text("OUT.json");
+  CLI::Option* kong_prefix_option =
+      app.add_option("--kong-prefix", kong_prefix,
+                     "--record: Kong's prefix, where Kong looks for the server's socket "
+                     "(default $KONG_PREFIX, else /usr/local/kong)")
+          ->option_text("DIR");
+  std::string listen;
+  CLI::Option* listen_option =
+      app.add_option("--listen", listen,
+                     "--record: the socket Kong connects to (its pluginserver_<name>_socket), "
+                     "relative to --kong-prefix; default <prefix>/<server name>.socket")
+          ->option_text("PATH");
+  CLI::Option* redact_option =
+      app.add_option("--redact-header", record.redact_headers,
+                     "--record: hide this header's values in the recording; repeatable")
+          ->option_text("NAME")
+          ->allow_extra_args(false);
   CLI::Option* concurrency_option =
       app.add_option("--concurrency", bench.load.concurrency,
                      "--bench: events in flight at once, over Kong's connection pool")
@@ -239,10 +265,25 @@ int main(int argc, char** argv) {
   const bool wire = wire_option->count() > 0;
   const bool fuzzing = fuzz_option->count() > 0 || wire;
   const bool benching = bench_option->count() > 0;
+  const bool recording = record_option->count() > 0;
   if (int(!replay.fixture_file.empty()) + int(fuzz_option->count() > 0) + int(wire) +
-          int(benching) >
+          int(benching) + int(recording) >
       1)
-    return usage_error("--replay, --fuzz, --fuzz-wire and --bench are modes: give one");
+    return usage_error("--replay, --fuzz, --fuzz-wire, --bench and --record are modes: give one");
+  for (const CLI::Option* o : {kong_prefix_option, listen_option, redact_option}) {
+    if (o->count() > 0 && !recording)
+      return usage_error(o->get_name() + " is an option of --record");
+  }
+  if (recording) {
+    record.server = replay.server;
+    if (listen_option->count() > 0)
+      record.listen = listen;
+    if (kong_prefix_option->count() > 0)
+      record.kong_prefix = kong_prefix;
+    record.session.start_timeout = std::chrono::milliseconds(start_timeout_ms);
+    record.session.call_timeout = std::chrono::milliseconds(call_timeout_ms);
+    return kong::mock::record(record);
+  }
   for (const CLI::Option* o :
        {concurrency_option, rate_option, events_option, warmup_option, repeat_option,
         save_baseline_option, baseline_option, max_regression_option, cpus_option,

@@ -29,8 +29,8 @@ const TranscriptCall* TranscriptPlayer::next(Phase phase, std::string_view metho
     return nullptr;
   }
   const TranscriptCall& expected = calls_[index];
-  // JSON compares numbers by value (3 == 3.0), as Lua does.
-  if (expected.phase != phase_name || expected.method != method || expected.args != actual_args) {
+  if (expected.phase != phase_name || expected.method != method ||
+      !transcript_matches(expected.args, actual_args)) {
     divergence_ = TranscriptDivergence{
         index, describe_call(expected.phase, expected.method, expected.args), actual};
     return nullptr;

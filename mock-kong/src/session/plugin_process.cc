@@ -230,6 +230,12 @@ std::optional<int> PluginProcess::exit_code() const {
   return WEXITSTATUS(wait_status_);
 }
 
+std::optional<int> PluginProcess::killed_by() const {
+  if (!reaped_ || !WIFSIGNALED(wait_status_))
+    return std::nullopt;
+  return WTERMSIG(wait_status_);
+}
+
 std::string PluginProcess::output_tail() const {
   std::lock_guard lock(tail_mutex_);
   std::string out;

@@ -312,8 +312,10 @@ std::string PluginSession::aftermath(const ServerLoss& loss) {
   return text;
 }
 
-bool PluginSession::server_ended() {
-  return process_ && process_->ended(std::chrono::milliseconds(0)).has_value();
+std::optional<std::string> PluginSession::how_server_ended() {
+  if (!process_)
+    return std::nullopt;
+  return process_->ended(std::chrono::milliseconds(0));
 }
 
 Status PluginSession::stop() {

@@ -60,6 +60,8 @@ class PluginProcess {
   std::optional<std::string> ended(std::chrono::milliseconds wait);
   /// Its exit status once stopped, when it exited rather than was killed.
   std::optional<int> exit_code() const;
+  /// The signal that killed it, once stopped, when one did.
+  std::optional<int> killed_by() const;
   /// The last lines the process printed (at most 20), joined with newlines.
   std::string output_tail() const;
   /// Waits, at most `timeout`, until all the process has printed so far

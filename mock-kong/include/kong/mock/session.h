@@ -149,7 +149,10 @@ class PluginSession {
   /// Whether the server process has ended, without waiting: for a mode
   /// that talks to the socket itself; recover(ConnectionFault::closed)
   /// then says how and starts it again.
-  bool server_ended();
+  bool server_ended() { return how_server_ended().has_value(); }
+  /// How the server process ended ("exited with status 3"), without
+  /// waiting; nullopt while it runs, and for an attached session.
+  std::optional<std::string> how_server_ended();
   /// Why the server cannot serve (it could not be started again); empty
   /// while it can.
   const std::string& down() const { return down_; }
