@@ -18,6 +18,7 @@
 
 #include "kong/mock/interrupt.h"
 
+#include "record/background_sink.h"
 #include "record/recording.h"
 #include "record/recording_file.h"
 #include "record/relay.h"
@@ -112,10 +113,10 @@ int record(const RecordOptions& options) {
                                   description);
   if (!file)
     return cannot_run(file.error().message);
-  Recording recording(server.phases(), **file, (*file)->cases_before() + 1);
+  BackgroundSink writer(**file);
+  Recording recording(server.phases(), writer, (*file)->cases_before() + 1);
 
   auto last_sync = std::chrono::steady_clock::now();
-  bool said_write_error = false;
   Relay::Options relay_options;
   relay_options.listen_path = listen;
   relay_options.server_path = server.socket_path();
@@ -125,10 +126,6 @@ int record(const RecordOptions& options) {
     if (recording.dirty() && (idle || now - last_sync >= kSyncEvery)) {
       recording.sync();
       last_sync = now;
-      if (!(*file)->error().empty() && !said_write_error) {
-        std::fprintf(stderr, "mock-kong: %s\n", (*file)->error().c_str());
-        said_write_error = true;
-      }
     }
     return !stop && !server.server_ended();
   };
@@ -143,6 +140,7 @@ int record(const RecordOptions& options) {
   const Status ran = (*relay)->run();
   relay->reset();  // closes every connection: the taps hear of it
   recording.finish();
+  writer.drain();
   std::fprintf(stderr, "mock-kong: %zu lifecycle(s) in %s\n", (*file)->cases_written(),
                options.out_file.c_str());
   written.set_value();

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -77,6 +78,15 @@ std::string RecordingFile::case_text(const RecordedLifecycle& l) const {
   return under_cases(case_to_json(recorded_case(l, options_)));
 }
 
+// Said once, when it first happens (a full disk says it at every write);
+// the relay goes on, as Kong must not notice the recording.
+void RecordingFile::fail(const char* why) {
+  if (!error_.empty())
+    return;
+  error_ = fmt::format("{}: writing the recording: {}", path_, why);
+  std::fprintf(stderr, "mock-kong: %s\n", error_.c_str());
+}
+
 void RecordingFile::write_at(std::size_t offset, const std::string& text) {
   std::size_t done = 0;
   while (done < text.size()) {
@@ -85,8 +95,7 @@ void RecordingFile::write_at(std::size_t offset, const std::string& text) {
     if (n < 0 && errno == EINTR)
       continue;
     if (n <= 0) {
-      if (error_.empty())
-        error_ = fmt::format("{}: writing the recording: {}", path_, std::strerror(errno));
+      fail(std::strerror(errno));
       return;
     }
     done += static_cast<std::size_t>(n);
@@ -135,8 +144,8 @@ void RecordingFile::update(std::vector<RecordedLifecycle> finished,
     tail += (count++ == 0 ? "" : ",\n") + case_text(*l);
   tail += kTail;
   write_at(committed_, tail);
-  if (::ftruncate(fd_, static_cast<off_t>(committed_ + tail.size())) != 0 && error_.empty())
-    error_ = fmt::format("{}: writing the recording: {}", path_, std::strerror(errno));
+  if (::ftruncate(fd_, static_cast<off_t>(committed_ + tail.size())) != 0)
+    fail(std::strerror(errno));
 }
 
 }  // namespace kong::mock

@@ -39,7 +39,8 @@ class RecordingFile final : public RecordingSink {
   std::size_t cases_before() const { return cases_before_; }
   /// Cases written for good, those before included.
   std::size_t cases_written() const { return cases_; }
-  /// The first error writing the file; empty while there was none.
+  /// The first error writing the file, which update() also prints to
+  /// stderr; empty while there was none.
   const std::string& error() const { return error_; }
 
  private:
@@ -47,6 +48,7 @@ class RecordingFile final : public RecordingSink {
   std::string case_text(const RecordedLifecycle& l) const;
   void write_at(std::size_t offset, const std::string& text);
   void write_header(const nlohmann::json& config);
+  void fail(const char* why);
 
   std::string path_;
   int fd_ = -1;

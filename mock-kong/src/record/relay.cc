@@ -47,6 +47,8 @@ struct Relay::Pair {
   std::unique_ptr<WireTap> tap;
   bool tap_told_closed = false;
   bool closed = false;
+  // Kong's latest bytes went to the server, which has not answered yet.
+  bool awaiting_server = false;
 
   // The tap hears of the end once, from the side that ended first.
   void ended(bool by_server) {
@@ -180,6 +182,11 @@ void Relay::pump(Side& from) {
     return;
   }
   const std::string_view bytes(buffer.data(), static_cast<std::size_t>(n));
+  // Kong's message goes to the server: its answer is awaited.
+  if (from.from_kong != from.pair->awaiting_server) {
+    from.pair->awaiting_server = from.from_kong;
+    awaiting_server_ += from.from_kong ? 1 : -1;
+  }
   // Passed on first, read after: the recording costs the traffic no wait.
   to.pending.append(bytes);
   flush(to);
@@ -194,6 +201,8 @@ void Relay::close_pair(Pair& pair) {
     return;
   pair.closed = true;
   pair.ended(false);
+  if (pair.awaiting_server)
+    --awaiting_server_;
   for (Side* side : {&pair.kong, &pair.server}) {
     if (side->fd >= 0) {
       ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, side->fd, nullptr);
@@ -203,12 +212,34 @@ void Relay::close_pair(Pair& pair) {
   }
 }
 
+// An answer usually follows the message just passed on within some tens of
+// microseconds: waiting for it polling spares the relay a sleep and a
+// wake-up per message, which on a virtual machine cost more than the
+// message itself. That pays while one request is in flight, Kong waiting on
+// the relay; with several, the relay finds work at once, and polling would
+// only take a CPU from the server and Kong. (C++ hello on 2 cores: one event
+// in flight, 6,600 events/s without polling, 13,000 to 15,000 with; four in
+// flight, 17,000 with, 19,000 to 23,000 without.)
+int Relay::poll_briefly(epoll_event* events, int max) {
+  if (awaiting_server_ > 1)
+    return 0;
+  const auto until = std::chrono::steady_clock::now() + kPollFor;
+  do {
+    const int n = ::epoll_wait(epoll_fd_, events, max, 0);
+    if (n != 0)
+      return n;
+  } while (std::chrono::steady_clock::now() < until);
+  return 0;
+}
+
 Status Relay::run() {
   std::array<epoll_event, 64> events;
   auto last_tick = std::chrono::steady_clock::now();
   for (;;) {
-    const int n = ::epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()),
-                               static_cast<int>(options_.tick_every.count()));
+    int n = poll_briefly(events.data(), static_cast<int>(events.size()));
+    if (n == 0)
+      n = ::epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()),
+                       static_cast<int>(options_.tick_every.count()));
     if (n < 0 && errno != EINTR)
       return Error{fmt::format("epoll_wait: {}", std::strerror(errno))};
     touched_.clear();

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <sys/epoll.h>
+
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -53,6 +55,7 @@ class Relay {
   void flush(Side& to);
   void close_pair(Pair& pair);
   void watch(Side& side);
+  int poll_briefly(::epoll_event* events, int max);
 
   Options options_;
   int listen_fd_ = -1;
@@ -61,6 +64,10 @@ class Relay {
   std::vector<std::unique_ptr<Pair>> pairs_;
   // The pairs the latest batch of readiness touched.
   std::vector<Pair*> touched_;
+  // How long poll_briefly() polls.
+  static constexpr std::chrono::microseconds kPollFor{100};
+  // Connections whose server has yet to answer what Kong sent.
+  int awaiting_server_ = 0;
 };
 
 }  // namespace kong::mock
