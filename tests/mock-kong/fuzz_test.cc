@@ -236,8 +236,10 @@ TEST(FuzzOptions, FuzzOnlyOptionsWithoutFuzzAreRefused) {
   const auto both =
       RunCommand(std::string(kMockKongBin) + " --replay a.json --fuzz a.json " + kHelloBin);
   EXPECT_EQ(both.exit_code, 2) << both.out;
-  EXPECT_NE(both.out.find("--replay, --fuzz, --fuzz-wire, --bench and --record are modes: give one"),
-            std::string::npos)
+  EXPECT_NE(
+      both.out.find(
+          "--replay, --fuzz, --fuzz-wire, --bench, --record and --from-har are modes: give one"),
+      std::string::npos)
       << both.out;
 }
 

@@ -10,6 +10,7 @@
 
 #include "cli/did_you_mean.h"
 #include "modes/bench.h"
+#include "modes/from_har.h"
 #include "modes/fuzz.h"
 #include "modes/fuzz_wire.h"
 #include "modes/new_repository.h"
@@ -59,6 +60,7 @@ int main(int argc, char** argv) {
   double duration_s = 0;
   BenchOptions bench;
   RecordOptions record;
+  FromHarOptions har;
   std::string kong_prefix;
   std::uint64_t bench_events = 0;
   double warmup_s = 1;
@@ -75,6 +77,7 @@ int main(int argc, char** argv) {
       "            [--repeat K] [--save-baseline FILE | --baseline FILE] PLUGIN\n"
       "  mock-kong --record OUT.json [--kong-prefix DIR] [--listen PATH] [--redact-header NAME]\n"
       "            PLUGIN [ARGS...]\n"
+      "  mock-kong --from-har FILE.har [--config JSON] [--expect-upstream] > FIXTURE\n"
       "  mock-kong new DIR [--name NAME]"};
   app.set_version_flag("--version", "mock-kong " KONG_PDK_VERSION
                                     " (Kong's plugin protocols MsgPack:1 and ProtoBuf:1)");
@@ -116,6 +119,16 @@ int main(int argc, char** argv) {
                      "--record: hide this header's values in the recording; repeatable")
           ->option_text("NAME")
           ->allow_extra_args(false);
+  CLI::Option* har_option =
+      app.add_option("--from-har", har.har_file,
+                     "Write the entries of this HAR capture to stdout as a fixture's cases")
+          ->option_text("FILE.har");
+  CLI::Option* har_config_option =
+      app.add_option("--config", har.config, "--from-har: the fixture's plugin configuration")
+          ->option_text("JSON");
+  CLI::Option* expect_upstream_option = app.add_flag(
+      "--expect-upstream", har.expect_upstream,
+      "--from-har: expect each recorded response (status, headers, body) from the plugin");
   CLI::Option* concurrency_option =
       app.add_option("--concurrency", bench.load.concurrency,
                      "--bench: events in flight at once, over Kong's connection pool")
@@ -266,10 +279,21 @@ int main(int argc, char** argv) {
   const bool fuzzing = fuzz_option->count() > 0 || wire;
   const bool benching = bench_option->count() > 0;
   const bool recording = record_option->count() > 0;
+  const bool importing = har_option->count() > 0;
   if (int(!replay.fixture_file.empty()) + int(fuzz_option->count() > 0) + int(wire) +
-          int(benching) + int(recording) >
+          int(benching) + int(recording) + int(importing) >
       1)
-    return usage_error("--replay, --fuzz, --fuzz-wire, --bench and --record are modes: give one");
+    return usage_error(
+        "--replay, --fuzz, --fuzz-wire, --bench, --record and --from-har are modes: give one");
+  for (const CLI::Option* o : {har_config_option, expect_upstream_option}) {
+    if (o->count() > 0 && !importing)
+      return usage_error(o->get_name() + " is an option of --from-har");
+  }
+  if (importing) {
+    if (!replay.server.plugin.empty())
+      return usage_error("--from-har takes no plugin: it writes a fixture");
+    return from_har(har);
+  }
   for (const CLI::Option* o : {kong_prefix_option, listen_option, redact_option}) {
     if (o->count() > 0 && !recording)
       return usage_error(o->get_name() + " is an option of --record");
