@@ -126,5 +126,28 @@ TEST(Expectations, ServiceRequestFieldsCompareWhatKongSendsUpstream) {
             "expect.service_request.method: expected \"POST\", got \"GET\"\n");
 }
 
+TEST(Expectations, EachPluginIsHeldToItsOwnPhasesLogAndErrors) {
+  CaseRun run = RunWithResponse(200, {}, "");
+  run.errors = {"access handler failed: boom"};
+  run.plugins["a"] = PluginRun{{"access", "log"}, {"access handler failed: boom"}};
+  run.plugins["b"] = PluginRun{{"log"}, {}};
+  run.state.log.push_back({"info", "from a", Phase::log, "a"});
+  Expectations e;
+  e.plugins["a"].phases = std::vector<std::string>{"access", "log"};
+  e.plugins["a"].errors = std::vector<std::string>{"access handler failed: boom"};
+  e.plugins["a"].log = {{"info", "from a"}};
+  // The error expected of `a` is not a stray one of the case.
+  EXPECT_TRUE(check_expectations(e, run).empty());
+  e.plugins["b"].phases = std::vector<std::string>{"access", "log"};
+  e.plugins["b"].log = {{"info", "from a"}};  // a's line, not b's
+  const auto mismatches = check_expectations(e, run);
+  ASSERT_EQ(mismatches.size(), 2u);
+  EXPECT_EQ(mismatches[0].path, "expect.plugins.b.log[0]");
+  EXPECT_EQ(mismatches[1].path, "expect.plugins.b.phases");
+  // A plugin that never ran did nothing.
+  e.plugins["c"].phases = std::vector<std::string>{};
+  EXPECT_EQ(check_expectations(e, run).size(), 2u);
+}
+
 }  // namespace
 }  // namespace kong::mock

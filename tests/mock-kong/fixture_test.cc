@@ -492,6 +492,35 @@ TEST(Transcripts, ABadEntryIsAnErrorNamingIt) {
               HasSubstr("cases[0].transcript[0].phase"));
 }
 
+TEST(SeveralPlugins, ReadsEachPluginAndTheExpectationsOfEach) {
+  const auto fixture = parse_fixture(R"({
+    "plugins": [{"name": "a", "config": {"x": 1}, "scope": "route"}, {"name": "b"}],
+    "cases": [{"name": "c", "expect": {"plugins": {"a": {"phases": ["access"],
+      "errors": [], "log": [{"level": "info", "contains": "hi"}]}}}}]})",
+                                     kFile);
+  ASSERT_TRUE(fixture.ok()) << fixture.error().message;
+  ASSERT_EQ(fixture->plugins.size(), 2u);
+  EXPECT_EQ(fixture->plugins[0], (FixturePlugin{"a", {{"x", 1}}, "route"}));
+  EXPECT_EQ(fixture->plugins[1], (FixturePlugin{"b", nlohmann::json::object(), "global"}));
+  const auto& a = fixture->cases[0].expect.plugins.at("a");
+  EXPECT_EQ(a.phases, std::vector<std::string>{"access"});
+  EXPECT_EQ(a.errors, std::vector<std::string>{});
+  ASSERT_EQ(a.log.size(), 1u);
+  EXPECT_EQ(a.log[0].contains, "hi");
+}
+
+TEST(SeveralPlugins, PluginsWithConfigOrScopeOrANameTwiceAreErrors) {
+  EXPECT_THAT(ErrorOf(R"({"plugins": [{"name": "a"}], "config": {}, "cases": [{"name": "c"}]})"),
+              HasSubstr("give plugins, or config: each plugin of plugins has its own"));
+  EXPECT_THAT(
+      ErrorOf(R"({"plugins": [{"name": "a"}], "scope": "route", "cases": [{"name": "c"}]})"),
+      HasSubstr("give plugins, or scope"));
+  EXPECT_THAT(ErrorOf(R"({"plugins": [{"name": "a"}, {"name": "a"}], "cases": [{"name": "c"}]})"),
+              HasSubstr("plugins[1].name: a is named twice"));
+  EXPECT_THAT(ErrorOf(R"({"plugins": [{"name": ""}], "cases": [{"name": "c"}]})"),
+              HasSubstr("plugins[0].name: a plugin's name cannot be empty"));
+}
+
 TEST(FixtureLoading, ReadsAFile) {
   test::ScratchDir dir;
   const std::string file = dir.file("f.json");

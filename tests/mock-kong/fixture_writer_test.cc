@@ -32,6 +32,7 @@ void ExpectRoundTrip(const std::string& text, const std::string& file) {
   ASSERT_TRUE(second.ok()) << second.error().message << "\n" << written;
   EXPECT_EQ(first->description, second->description) << file;
   EXPECT_EQ(first->config, second->config) << file;
+  EXPECT_EQ(first->plugins, second->plugins) << file;
   EXPECT_EQ(*first->kong, *second->kong) << file;
   EXPECT_EQ(first->scope, second->scope) << file;
   ASSERT_EQ(first->cases.size(), second->cases.size()) << file;
@@ -96,6 +97,15 @@ TEST(FixtureWriter, EveryFieldComesBackIncludingBinaryBodiesAndRepeatedHeaders) 
         {"phase": "access", "method": "kong.response.exit", "args": [403]}]},
       {"name": "defaults"}]})",
                   "every-field.json");
+}
+
+TEST(FixtureWriter, SeveralPluginsAndTheExpectationsOfEachComeBack) {
+  ExpectRoundTrip(R"({
+    "plugins": [{"name": "a", "config": {"x": 1}, "scope": "service"}, {"name": "b"}],
+    "cases": [{"name": "c", "expect": {"plugins": {
+      "a": {"phases": ["access", "log"], "errors": ["e"], "log": [{"level": "info", "contains": "x"}]},
+      "b": {}}}}]})",
+                  "plugins.json");
 }
 
 TEST(FixtureWriter, ABodyThatIsNotUtf8IsWrittenAsBase64) {

@@ -293,3 +293,35 @@ TEST_F(LifecycleTest, LogReadsTheSavedRequestAndResponseButNotLiveRequestState) 
 
 }  // namespace
 }  // namespace kong::mock
+
+namespace kong::mock {
+namespace {
+
+// A session that only names a plugin and its priority: enough to order it.
+std::unique_ptr<PluginSession> Named(const std::string& name, int priority) {
+  PluginInfo info;
+  info.name = name;
+  info.priority = priority;
+  return PluginSession::attach(std::move(info), nullptr);
+}
+
+TEST(ChainOrder, PriorityDescendingThenEqualNonZeroPrioritiesByNameDescending) {
+  auto low = Named("a-low", 1);
+  auto tie_a = Named("a-tie", 10);
+  auto tie_b = Named("b-tie", 10);
+  auto high = Named("z-high", 1000);
+  auto zero_first = Named("b-zero", 0);
+  auto zero_second = Named("a-zero", 0);
+  const std::vector<ChainPlugin> chain = {{low.get(), ""},        {tie_a.get(), ""},
+                                          {zero_first.get(), ""}, {high.get(), ""},
+                                          {tie_b.get(), ""},      {zero_second.get(), ""}};
+  std::vector<std::string> order;
+  for (const ChainPlugin* link : in_kong_order(chain))
+    order.push_back(link->session->info().name);
+  // Kong leaves plugins both at 0 in no order; here they keep the fixture's.
+  EXPECT_EQ(order,
+            (std::vector<std::string>{"z-high", "b-tie", "a-tie", "a-low", "b-zero", "a-zero"}));
+}
+
+}  // namespace
+}  // namespace kong::mock

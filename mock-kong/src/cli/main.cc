@@ -71,6 +71,7 @@ int main(int argc, char** argv) {
       "answering PDK calls as Kong would, and checks the outcome against the fixture.\n"
       "  mock-kong --replay FIXTURE [OPTIONS] PLUGIN [ARGS...]\n"
       "  mock-kong --replay FIXTURE [OPTIONS] --query-cmd CMD --start-cmd CMD [--socket PATH]\n"
+      "  mock-kong --replay FIXTURE [OPTIONS] --kong-conf KONG.CONF\n"
       "  mock-kong --fuzz FIXTURE [--runs N] [--duration S] [--seed N] [--out DIR] PLUGIN\n"
       "  mock-kong --fuzz-wire FIXTURE [--runs N] [--duration S] [--seed N] [--out DIR] PLUGIN\n"
       "  mock-kong --bench FIXTURE [--concurrency N] [--rate R] [--duration S | --events N]\n"
@@ -216,6 +217,11 @@ int main(int argc, char** argv) {
          "--socket", replay.server.socket,
          "Socket the server listens on (Kong's pluginserver_<name>_socket); relative to the prefix")
       ->option_text("PATH");
+  CLI::Option* kong_conf_option =
+      app.add_option("--kong-conf", replay.kong_conf_file,
+                     "--replay: start the plugin servers kong.conf names, as Kong does, and run "
+                     "the fixture's plugins on them (KONG_* in the environment over the file)")
+          ->option_text("FILE");
   app.add_option("--start-timeout", start_timeout_ms,
                  "Milliseconds to wait for the query and the server's socket")
       ->check(CLI::Range(1, 3600000))
@@ -294,6 +300,8 @@ int main(int argc, char** argv) {
       return usage_error("--from-har takes no plugin: it writes a fixture");
     return from_har(har);
   }
+  if (kong_conf_option->count() > 0 && (benching || fuzzing || recording || importing))
+    return usage_error("--kong-conf is an option of --replay");
   for (const CLI::Option* o : {kong_prefix_option, listen_option, redact_option}) {
     if (o->count() > 0 && !recording)
       return usage_error(o->get_name() + " is an option of --record");
@@ -385,6 +393,15 @@ int main(int argc, char** argv) {
       fuzz.plugin_hint = "--query-cmd CMD --start-cmd CMD";
     std::setvbuf(stdout, nullptr, _IOLBF, 0);
     return wire ? fuzz_wire(fuzz) : kong::mock::fuzz(fuzz);
+  }
+  if (kong_conf_option->count() > 0) {
+    if (replay.fixture_file.empty())
+      return usage_error("--kong-conf is an option of --replay");
+    if (!replay.server.plugin.empty() || replay.server.query_cmd || replay.server.start_cmd ||
+        replay.server.socket)
+      return usage_error(
+          "--kong-conf names the plugin servers: give no PLUGIN, --query-cmd, --start-cmd or "
+          "--socket with it");
   }
   if (replay.fixture_file.empty())
     return usage_error(

@@ -2,11 +2,14 @@
 // as text and, when asked, JUnit, JSON and coverage.
 #include "modes/replay.h"
 
+#include <optional>
+
 #include <fmt/format.h>
 
 #include "kong/mock/case_runner.h"
 #include "kong/mock/fixture_run.h"
 #include "kong/mock/interrupt.h"
+#include "kong/mock/kong_conf.h"
 #include "kong/mock/reporter.h"
 
 #include "report/report_file.h"
@@ -24,10 +27,19 @@ int replay(const ReplayOptions& options, std::FILE* out) {
       return cannot_run(writable.error().message);
   }
   on_interrupt([] { PluginSession::abandon_all(); });
-  auto run = open_fixture_run(options.fixture_file, options.cases, options.server, options.session);
+  std::optional<KongConf> kong_conf;
+  if (!options.kong_conf_file.empty()) {
+    auto conf = load_kong_conf(options.kong_conf_file);
+    if (!conf)
+      return cannot_run(conf.error().message);
+    kong_conf = std::move(conf).value();
+  }
+  auto run = open_fixture_run(options.fixture_file, options.cases, options.server, options.session,
+                              kong_conf ? &*kong_conf : nullptr);
   if (!run)
     return cannot_run(run.error().message);
   PluginSession& session = *(*run)->session;
+  const std::vector<ChainPlugin>& chain = (*run)->chain;
 
   std::vector<std::unique_ptr<Reporter>> reporters;
   reporters.push_back(text_reporter(out, options.verbose));
@@ -38,14 +50,20 @@ int replay(const ReplayOptions& options, std::FILE* out) {
   if (!options.coverage_file.empty())
     reporters.push_back(coverage_reporter(options.coverage_file));
 
-  const RunHeader header{session.info(), (*run)->fixture, (*run)->cases.size()};
+  RunHeader header{session.info(), (*run)->fixture, (*run)->cases.size()};
+  if (chain.size() > 1) {
+    for (const ChainPlugin* link : in_kong_order(chain))
+      header.chain.push_back(&link->session->info());
+  }
   for (auto& r : reporters)
     r->begin(header);
   bool all_passed = true;
   for (const Case* c : (*run)->cases) {
     if (interrupted())
       break;
-    const CaseResult result = run_and_check(*c, session);
+    // Kong starts again a server that ended, whether a case runs it or not.
+    respawn_ended_servers(**run);
+    const CaseResult result = run_and_check(*c, chain);
     // A signal during the case killed the server under it: no verdict.
     if (interrupted())
       break;
@@ -55,8 +73,10 @@ int replay(const ReplayOptions& options, std::FILE* out) {
   }
   if (interrupted())
     await_interrupt_exit();
-  if (auto stopped = session.stop(); !stopped)
-    std::fprintf(stderr, "mock-kong: %s\n", stopped.error().message.c_str());
+  for (const auto& each : (*run)->sessions) {
+    if (auto stopped = each->stop(); !stopped)
+      std::fprintf(stderr, "mock-kong: %s\n", stopped.error().message.c_str());
+  }
   int status = all_passed ? kAllPassed : kSomeFailed;
   for (auto& r : reporters) {
     if (auto written = r->end(); !written)

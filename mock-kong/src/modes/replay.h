@@ -14,6 +14,9 @@ namespace kong::mock {
 struct ReplayOptions {
   std::string fixture_file;
   ServerCommand server;
+  /// --kong-conf: Kong's configuration, whose plugin servers run the
+  /// fixture's plugins in place of `server`.
+  std::string kong_conf_file;
   SessionOptions session;
   /// --case: names or globs; every case when empty.
   std::vector<std::string> cases;

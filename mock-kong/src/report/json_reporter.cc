@@ -43,6 +43,8 @@ Json case_json(const CaseResult& r) {
       Json call = {{"phase", std::string(to_string(t.phase))},
                    {"method", t.method},
                    {"args", protocol::value_to_json(t.args)}};
+      if (!t.plugin.empty())
+        call["plugin"] = t.plugin;
       if (t.error.empty())
         call["result"] = protocol::value_to_json(t.result);
       else

@@ -30,8 +30,10 @@ std::vector<std::string> mismatch_lines(const CaseResult& result) {
 std::vector<std::string> trace_lines(const CaseRun& run) {
   std::vector<std::string> lines;
   for (const auto& t : run.state.trace) {
+    // With several plugins, each call names the plugin that made it.
     lines.push_back(fmt::format(
-        "{:<8} {}({}) -> {}", to_string(t.phase), t.method, protocol::to_debug_string(t.args),
+        "{:<8} {}{}({}) -> {}", to_string(t.phase), t.plugin.empty() ? "" : t.plugin + ": ",
+        t.method, protocol::to_debug_string(t.args),
         t.error.empty() ? protocol::to_debug_string(t.result) : "error: " + t.error));
   }
   return lines;

@@ -13,13 +13,28 @@ class TextReporter final : public Reporter {
   TextReporter(std::FILE* out, bool verbose) : out_(out), verbose_(verbose) {}
 
   void begin(const RunHeader& run) override {
-    const std::string phases =
-        run.plugin.phases.empty() ? "none" : fmt::format("{}", fmt::join(run.plugin.phases, ", "));
-    print(fmt::format("mock-kong: {} {} ({}, phases: {}): {} from {}", run.plugin.name,
-                      run.plugin.version, run.plugin.protocol, phases,
-                      count_of(run.selected_cases, "case", "cases"), run.fixture.file));
-    for (const auto& warning : run.plugin.warnings)
-      print("mock-kong: warning: " + warning);
+    auto phases = [](const PluginInfo& plugin) {
+      return plugin.phases.empty() ? std::string("none")
+                                   : fmt::format("{}", fmt::join(plugin.phases, ", "));
+    };
+    const std::string cases = count_of(run.selected_cases, "case", "cases");
+    if (run.chain.empty()) {
+      print(fmt::format("mock-kong: {} {} ({}, phases: {}): {} from {}", run.plugin.name,
+                        run.plugin.version, run.plugin.protocol, phases(run.plugin), cases,
+                        run.fixture.file));
+    } else {
+      print(fmt::format("mock-kong: {} plugins, in Kong's order: {} from {}", run.chain.size(),
+                        cases, run.fixture.file));
+      for (const PluginInfo* plugin : run.chain) {
+        print(fmt::format("  {} {} ({}, priority {}, phases: {})", plugin->name, plugin->version,
+                          plugin->protocol, plugin->priority, phases(*plugin)));
+      }
+    }
+    for (const PluginInfo* plugin : run.chain.empty() ? std::vector{&run.plugin} : run.chain) {
+      for (const auto& warning : plugin->warnings)
+        print(fmt::format("mock-kong: warning: {}{}", run.chain.empty() ? "" : plugin->name + ": ",
+                          warning));
+    }
   }
 
   void case_done(const Case&, const CaseResult& result) override {

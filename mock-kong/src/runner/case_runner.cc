@@ -3,6 +3,7 @@
 #include <fnmatch.h>
 
 #include <algorithm>
+#include <iterator>
 #include <set>
 #include <string_view>
 
@@ -16,15 +17,16 @@ namespace {
 
 // The one case runner. `result` is fresh, or with `start` an earlier result
 // whose memory is used again.
-void play_and_check(const Case& c, PluginSession& session, CaseResult& result,
+void play_and_check(const Case& c, std::span<const ChainPlugin> chain, CaseResult& result,
                     CallInterceptor* interceptor, const KongState* start) {
   result.name = c.name;
   result.path = c.path;
   result.mismatches.clear();
-  session.take_output();  // what came before belongs to no case
+  for (const ChainPlugin& link : chain)
+    link.session->take_output();  // what came before belongs to no case
   const auto began = std::chrono::steady_clock::now();
   CaseRun& run = result.run ? *result.run : result.run.emplace();
-  auto played = run_case(c, session, run, interceptor, start);
+  auto played = run_case(c, chain, run, interceptor, start);
   result.time = std::chrono::steady_clock::now() - began;
   if (!played) {
     result.run.reset();
@@ -38,20 +40,32 @@ void play_and_check(const Case& c, PluginSession& session, CaseResult& result,
   } else {
     result.mismatches = check_expectations(c.expect, run);
   }
-  result.output = session.take_output();
+  result.output.clear();
+  for (const ChainPlugin& link : chain) {
+    auto lines = link.session->take_output();
+    result.output.insert(result.output.end(), std::make_move_iterator(lines.begin()),
+                         std::make_move_iterator(lines.end()));
+  }
 }
 
 }  // namespace
 
 CaseResult run_and_check(const Case& c, PluginSession& session, CallInterceptor* interceptor) {
+  const ChainPlugin one[] = {{&session, c.scope}};
+  return run_and_check(c, one, interceptor);
+}
+
+CaseResult run_and_check(const Case& c, std::span<const ChainPlugin> chain,
+                         CallInterceptor* interceptor) {
   CaseResult result;
-  play_and_check(c, session, result, interceptor, nullptr);
+  play_and_check(c, chain, result, interceptor, nullptr);
   return result;
 }
 
 void run_and_check(const Case& c, PluginSession& session, const KongState& start,
                    CaseResult& result) {
-  play_and_check(c, session, result, nullptr, &start);
+  const ChainPlugin one[] = {{&session, c.scope}};
+  play_and_check(c, one, result, nullptr, &start);
 }
 
 bool case_selected(const std::string& name, const std::vector<std::string>& patterns) {

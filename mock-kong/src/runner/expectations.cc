@@ -1,6 +1,7 @@
 #include "kong/mock/expectations.h"
 
 #include <algorithm>
+#include <set>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -26,7 +27,7 @@ class Checker {
       mismatches.push_back({path, expected, actual});
   }
   template <class T>
-  void same(const char* path, const T& expected, const T& actual) {
+  void same(const std::string& path, const T& expected, const T& actual) {
     if (expected != actual)
       mismatches.push_back({path, quoted(expected), quoted(actual)});
   }
@@ -60,21 +61,23 @@ class Checker {
   std::vector<Mismatch> mismatches;
 };
 
-void check_log(Checker& check, const std::vector<ExpectedLog>& expected,
-               const std::vector<LogLine>& log) {
+// `at` is where the expectations are ("expect"); `plugin`, when given, the
+// plugin whose lines count.
+void check_log(Checker& check, const std::string& at, const std::vector<ExpectedLog>& expected,
+               const std::vector<LogLine>& log, const std::string* plugin = nullptr) {
   for (std::size_t i = 0; i < expected.size(); ++i) {
     const auto& want = expected[i];
     std::vector<std::string> same_level;
     bool found = false;
     for (const auto& line : log) {
-      if (line.level != want.level)
+      if (line.level != want.level || (plugin && line.plugin != *plugin))
         continue;
       same_level.push_back(line.message);
       found = found || line.message.find(want.contains) != std::string::npos;
     }
     if (!found) {
       check.mismatches.push_back(
-          {fmt::format("expect.log[{}]", i),
+          {fmt::format("{}.log[{}]", at, i),
            fmt::format("a line at level {} containing {}", want.level, quoted(want.contains)),
            same_level.empty() ? fmt::format("no {} lines", want.level)
                               : fmt::format("{} lines {}", want.level, quoted(same_level))});
@@ -112,8 +115,20 @@ void check_invariants(Checker& check, const Invariants& invariants, const CaseRu
 std::vector<Mismatch> check_expectations(const Expectations& expect, const CaseRun& run) {
   std::vector<Mismatch> mismatches;
   if (!expect.errors) {
-    for (const auto& error : run.errors)
+    // Errors of a plugin whose errors are expected are checked there.
+    std::multiset<std::string> accounted;
+    for (const auto& [name, want] : expect.plugins) {
+      const auto it = run.plugins.find(name);
+      if (want.errors && it != run.plugins.end())
+        accounted.insert(it->second.errors.begin(), it->second.errors.end());
+    }
+    for (const auto& error : run.errors) {
+      if (const auto it = accounted.find(error); it != accounted.end()) {
+        accounted.erase(it);
+        continue;
+      }
       mismatches.push_back({"kong error log", "no errors", error});
+    }
   }
   auto named = check_named(expect, run);
   mismatches.insert(mismatches.end(), named.begin(), named.end());
@@ -156,9 +171,22 @@ std::vector<Mismatch> check_named(const Expectations& expect, const CaseRun& run
     if (sr->body)
       check.same("expect.service_request.body", *sr->body, sent.body);
   }
-  check_log(check, expect.log, s.log);
+  check_log(check, "expect", expect.log, s.log);
   if (expect.phases)
     check.same("expect.phases", *expect.phases, run.phases_run);
+  // Each plugin's own, from what the run kept of it (nothing when it never
+  // ran: an empty list of phases, no errors, no lines).
+  static const PluginRun kDidNothing;
+  for (const auto& [name, want] : expect.plugins) {
+    const std::string at = "expect.plugins." + name;
+    const auto it = run.plugins.find(name);
+    const PluginRun& got = it == run.plugins.end() ? kDidNothing : it->second;
+    check_log(check, at, want.log, s.log, &name);
+    if (want.phases)
+      check.same(at + ".phases", *want.phases, got.phases_run);
+    if (want.errors)
+      check.same(at + ".errors", *want.errors, got.errors);
+  }
   check_invariants(check, expect.invariants, run);
   return check.mismatches;
 }

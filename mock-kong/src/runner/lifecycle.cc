@@ -23,24 +23,55 @@ using protocol::Value;
 // Runs one event at a time, answering its PDK calls from the emulation.
 class EventRunner {
  public:
-  EventRunner(KongState& state, PluginSession& plugin, CaseRun& run, CallInterceptor* interceptor,
-              TranscriptPlayer* player)
-      : state_(state), plugin_(plugin), run_(run), interceptor_(interceptor), player_(player) {}
+  EventRunner(KongState& state, CaseRun& run, CallInterceptor* interceptor,
+              TranscriptPlayer* player, bool per_plugin)
+      : state_(state),
+        run_(run),
+        interceptor_(interceptor),
+        player_(player),
+        per_plugin_(per_plugin) {}
 
   /// Whether the latest event ended in a PDK call Kong refused (a Lua error
   /// in Kong), rather than in an error the plugin server reported.
   bool pdk_call_failed() const { return pdk_call_failed_; }
 
-  EventEnd::Kind run(Phase phase) {
+  /// Runs `plugin`'s handler of `phase`. With several plugins, what it
+  /// logged and called is marked with its name, and its phases and errors
+  /// are also its own (CaseRun::plugins).
+  EventEnd::Kind run(PluginSession& plugin, Phase phase) {
+    plugin_ = &plugin;
     state_.phase = phase;
     // After a crash, a hang or garbage, the case is over for the server.
     if (run_.fault)
       return EventEnd::Kind::failed;
+    if (!plugin.plugin_id().empty())
+      state_.plugin_id = plugin.plugin_id();
+    if (!per_plugin_)
+      return run_event(phase);
+    const std::size_t log = state_.log.size();
+    const std::size_t trace = state_.trace.size();
+    const std::size_t errors = run_.errors.size();
+    const EventEnd::Kind end = run_event(phase);
+    const std::string& name = plugin.info().name;
+    for (std::size_t i = log; i < state_.log.size(); ++i)
+      state_.log[i].plugin = name;
+    for (std::size_t i = trace; i < state_.trace.size(); ++i)
+      state_.trace[i].plugin = name;
+    PluginRun& mine = run_.plugins[name];
+    mine.phases_run.emplace_back(to_string(phase));
+    mine.errors.insert(mine.errors.end(), run_.errors.begin() + static_cast<std::ptrdiff_t>(errors),
+                       run_.errors.end());
+    return end;
+  }
+
+ private:
+  EventEnd::Kind run_event(Phase phase) {
+    PluginSession& plugin = *plugin_;
     pdk_call_failed_ = false;
     run_.phases_run.emplace_back(to_string(phase));
     const CallHandler answer = [&](std::string_view name, const protocol::MethodInfo* info,
                                    Array args) { return call(phase, name, info, std::move(args)); };
-    EventEnd end = plugin_.client().run_event(plugin_.instance_id(), phase, answer);
+    EventEnd end = plugin.client().run_event(plugin.instance_id(), phase, answer);
     if (end.kind == EventEnd::Kind::failed || end.kind == EventEnd::Kind::lost_instance) {
       if (auto fault = server_fault(phase, end)) {
         run_.errors.push_back("the plugin server " + fault->message);
@@ -53,9 +84,9 @@ class EventRunner {
     if (end.kind == EventEnd::Kind::lost_instance) {
       if (!end.error.empty())
         run_.errors.push_back(end.error);
-      if (auto restarted = plugin_.restart_instance(); !restarted)
+      if (auto restarted = plugin.restart_instance(); !restarted)
         return fail(restarted.error().message);
-      end = plugin_.client().run_event(plugin_.instance_id(), phase, answer);
+      end = plugin.client().run_event(plugin.instance_id(), phase, answer);
     }
     switch (end.kind) {
       case EventEnd::Kind::returned:
@@ -68,14 +99,13 @@ class EventRunner {
         break;
     }
     return fail(fmt::format("{}: the plugin server does not know instance {}{}", to_string(phase),
-                            plugin_.instance_id(), end.error.empty() ? "" : ": " + end.error));
+                            plugin.instance_id(), end.error.empty() ? "" : ": " + end.error));
   }
 
- private:
   // Whether the event failed because the server crashed, hung or broke the
   // protocol; the session has restarted a crashed or hung one.
   std::optional<ServerFault> server_fault(Phase phase, const EventEnd& end) {
-    const ConnectionFault connection = plugin_.client().last_fault();
+    const ConnectionFault connection = plugin_->client().last_fault();
     if (connection == ConnectionFault::none)
       return std::nullopt;
     ServerFault fault{ServerFault::Kind::violated, phase, end.calls, end.last_call, ""};
@@ -88,7 +118,7 @@ class EventRunner {
       fault.message = fmt::format("broke the protocol {}: {}", where, end.error);
       return fault;
     }
-    auto loss = plugin_.recover(connection);
+    auto loss = plugin_->recover(connection);
     if (!loss)
       return std::nullopt;
     fault.kind = loss->hung ? ServerFault::Kind::hung : ServerFault::Kind::crashed;
@@ -216,22 +246,23 @@ class EventRunner {
   }
 
   KongState& state_;
-  PluginSession& plugin_;
+  PluginSession* plugin_ = nullptr;
   CaseRun& run_;
   CallInterceptor* interceptor_;
   TranscriptPlayer* player_;
+  bool per_plugin_;
   bool pdk_call_failed_ = false;
 };
 
 // The plugin entity the case's `scope` makes the plugin: attached to the
 // case's route, service or consumer (by the ids Kong's router answers).
-PluginSession::Entity plugin_entity(const Case& c, const KongState& s) {
+PluginSession::Entity plugin_entity(const std::string& scope, const Case& c, const KongState& s) {
   PluginSession::Entity entity;
-  if (c.scope == "route" && s.route.is_object())
+  if (scope == "route" && s.route.is_object())
     entity.route_id = route_entity(s).value("id", "");
-  else if (c.scope == "service" && s.service.is_object())
+  else if (scope == "service" && s.service.is_object())
     entity.service_id = service_entity(s).value("id", "");
-  else if (c.scope == "consumer" && c.consumer.is_object() && c.consumer.contains("id"))
+  else if (scope == "consumer" && c.consumer.is_object() && c.consumer.contains("id"))
     entity.consumer_id = c.consumer.value("id", "");
   return entity;
 }
@@ -296,8 +327,36 @@ Result<CaseRun> run_case(const Case& c, PluginSession& plugin, CallInterceptor* 
 
 Status run_case(const Case& c, PluginSession& plugin, CaseRun& run, CallInterceptor* interceptor,
                 const KongState* start) {
-  if (!plugin.down().empty())
-    return Error{plugin.down()};
+  const ChainPlugin one[] = {{&plugin, c.scope}};
+  return run_case(c, one, run, interceptor, start);
+}
+
+std::vector<const ChainPlugin*> in_kong_order(std::span<const ChainPlugin> chain) {
+  std::vector<const ChainPlugin*> order;
+  order.reserve(chain.size());
+  for (const ChainPlugin& link : chain)
+    order.push_back(&link);
+  // kong/db/dao/plugins.lua, sort_by_handler_priority: priority descending,
+  // equal non-zero priorities by name descending. Kong's sort is not stable,
+  // so plugins both at 0 come in no order there: in the fixture's here.
+  std::stable_sort(order.begin(), order.end(), [](const ChainPlugin* a, const ChainPlugin* b) {
+    const int pa = a->session->info().priority;
+    const int pb = b->session->info().priority;
+    if (pa == pb && pa != 0)
+      return a->session->info().name > b->session->info().name;
+    return pa > pb;
+  });
+  return order;
+}
+
+Status run_case(const Case& c, std::span<const ChainPlugin> chain, CaseRun& run,
+                CallInterceptor* interceptor, const KongState* start) {
+  if (chain.empty())
+    return Error{"a case needs a plugin to run"};
+  for (const ChainPlugin& link : chain) {
+    if (!link.session->down().empty())
+      return Error{link.session->down()};
+  }
   KongState& s = run.state;
   if (start) {
     s = *start;  // assigned member by member: strings and vectors keep their memory
@@ -306,61 +365,80 @@ Status run_case(const Case& c, PluginSession& plugin, CaseRun& run, CallIntercep
     run.handler_failures.clear();
     run.fault.reset();
     run.divergence.reset();
+    run.plugins.clear();
   } else if (auto state = initial_state(c, s); !state) {
     return state.error();
   }
+  const std::vector<const ChainPlugin*> order = in_kong_order(chain);
+  auto scope_of = [&](const ChainPlugin& link) -> const std::string& {
+    return link.scope.empty() ? c.scope : link.scope;
+  };
   // The case's own bound on every wait, whichever phase hangs.
-  const PluginSession::CaseBound bound(plugin);
-  if (auto used = plugin.use_entity(plugin_entity(c, s)); !used)
-    return used.error();
-  if (!plugin.plugin_id().empty())
-    s.plugin_id = plugin.plugin_id();
-  for (const auto& warning : plugin.config_warnings())
-    s.log.push_back({"warn", warning, s.phase});
+  const PluginSession::CaseBound bound(*chain.front().session);
+  const bool per_plugin = chain.size() > 1 || !c.expect.plugins.empty();
+  for (const ChainPlugin* link : order) {
+    PluginSession& plugin = *link->session;
+    if (auto used = plugin.use_entity(plugin_entity(scope_of(*link), c, s)); !used)
+      return used.error();
+    for (const auto& warning : plugin.config_warnings())
+      s.log.push_back({"warn", warning, s.phase, per_plugin ? plugin.info().name : ""});
+  }
+  if (!order.front()->session->plugin_id().empty())
+    s.plugin_id = order.front()->session->plugin_id();
   std::optional<TranscriptPlayer> player;
   if (c.transcript)
     player.emplace(*c.transcript);
-  EventRunner events(s, plugin, run, interceptor, player ? &*player : nullptr);
-  auto handles = [&](Phase p) { return plugin.handles(p); };
-  // Runs a phase before the response is sent: a PDK call that raised there
-  // is Kong's 500 (its plugin iterator answers kong.response.error(500) as an
-  // unexpected error, kong/init.lua flush_delayed_response; in a stream
-  // session that call refuses preread in turn, and stream-lua ends the
-  // session with an error). An error the plugin server reports for its
-  // handler is only logged (kong/runloop/plugin_servers/rpc/mp_rpc.lua
-  // handle_event): the request goes on.
-  auto run_before_response = [&](Phase p) {
-    if (events.run(p) == EventEnd::Kind::failed && events.pdk_call_failed())
-      p == Phase::certificate ? fail_handshake(s) : fail_with_500(s);
+  EventRunner events(s, run, interceptor, player ? &*player : nullptr, per_plugin);
+  auto any_handles = [&](Phase p) {
+    return std::any_of(order.begin(), order.end(),
+                       [p](const ChainPlugin* link) { return link->session->handles(p); });
+  };
+  // Runs a phase's handlers, plugin after plugin in Kong's order. Before the
+  // response is sent, a PDK call that raised is Kong's 500 (its plugin
+  // iterator answers kong.response.error(500) as an unexpected error,
+  // kong/init.lua flush_delayed_response; in a stream session that call
+  // refuses preread in turn, and stream-lua ends the session with an
+  // error), and that or an exit ends the phase for the plugins after
+  // (Kong's delayed_response in access). An error the plugin server
+  // reports for its handler is only logged
+  // (kong/runloop/plugin_servers/rpc/mp_rpc.lua handle_event): the request
+  // goes on. certificate and rewrite run before any route is matched: only
+  // plugins configured globally have them (kong-pdk-reference.md, "Phases").
+  auto run_phase = [&](Phase p) {
+    const bool before_response = p != Phase::log;
+    const bool global_only = p == Phase::certificate || p == Phase::rewrite;
+    for (const ChainPlugin* link : order) {
+      if (before_response && s.exited)
+        break;
+      if (!link->session->handles(p) || (global_only && scope_of(*link) != "global"))
+        continue;
+      if (events.run(*link->session, p) == EventEnd::Kind::failed && events.pdk_call_failed() &&
+          before_response)
+        p == Phase::certificate ? fail_handshake(s) : fail_with_500(s);
+    }
   };
 
-  // certificate and rewrite run before any route is matched: only plugins
-  // configured globally have them (kong-pdk-reference.md, "Phases").
-  const bool global = c.scope == "global";
   // A stream case is a TCP or TLS connection: preread, its collecting phase
   // (an exit there ends the session as in access), replaces rewrite to response.
   const bool stream = c.subsystem == "stream";
-  if (global && handles(Phase::certificate) && s.url.scheme == "https")
-    run_before_response(Phase::certificate);
+  if (s.url.scheme == "https")
+    run_phase(Phase::certificate);
   if (s.handshake_failed)
     return Ok{};
   if (stream) {
     s.routed = true;
-    if (handles(Phase::preread) && !s.exited)
-      run_before_response(Phase::preread);
+    run_phase(Phase::preread);
   } else {
-    if (global && handles(Phase::rewrite) && !s.exited)
-      run_before_response(Phase::rewrite);
+    run_phase(Phase::rewrite);
     // The router has run: access sees the match ($upstream_*). An exit in
     // rewrite ended the request before it.
     if (!s.exited)
       access_before(s);
     // Collecting the plugins in access, Kong turns on buffered proxying for
     // one with a response handler; enable_buffering does the same.
-    if (handles(Phase::response))
+    if (any_handles(Phase::response))
       s.buffered_proxying = true;
-    if (handles(Phase::access) && !s.exited)
-      run_before_response(Phase::access);
+    run_phase(Phase::access);
     // An exit sends its response and turns buffering off again: no response phase.
     if (s.exited)
       s.buffered_proxying = false;
@@ -370,17 +448,17 @@ Status run_case(const Case& c, PluginSession& plugin, CaseRun& run, CallIntercep
   if (!s.exited && balance(s))
     proxy(c, s);
   // Only buffered proxying has a response phase, after the whole upstream answer.
-  if (!stream && handles(Phase::response) && s.buffered_proxying && !s.exited)
-    run_before_response(Phase::response);
+  if (!stream && s.buffered_proxying)
+    run_phase(Phase::response);
   // log runs after the response is sent, from saved copies of request and
-  // response; it runs after an exit too.
+  // response; it runs after an exit too, for every plugin.
   // header_filter: the headers Kong adds to every response.
   if (!stream)
     header_filter(s);
-  if (handles(Phase::log)) {
+  if (any_handles(Phase::log)) {
     s.phase = Phase::log;
     save_log_phase_copies(s);
-    events.run(Phase::log);
+    run_phase(Phase::log);
   }
   if (player) {
     player->finish();

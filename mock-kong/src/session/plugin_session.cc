@@ -63,16 +63,24 @@ Result<std::unique_ptr<PluginSession>> PluginSession::start(ServerCommand comman
   session->command_ = std::move(command);
   session->options_ = std::move(options);
 
-  auto prefix = TempDir::create();
-  if (!prefix)
-    return prefix.error();
-  session->prefix_.emplace(std::move(prefix).value());
-  const std::string& dir = session->prefix_->path();
-  {
+  if (session->command_.prefix) {
+    std::error_code ec;
+    std::filesystem::create_directories(*session->command_.prefix, ec);
+    if (ec)
+      return Error{fmt::format("{}: cannot make Kong's prefix there: {}", *session->command_.prefix,
+                               ec.message())};
+    session->prefix_ = *session->command_.prefix;
+  } else {
+    auto prefix = TempDir::create();
+    if (!prefix)
+      return prefix.error();
+    session->private_prefix_.emplace(std::move(prefix).value());
+    session->prefix_ = session->private_prefix_->path();
     LivePrefixes& live = live_prefixes();
     std::lock_guard lock(live.mutex);
-    live.paths.insert(dir);
+    live.paths.insert(session->prefix_);
   }
+  const std::string& dir = session->prefix_;
 
   // Go-convention servers get the private prefix on both commands, so the
   // dump's SocketPath points into it.
@@ -107,9 +115,11 @@ Result<std::unique_ptr<PluginSession>> PluginSession::start(ServerCommand comman
   // a PLUGIN is a server named after its executable, which Kong looks for
   // at <prefix>/<server name>.socket (and a Go server listens on); with
   // query and start commands alone, the plugin's name is all there is.
-  const std::string server_name = c.plugin.empty()
+  const std::string server_name = c.name ? *c.name
+                                  : c.plugin.empty()
                                       ? session->info_.name
                                       : std::filesystem::path(c.plugin.front()).filename().string();
+  session->server_name_ = server_name;
   session->socket_ = session->info_.socket_path.empty() ? dir + "/" + server_name + ".socket"
                                                         : session->info_.socket_path;
   if (c.socket)
@@ -123,6 +133,7 @@ std::unique_ptr<PluginSession> PluginSession::attach(PluginInfo info,
                                                      std::unique_ptr<PluginClient> client) {
   std::unique_ptr<PluginSession> session(new PluginSession());
   session->info_ = std::move(info);
+  session->server_name_ = session->info_.name;
   session->protocol_ = parse_protocol(session->info_.protocol).value_or(Protocol::msgpack);
   for (const auto& p : session->info_.phases) {
     if (auto phase = parse_phase(p))
@@ -134,10 +145,10 @@ std::unique_ptr<PluginSession> PluginSession::attach(PluginInfo info,
 
 PluginSession::~PluginSession() {
   (void)stop();
-  if (prefix_) {
+  if (private_prefix_) {
     LivePrefixes& live = live_prefixes();
     std::lock_guard lock(live.mutex);
-    live.paths.erase(prefix_->path());
+    live.paths.erase(private_prefix_->path());
   }
 }
 
@@ -148,11 +159,11 @@ bool PluginSession::handles(Phase phase) const {
 Status PluginSession::start_process() {
   PluginProcess::Options process;
   process.start_cmd = start_cmd_;
-  process.name = info_.name;
+  process.name = server_name_;
   process.socket_path = socket_;
   process.start_timeout = options_.start_timeout;
   process.env = options_.environment;
-  process.env.emplace_back("KONG_PREFIX", prefix_->path());
+  process.env.emplace_back("KONG_PREFIX", prefix_);
   process.sink = [this](const std::string& line) {
     if (options_.output_per_case) {
       std::lock_guard lock(output_mutex_);

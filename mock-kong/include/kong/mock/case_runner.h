@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -41,6 +42,9 @@ struct CaseResult {
 /// Plays `c` on the session's instance and checks its expectations: the one
 /// case runner under every mode. `interceptor` as for run_case().
 CaseResult run_and_check(const Case& c, PluginSession& session,
+                         CallInterceptor* interceptor = nullptr);
+/// The same for the plugins of `chain`, as Kong runs several (run_case()).
+CaseResult run_and_check(const Case& c, std::span<const ChainPlugin> chain,
                          CallInterceptor* interceptor = nullptr);
 /// The same into `result`, which may hold an earlier result (of any case),
 /// from `start`, the case's initial state: see run_case(). What --bench does

@@ -177,6 +177,17 @@ struct FuzzSettings {
   bool operator==(const FuzzSettings&) const = default;
 };
 
+/// What must come of one plugin of several on the request
+/// (`expect.plugins.<name>`).
+struct PluginExpectations {
+  std::vector<ExpectedLog> log;
+  /// The phases whose handler of the plugin ran, in order.
+  std::optional<std::vector<std::string>> phases;
+  /// What Kong logs as errors for the plugin, exactly and in order.
+  std::optional<std::vector<std::string>> errors;
+  bool operator==(const PluginExpectations&) const = default;
+};
+
 struct Expectations {
   std::optional<ExpectedResponse> response;
   std::optional<ExpectedServiceRequest> service_request;
@@ -188,6 +199,8 @@ struct Expectations {
   /// access phase (only in: ...)"), a failed handler. Not given: there must
   /// be none.
   std::optional<std::vector<std::string>> errors;
+  /// With several plugins, per plugin name.
+  std::map<std::string, PluginExpectations> plugins;
   /// The fixture's invariants, which hold for each of its cases.
   Invariants invariants;
   bool operator==(const Expectations&) const = default;
@@ -240,6 +253,15 @@ struct Case {
   bool operator==(const Case&) const = default;
 };
 
+/// One plugin of several on each request (fixture `plugins[i]`).
+struct FixturePlugin {
+  std::string name;
+  nlohmann::json config = nlohmann::json::object();
+  /// "global", "route", "service" or "consumer".
+  std::string scope = "global";
+  bool operator==(const FixturePlugin&) const = default;
+};
+
 struct Fixture {
   /// The file it was read from, as given.
   std::string file;
@@ -253,6 +275,9 @@ struct Fixture {
   std::string scope = "global";
   /// The `fuzz` block; its invariants are in every case's expectations too.
   FuzzSettings fuzz;
+  /// Several plugins, run in Kong's order on every case (`plugins`); empty
+  /// for the one-plugin form (`config`, `scope`).
+  std::vector<FixturePlugin> plugins;
   std::vector<Case> cases;
 };
 

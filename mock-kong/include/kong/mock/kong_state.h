@@ -85,6 +85,8 @@ struct LogLine {
   std::string level;  // "info", "err", ...
   std::string message;
   Phase phase;
+  /// The plugin that wrote it, when several run; empty with one.
+  std::string plugin = {};
 };
 
 /// One PDK call the plugin made, as mock-kong answered it.
@@ -94,6 +96,8 @@ struct TraceEntry {
   protocol::Value args;
   protocol::Value result;
   std::string error;  // Kong's error text when the call raised
+  /// The plugin that made it, when several run; empty with one.
+  std::string plugin = {};
 };
 
 /// Everything Kong knows about one request: what the PDK emulation reads

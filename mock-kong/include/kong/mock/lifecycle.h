@@ -1,7 +1,9 @@
 #pragma once
 
 #include <functional>
+#include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -67,6 +69,14 @@ struct TranscriptDivergence {
   std::string actual;
 };
 
+/// What one plugin of several did in a case.
+struct PluginRun {
+  /// Phases whose handler of the plugin ran, in order.
+  std::vector<std::string> phases_run;
+  /// What Kong would log as errors for it.
+  std::vector<std::string> errors;
+};
+
 /// What happened to one case.
 struct CaseRun {
   KongState state;
@@ -82,7 +92,23 @@ struct CaseRun {
   std::optional<ServerFault> fault;
   /// Set when the case has a transcript and the plugin's calls left it.
   std::optional<TranscriptDivergence> divergence;
+  /// With several plugins (or expectations per plugin): each one's, by
+  /// name. Their log lines and PDK calls carry their names in `state`.
+  std::map<std::string, PluginRun> plugins;
 };
+
+/// One plugin of the chain a case runs: its session, configured with the
+/// plugin's configuration, and how the plugin is configured ("global",
+/// "route", "service", "consumer"; the case's own `scope` when empty).
+struct ChainPlugin {
+  PluginSession* session = nullptr;
+  std::string scope;
+};
+
+/// `chain` in the order Kong runs it: priority (the dump's) descending,
+/// equal non-zero priorities by name descending (kong/db/dao/plugins.lua,
+/// sort_by_handler_priority); plugins of equal priority 0 as given.
+std::vector<const ChainPlugin*> in_kong_order(std::span<const ChainPlugin> chain);
 
 /// Plays one case through Kong's http lifecycle (protocol.md §2) on the
 /// session's configured instance: certificate (https) and rewrite for a
@@ -103,6 +129,14 @@ Result<CaseRun> run_case(const Case& c, PluginSession& plugin,
 /// does, so that playing a case over and over neither parses it again nor
 /// allocates its state anew. Without `start`, `run` must be fresh.
 Status run_case(const Case& c, PluginSession& plugin, CaseRun& run,
+                CallInterceptor* interceptor = nullptr, const KongState* start = nullptr);
+/// The same for several plugins on the request, as Kong runs them
+/// (docs/fixtures.md, "Several plugins"): each phase's handlers in Kong's
+/// order, one request state, kong.ctx.shared and response for all; an exit
+/// or a Kong 500 before the response skips the handlers after it in that
+/// phase (Kong's delayed_response); response runs when any plugin has a
+/// response handler; log runs for every plugin.
+Status run_case(const Case& c, std::span<const ChainPlugin> chain, CaseRun& run,
                 CallInterceptor* interceptor = nullptr, const KongState* start = nullptr);
 
 }  // namespace kong::mock

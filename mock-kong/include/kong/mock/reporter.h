@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "kong/mock/case_runner.h"
 #include "kong/mock/fixture.h"
@@ -16,6 +17,9 @@ struct RunHeader {
   const PluginInfo& plugin;
   const Fixture& fixture;
   std::size_t selected_cases;
+  /// With several plugins, each, in the order Kong runs them (`plugin` is
+  /// the first); empty with one.
+  std::vector<const PluginInfo*> chain = {};
 };
 
 /// Turns the data of a run into one output format. Modes feed every

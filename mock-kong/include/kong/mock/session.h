@@ -34,6 +34,14 @@ struct ServerCommand {
   std::optional<std::string> query_cmd;
   std::optional<std::string> start_cmd;
   std::optional<std::string> socket;
+  /// The server's name, as Kong prefixes its output lines ("[name:pid]"):
+  /// kong.conf's pluginserver_names entry. Default: PLUGIN's file name, or
+  /// with commands alone the plugin's name.
+  std::optional<std::string> name;
+  /// Kong's prefix (kong.conf's `prefix`), to run the server in instead of
+  /// a private one: the commands' $KONG_PREFIX, where a relative socket
+  /// is. Made when missing; left in place at the end.
+  std::optional<std::string> prefix;
 };
 
 struct SessionOptions {
@@ -78,6 +86,8 @@ class PluginSession {
   ~PluginSession();
 
   const PluginInfo& info() const { return info_; }
+  /// The server's name, as its output lines are prefixed.
+  const std::string& server_name() const { return server_name_; }
   Protocol protocol() const { return protocol_; }
   /// The phases the plugin handles, from its dump.
   const std::vector<Phase>& phases() const { return phases_; }
@@ -189,7 +199,10 @@ class PluginSession {
 
   ServerCommand command_;
   SessionOptions options_;
-  std::optional<TempDir> prefix_;
+  std::optional<TempDir> private_prefix_;
+  /// The private prefix's path, or Kong's (ServerCommand::prefix).
+  std::string prefix_;
+  std::string server_name_;
   PluginInfo info_;
   Protocol protocol_ = Protocol::msgpack;
   std::vector<Phase> phases_;
