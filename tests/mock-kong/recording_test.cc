@@ -214,6 +214,19 @@ TEST(RecordingFile, IsAWholeFixtureAfterEachUpdateAndContinuesAnEarlierRecording
   EXPECT_EQ(both->cases[1].name, "#2 GET /p");
   EXPECT_EQ(both->description, "about it");
 
+  // An instance configured otherwise: the case carries its configuration.
+  {
+    auto again = RecordingFile::open(path, {}, "");
+    ASSERT_TRUE(again.ok());
+    RecordedLifecycle other = lifecycle(3);
+    other.config = json{{"message", "bye"}, {"__seq__", 2}};
+    (*again)->update({other}, {});
+    auto three = load_fixture(path);
+    ASSERT_TRUE(three.ok()) << three.error().message;
+    EXPECT_FALSE(three->cases[1].config.has_value());
+    EXPECT_EQ(three->cases[2].config, json({{"message", "bye"}}));
+  }
+
   test::WriteFile(dir.file("garbage.json"), "{\"cases\": [");
   EXPECT_THAT(RecordingFile::open(dir.file("garbage.json"), {}, "").error().message,
               HasSubstr("garbage.json: not a recording to continue"));

@@ -45,7 +45,10 @@ class LifecycleTest : public ::testing::Test {
     for (Phase p : phases)
       info.phases.emplace_back(to_string(p));
     info.schema = {{"name", "scripted"},
-                   {"fields", {{{"config", {{"type", "record"}, {"fields", json::array()}}}}}}};
+                   {"fields",
+                    {{{"config",
+                       {{"type", "record"},
+                        {"fields", json::array({{{"message", {{"type", "string"}}}}})}}}}}}};
     session_ = PluginSession::attach(std::move(info),
                                      std::make_unique<MsgpackPluginClient>(MsgpackClient::Options{
                                          dir_.file("plugin.socket"), 2, std::chrono::seconds(10)}));

@@ -136,5 +136,31 @@ TEST_F(StrictReplayTest, BytesAndNumbersCompareAsLuaSeesThem) {
   EXPECT_TRUE(result.passed()) << to_string(result.mismatches.at(0));
 }
 
+TEST_F(StrictReplayTest, ACaseWithItsOwnConfigurationRunsOnAnInstanceOfItAndTheNextOnTheFixtures) {
+  Start({{"access", {Value("ret")}}}, {Phase::access});
+  const int before = instances_started_;
+  Case own;
+  own.name = "own";
+  own.request.url = "http://example.com/";
+  own.config = json{{"message", "own"}};
+  Case plain = own;
+  plain.name = "plain";
+  plain.config.reset();
+  EXPECT_TRUE(run_and_check(plain, *session_).passed());
+  EXPECT_EQ(instances_started_, before);  // the fixture's instance still
+  EXPECT_TRUE(run_and_check(own, *session_).passed());
+  EXPECT_EQ(instances_started_, before + 1);
+  EXPECT_NE(session_->config_text().find("\"message\":\"own\""), std::string::npos);
+  EXPECT_TRUE(run_and_check(own, *session_).passed());
+  EXPECT_EQ(instances_started_, before + 1);  // the same configuration: its instance
+  EXPECT_TRUE(run_and_check(plain, *session_).passed());
+  EXPECT_EQ(instances_started_, before + 2);
+  own.config = json{{"unknown", 1}};
+  const CaseResult refused = run_and_check(own, *session_);
+  ASSERT_EQ(refused.mismatches.size(), 1u);
+  EXPECT_NE(refused.mismatches[0].actual.find("unknown"), std::string::npos)
+      << refused.mismatches[0].actual;
+}
+
 }  // namespace
 }  // namespace kong::mock

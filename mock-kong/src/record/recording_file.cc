@@ -75,7 +75,11 @@ RecordingFile::~RecordingFile() {
 }
 
 std::string RecordingFile::case_text(const RecordedLifecycle& l) const {
-  return under_cases(case_to_json(recorded_case(l, options_)));
+  Case c = recorded_case(l, options_);
+  // An instance configured otherwise than the first: the case's own.
+  if (nlohmann::json config = fixture_config(l.config); config != nlohmann::json(config_))
+    c.config = std::move(config);
+  return under_cases(case_to_json(c));
 }
 
 // Said once, when it first happens (a full disk says it at every write);

@@ -378,6 +378,12 @@ Status run_case(const Case& c, std::span<const ChainPlugin> chain, CaseRun& run,
   const bool per_plugin = chain.size() > 1 || !c.expect.plugins.empty();
   for (const ChainPlugin* link : order) {
     PluginSession& plugin = *link->session;
+    // A case's own configuration is the one plugin's (the loader refuses
+    // it beside `plugins`).
+    if (chain.size() == 1) {
+      if (auto configured = plugin.use_config(c.config, c.path + ".config"); !configured)
+        return configured.error();
+    }
     if (auto used = plugin.use_entity(plugin_entity(scope_of(*link), c, s)); !used)
       return used.error();
     for (const auto& warning : plugin.config_warnings())

@@ -215,6 +215,23 @@ Result<std::unique_ptr<PluginClient>> PluginSession::make_client() {
 
 Status PluginSession::configure(const nlohmann::json& config, const std::string& where,
                                 const ReferenceResolver& resolve) {
+  base_config_ = config;
+  resolve_ = resolve;
+  return apply_config(config, where, Entity{});
+}
+
+Status PluginSession::use_config(const std::optional<nlohmann::json>& config,
+                                 const std::string& where) {
+  const nlohmann::json& wanted = config ? *config : base_config_;
+  if (wanted == config_in_use_ && instance_id_ != 0)
+    return Ok{};
+  return apply_config(wanted, where, entity_);
+}
+
+Status PluginSession::apply_config(const nlohmann::json& config, const std::string& where,
+                                   const Entity& entity) {
+  const ReferenceResolver& resolve = resolve_;
+  config_in_use_ = config;
   auto checked = validate_config(config, info_.schema, where);
   if (!checked)
     return checked.error();
@@ -222,7 +239,7 @@ Status PluginSession::configure(const nlohmann::json& config, const std::string&
   config_ = resolve ? resolve_config_references(std::move(checked).value(), info_.schema, resolve,
                                                 config_warnings_)
                     : std::move(checked).value();
-  return start_entity(Entity{});
+  return start_entity(entity);
 }
 
 Status PluginSession::use_entity(const Entity& entity) {

@@ -246,6 +246,9 @@ struct Case {
   /// The fixture's node-wide settings, shared by its cases (never null).
   std::shared_ptr<const KongSettings> kong = default_kong_settings();
   Expectations expect;
+  /// The plugin's configuration for this case (`config`), in place of the
+  /// fixture's: a recording of several instances. nullopt: the fixture's.
+  std::optional<nlohmann::json> config;
   /// Every PDK call the plugin made, in order, with Kong's answers: a
   /// recorded lifecycle. Given, the case is replayed strictly: each call is
   /// answered from it, and the first call that differs fails the case.

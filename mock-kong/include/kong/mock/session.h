@@ -104,6 +104,11 @@ class PluginSession {
   /// What Kong logged at warn level loading the configuration: references
   /// it could not resolve.
   const std::vector<std::string>& config_warnings() const { return config_warnings_; }
+  /// Makes the instance the cases run on one configured with `config` (a
+  /// case's own), or with configure()'s when nullopt: checked and resolved
+  /// as configure() does, and an instance started only when it changes, as
+  /// Kong has a plugin entity per configuration. `where` starts errors.
+  Status use_config(const std::optional<nlohmann::json>& config, const std::string& where);
 
   /// The plugin entity a case's plugin is: its scope's ids (Kong's
   /// route_id, service_id and consumer_id keys); all empty for a global one.
@@ -196,6 +201,7 @@ class PluginSession {
   Status start_process();
   Result<std::unique_ptr<PluginClient>> make_client();
   Status start_entity(const Entity& entity);
+  Status apply_config(const nlohmann::json& config, const std::string& where, const Entity& entity);
 
   ServerCommand command_;
   SessionOptions options_;
@@ -213,6 +219,10 @@ class PluginSession {
   /// The checked configuration, without Kong's per-entity keys.
   nlohmann::json config_;
   std::vector<std::string> config_warnings_;
+  /// configure()'s configuration and resolver, and the one in use, as given.
+  nlohmann::json base_config_;
+  ReferenceResolver resolve_;
+  nlohmann::json config_in_use_;
   Entity entity_;
   std::int64_t seq_ = 0;
   std::string config_text_;
