@@ -98,6 +98,21 @@ TEST(Recording, ACallKongLeftUnansweredRaisedAnErrorOnceTheNextPhaseComes) {
   EXPECT_THAT(l.errors, ElementsAre("kong.response.get_status: " + std::string(kAbandonedCall)));
 }
 
+TEST(Recording, AnAbandonedEventWhoseLifecycleIsOverThenStartsANewOne) {
+  Kept kept;
+  // A dump naming only access: once its event ends, nothing can follow.
+  Recording r({Phase::access}, kept);
+  r.event_started(1, 1, Phase::access);
+  r.call(1, "kong.response.get_status", Value(Array{}));
+  r.event_started(2, 1, Phase::log);
+  r.event_ended(2);
+  r.finish();
+  ASSERT_EQ(kept.finished.size(), 2u);
+  EXPECT_THAT(kept.finished[0].phases, ElementsAre(Phase::access));
+  EXPECT_TRUE(kept.finished[0].calls[0].abandoned);
+  EXPECT_THAT(kept.finished[1].phases, ElementsAre(Phase::log));
+}
+
 TEST(Recording, RequestsInFlightTogetherGetALifecycleEachAndAFailureItsPhase) {
   Kept kept;
   Recording r({Phase::access, Phase::log}, kept);

@@ -78,18 +78,22 @@ void Recording::event_started(std::int64_t event, std::int64_t instance, Phase p
   }
   // Kong sends nothing more for an event it abandoned: the request's next
   // phase is the sign. Taken only when no lifecycle is waiting for it.
+  // Ending an event may close its lifecycle, so the candidates are found
+  // first and looked up again after.
   if (joined == nullptr) {
-    for (auto& [number, l] : open_) {
-      if (l.instance != instance || !stalled(l) || rank(l.phases.back()) >= rank(phase))
-        continue;
-      for (auto e = events_.begin(); e != events_.end(); ++e) {
-        if (e->second == number) {
-          end_event(l, e->first, {});
-          break;
-        }
-      }
-      if (could_follow(l, phase)) {
-        joined = &l;
+    std::vector<std::size_t> stalled_ones;
+    for (const auto& [number, l] : open_) {
+      if (l.instance == instance && stalled(l) && rank(l.phases.back()) < rank(phase))
+        stalled_ones.push_back(number);
+    }
+    for (const std::size_t number : stalled_ones) {
+      const auto e = std::find_if(events_.begin(), events_.end(),
+                                  [number](const auto& entry) { return entry.second == number; });
+      if (e != events_.end())
+        end_event(open_.at(number), e->first, {});
+      const auto it = open_.find(number);
+      if (it != open_.end() && could_follow(it->second, phase)) {
+        joined = &it->second;
         break;
       }
     }
