@@ -50,13 +50,6 @@ json entity_of(const std::optional<Value>& v) {
   return protocol::value_to_json(*v);
 }
 
-// A header a fixture can carry: nginx takes its name, and its value has no
-// line break.
-bool fixture_header(const std::string& name, const std::string& value) {
-  return !name.empty() && valid_header_name(name) &&
-         value.find_first_of(std::string_view("\r\n\0", 3)) == std::string::npos;
-}
-
 // Headers from a multimap answer ({name: value | [values]}), each kept only
 // when a fixture can carry it.
 HeaderList headers_of(const std::optional<Value>& v) {
@@ -68,7 +61,7 @@ HeaderList headers_of(const std::optional<Value>& v) {
       continue;
     const std::string name(key.text());
     auto add = [&](const Value& one) {
-      if (one.is_text() && fixture_header(name, std::string(one.text())))
+      if (one.is_text() && valid_header_name(name) && valid_header_value(one.text()))
         out.emplace_back(name, std::string(one.text()));
     };
     if (values.is_array()) {
@@ -104,81 +97,116 @@ struct Facts {
   std::optional<std::int64_t> client_port;
   json route, service, consumer, credential;
   std::optional<FixtureUpstream> upstream;
+  /// The status of the lifecycle's kong.response.exit.
+  std::optional<std::int64_t> exit_status;
 
   void header(const std::string& name, const std::string& value) {
-    if (fixture_header(name, value) && header_names.insert(lower(name)).second)
+    if (valid_header_name(name) && valid_header_value(value) &&
+        header_names.insert(lower(name)).second)
       headers.emplace_back(name, value);
   }
 
   FixtureUpstream& upstream_answer() { return upstream ? *upstream : upstream.emplace(); }
 
   void learn(const RecordedCall& call) {
-    const std::string& m = call.method;
+    const protocol::MethodInfo* info = protocol::find_method(call.method);
+    if (info == nullptr)
+      return;
     const auto& a = call.answer;
     const Value* first_arg =
         call.args.is_array() && !call.args.as_array().empty() ? &call.args.as_array()[0] : nullptr;
-    if (m == "kong.request.get_method") {
-      method = text_of(a);
-    } else if (m == "kong.request.get_scheme") {
-      scheme = text_of(a);
-    } else if (m == "kong.request.get_host") {
-      host = text_of(a);
-    } else if (m == "kong.request.get_port") {
-      port = integer_of(a);
-    } else if (m == "kong.request.get_raw_path") {
-      path = text_of(a);
-    } else if (m == "kong.request.get_path") {
-      if (!path)
+    using enum protocol::MethodId;
+    switch (info->id) {
+      case request_get_method:
+        method = text_of(a);
+        break;
+      case request_get_scheme:
+        scheme = text_of(a);
+        break;
+      case request_get_host:
+        host = text_of(a);
+        break;
+      case request_get_port:
+        port = integer_of(a);
+        break;
+      case request_get_raw_path:
         path = text_of(a);
-    } else if (m == "kong.request.get_raw_query") {
-      raw_query = text_of(a);
-    } else if (m == "kong.request.get_path_with_query") {
-      if (auto whole = text_of(a)) {
-        const auto q = whole->find('?');
+        break;
+      case request_get_path:
         if (!path)
-          path = whole->substr(0, q);
-        if (q != std::string::npos && !raw_query)
-          raw_query = whole->substr(q + 1);
-      }
-    } else if (m == "kong.request.get_http_version") {
-      if (a && a->is_number())
-        http_version = a->as_double() == 2 ? "2" : fmt::format("{:.1f}", a->as_double());
-    } else if (m == "kong.request.get_header") {
-      if (first_arg && first_arg->is_text()) {
-        if (auto value = text_of(a))
-          header(std::string(first_arg->text()), *value);
-      }
-    } else if (m == "kong.request.get_headers") {
-      // Every value of a header it names, unless an earlier answer gave it.
-      std::set<std::string> known = header_names;
-      for (const auto& [name, value] : headers_of(a)) {
-        if (known.count(lower(name)) == 0) {
-          headers.emplace_back(name, value);
-          header_names.insert(lower(name));
+          path = text_of(a);
+        break;
+      case request_get_raw_query:
+        raw_query = text_of(a);
+        break;
+      case request_get_path_with_query:
+        if (auto whole = text_of(a)) {
+          const auto q = whole->find('?');
+          if (!path)
+            path = whole->substr(0, q);
+          if (q != std::string::npos && !raw_query)
+            raw_query = whole->substr(q + 1);
         }
+        break;
+      case request_get_http_version:
+        if (a && a->is_number())
+          http_version = a->as_double() == 2 ? "2" : fmt::format("{:.1f}", a->as_double());
+        break;
+      case request_get_header:
+        if (first_arg && first_arg->is_text()) {
+          if (auto value = text_of(a))
+            header(std::string(first_arg->text()), *value);
+        }
+        break;
+      case request_get_headers: {
+        // Every value of a header it names, unless an earlier answer gave it.
+        const std::set<std::string> known = header_names;
+        for (const auto& [name, value] : headers_of(a)) {
+          if (known.count(lower(name)) == 0) {
+            headers.emplace_back(name, value);
+            header_names.insert(lower(name));
+          }
+        }
+        break;
       }
-    } else if (m == "kong.request.get_raw_body") {
-      body = text_of(a);
-    } else if (m == "kong.client.get_ip") {
-      client_ip = text_of(a);
-    } else if (m == "kong.client.get_port") {
-      client_port = integer_of(a);
-    } else if (m == "kong.client.get_consumer") {
-      consumer = entity_of(a);
-    } else if (m == "kong.client.get_credential") {
-      credential = entity_of(a);
-    } else if (m == "kong.router.get_route") {
-      route = entity_of(a);
-    } else if (m == "kong.router.get_service") {
-      service = entity_of(a);
-    } else if (m == "kong.service.response.get_status") {
-      if (auto status = integer_of(a))
-        upstream_answer().status = static_cast<int>(*status);
-    } else if (m == "kong.service.response.get_headers") {
-      upstream_answer().headers = headers_of(a);
-    } else if (m == "kong.service.response.get_raw_body") {
-      if (auto raw = text_of(a))
-        upstream_answer().body = *raw;
+      case request_get_raw_body:
+        body = text_of(a);
+        break;
+      case client_get_ip:
+        client_ip = text_of(a);
+        break;
+      case client_get_port:
+        client_port = integer_of(a);
+        break;
+      case client_get_consumer:
+        consumer = entity_of(a);
+        break;
+      case client_get_credential:
+        credential = entity_of(a);
+        break;
+      case router_get_route:
+        route = entity_of(a);
+        break;
+      case router_get_service:
+        service = entity_of(a);
+        break;
+      case service_response_get_status:
+        if (auto status = integer_of(a))
+          upstream_answer().status = static_cast<int>(*status);
+        break;
+      case service_response_get_headers:
+        upstream_answer().headers = headers_of(a);
+        break;
+      case service_response_get_raw_body:
+        if (auto raw = text_of(a))
+          upstream_answer().body = *raw;
+        break;
+      case response_exit:
+        if (auto status = first_arg ? integer_of(*first_arg) : std::nullopt)
+          exit_status = status;
+        break;
+      default:  // a call that tells nothing about the request
+        break;
     }
   }
 
@@ -192,8 +220,7 @@ struct Facts {
     if (!host) {
       for (const auto& [name, value] : headers) {
         if (lower(name) == "host")
-          host_part = value.substr(
-              0, value.rfind(':') == std::string::npos ? value.size() : value.rfind(':'));
+          host_part = value.substr(0, value.rfind(':'));  // without its port
       }
     }
     const std::string s = scheme.value_or(tls ? "https" : "http");
@@ -203,10 +230,16 @@ struct Facts {
     url += url_path(path.value_or("/"));
     if (raw_query && !raw_query->empty())
       url += "?" + *raw_query;
-    // What a fixture cannot take (a host with odd bytes, say) falls back.
-    r.url = parse_url(url).ok() ? url : s + "://localhost" + url_path(path.value_or("/"));
-    if (!parse_url(r.url).ok() || !nginx_uri(parse_url(r.url)->path))
-      r.url = s + "://localhost/";
+    // What a fixture cannot take (a host with odd bytes, a path nginx
+    // refuses) falls back: to localhost, then to its root too.
+    r.url = s + "://localhost/";
+    for (const std::string& candidate : {url, s + "://localhost" + url_path(path.value_or("/"))}) {
+      const auto parsed = parse_url(candidate);
+      if (parsed.ok() && nginx_uri(parsed->path)) {
+        r.url = candidate;
+        break;
+      }
+    }
     if (http_version)
       r.http_version = *http_version;
     r.headers = headers;
@@ -347,14 +380,8 @@ Case recorded_case(const RecordedLifecycle& lifecycle, const RecordedCaseOptions
   c.expect.phases = std::move(phases);
   if (!lifecycle.errors.empty())
     c.expect.errors = lifecycle.errors;
-  for (const auto& call : lifecycle.calls) {
-    if (call.method != "kong.response.exit" || !call.args.is_array() ||
-        call.args.as_array().empty())
-      continue;
-    if (auto status = integer_of(call.args.as_array()[0])) {
-      c.expect.response.emplace().status = static_cast<int>(*status);
-    }
-  }
+  if (facts.exit_status)
+    c.expect.response.emplace().status = static_cast<int>(*facts.exit_status);
 
   const bool named =
       (!facts.method || is_utf8(*facts.method)) && (!facts.path || is_utf8(*facts.path));

@@ -136,20 +136,20 @@ void RecordingFile::update(std::vector<RecordedLifecycle> finished,
     config_ = Json(fixture_config(first->config));
     write_header(nlohmann::json(config_));
   }
-  for (const auto& l : finished) {
-    const std::string text = (cases_ == 0 ? "" : ",\n") + case_text(l);
-    write_at(committed_, text);
-    committed_ += text.size();
-    ++cases_;
-  }
-  std::string tail;
+  // The finished cases, then the open ones and the end of the file, in one
+  // write; the next update writes again from where the open ones start.
+  std::string text;
+  for (const auto& l : finished)
+    text += (cases_++ == 0 ? "" : ",\n") + case_text(l);
+  const std::size_t finished_end = committed_ + text.size();
   std::size_t count = cases_;
   for (const RecordedLifecycle* l : open)
-    tail += (count++ == 0 ? "" : ",\n") + case_text(*l);
-  tail += kTail;
-  write_at(committed_, tail);
-  if (::ftruncate(fd_, static_cast<off_t>(committed_ + tail.size())) != 0)
+    text += (count++ == 0 ? "" : ",\n") + case_text(*l);
+  text += kTail;
+  write_at(committed_, text);
+  if (::ftruncate(fd_, static_cast<off_t>(committed_ + text.size())) != 0)
     fail(std::strerror(errno));
+  committed_ = finished_end;
 }
 
 }  // namespace kong::mock

@@ -221,11 +221,11 @@ Status PluginSession::configure(const nlohmann::json& config, const std::string&
 }
 
 Status PluginSession::use_config(const std::optional<nlohmann::json>& config,
-                                 const std::string& where) {
+                                 const std::string& case_path) {
   const nlohmann::json& wanted = config ? *config : base_config_;
   if (wanted == config_in_use_ && instance_id_ != 0)
     return Ok{};
-  return apply_config(wanted, where, entity_);
+  return apply_config(wanted, case_path + ".config", entity_);
 }
 
 Status PluginSession::apply_config(const nlohmann::json& config, const std::string& where,

@@ -94,6 +94,9 @@ struct KongSettings {
 /// A header name nginx takes (underscores_in_headers is on in Kong):
 /// letters, digits, "-" and "_"; it ignores a header with any other byte.
 bool valid_header_name(std::string_view name);
+/// A header value a fixture can send: no CR, LF or NUL (nginx ends the
+/// header line there, or refuses it).
+bool valid_header_value(std::string_view value);
 
 /// The settings of a fixture that gives none: one instance, shared.
 const std::shared_ptr<const KongSettings>& default_kong_settings();

@@ -107,8 +107,9 @@ class PluginSession {
   /// Makes the instance the cases run on one configured with `config` (a
   /// case's own), or with configure()'s when nullopt: checked and resolved
   /// as configure() does, and an instance started only when it changes, as
-  /// Kong has a plugin entity per configuration. `where` starts errors.
-  Status use_config(const std::optional<nlohmann::json>& config, const std::string& where);
+  /// Kong has a plugin entity per configuration. Errors start with
+  /// "<case_path>.config".
+  Status use_config(const std::optional<nlohmann::json>& config, const std::string& case_path);
 
   /// The plugin entity a case's plugin is: its scope's ids (Kong's
   /// route_id, service_id and consumer_id keys); all empty for a global one.
