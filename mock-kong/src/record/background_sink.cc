@@ -1,5 +1,7 @@
 #include "record/background_sink.h"
 
+#include <pthread.h>
+#include <sched.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -45,8 +47,12 @@ void BackgroundSink::drain() {
 void BackgroundSink::run() {
   // The relay, the server and Kong come first: cases are written while they
   // wait (with them on 2 cores, a hello event took a third longer at
-  // priority 0; the same as without the recorder at 19).
+  // priority 0). As an idle-class thread it yields its CPU to any of them
+  // that wakes, and the scheduler counts that CPU as free when it places
+  // them; where the idle class is refused, it keeps the lowest priority.
   ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 19);
+  const sched_param param{};
+  ::pthread_setschedparam(::pthread_self(), SCHED_IDLE, &param);
   std::unique_lock lock(mutex_);
   for (;;) {
     wake_.wait(lock, [this] { return pending_ || stopping_; });
