@@ -67,6 +67,18 @@ TEST(PluginSession, RestartsTheServerWithItsInstanceAsKongRespawnsIt) {
   EXPECT_TRUE(run_and_check(Greeting(), *session).passed());
 }
 
+// Kong spawns a server at most once a second, so that one failing at start
+// is not started in a storm: the wait is the behaviour, and a bound below
+// it cannot fail on a slow machine.
+TEST(PluginSession, StartsAServerAgainNoSoonerThanASecondAfterItsLastStart) {
+  auto session = StartHello();
+  ASSERT_NE(session, nullptr);
+  const auto started = std::chrono::steady_clock::now();
+  ASSERT_TRUE(session->restart().ok());
+  ASSERT_TRUE(session->restart().ok());
+  EXPECT_GE(std::chrono::steady_clock::now() - started, std::chrono::seconds(2));
+}
+
 TEST(PluginSession, StopsTheServerAndRemovesItsPrefixWhenDestroyed) {
   auto session = StartHello();
   ASSERT_NE(session, nullptr);

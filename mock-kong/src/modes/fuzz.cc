@@ -323,6 +323,9 @@ Result<std::unique_ptr<FixtureRun>> start_fuzz_run(const FuzzOptions& options,
   on_interrupt([] { PluginSession::abandon_all(); });
   if (!session.output)
     session.output = [](const std::string&) {};
+  // A fuzzer starts a crashed server again at once: it looks for the next
+  // crash, and Kong's pace would spend its time waiting.
+  session.respawn_spacing = {};
   return open_fixture_run(options.fixture_file, options.cases, options.server, session);
 }
 

@@ -153,7 +153,7 @@ void kill_all_children() {
 std::string describe_status(int status) {
   if (WIFEXITED(status)) {
     const int code = WEXITSTATUS(status);
-    // Kong gives up respawning after 127, the shell's "command not found".
+    // 127 is the shell's "command not found", which Kong names so.
     return fmt::format("exited with status {}{}", code, code == 127 ? " (command not found)" : "");
   }
   if (WIFSIGNALED(status)) {

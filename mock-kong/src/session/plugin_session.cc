@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <random>
 #include <set>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -179,6 +180,7 @@ Status PluginSession::start_process() {
     const std::string out = line + "\n";
     std::fwrite(out.data(), 1, out.size(), stderr);
   };
+  started_at_ = std::chrono::steady_clock::now();
   auto started = PluginProcess::start(std::move(process));
   if (!started)
     return started.error();
@@ -293,6 +295,9 @@ Status PluginSession::restart() {
   process_->stop();
   process_.reset();
   down_.clear();
+  // As Kong (kong/runloop/plugin_servers/process.lua), at most once a
+  // second by default, however soon the server ended.
+  std::this_thread::sleep_until(started_at_ + options_.respawn_spacing);
   if (auto started = start_process(); !started) {
     down_ = "the plugin server could not be started again: " + started.error().message;
     return Error{down_};
@@ -320,7 +325,10 @@ std::optional<PluginSession::ServerLoss> PluginSession::recover(ConnectionFault 
   }
   loss.last_output = process_->output_tail();
   if (process_->exit_code() == 127) {
-    down_ = fmt::format("the plugin server {}; Kong does not start it again", loss.how);
+    // Kong tries such a command again every second, to the same end; the
+    // cases after this one would only wait for it.
+    down_ = fmt::format(
+        "the plugin server {}; Kong would try it again every second, mock-kong does not", loss.how);
     loss.restart_error = down_;
     client_.reset();
     return loss;

@@ -51,6 +51,9 @@ struct SessionOptions {
   std::chrono::milliseconds call_timeout{10000};
   /// How long all the waits of one case may take together; none when 0.
   std::chrono::milliseconds case_timeout{30000};
+  /// The least time between two starts of the server: Kong's second, so
+  /// that a server failing at start is not started in a storm.
+  std::chrono::milliseconds respawn_spacing{1000};
   /// Variables set for the query and start commands, besides KONG_PREFIX
   /// (--fuzz: KONG_FUZZ_COVERAGE).
   std::vector<std::pair<std::string, std::string>> environment;
@@ -136,7 +139,8 @@ class PluginSession {
   Status restart_instance();
 
   /// Stops the server and starts it again with a new client and the same
-  /// instance configuration, as Kong respawns a server that died.
+  /// instance configuration, as Kong respawns a server that died: not
+  /// sooner than a second after its previous start.
   Status restart();
 
   /// How the server failed, as recover() found it.
@@ -216,6 +220,8 @@ class PluginSession {
   std::string socket_;
   std::string start_cmd_;
   std::unique_ptr<PluginProcess> process_;
+  // When the server was last started: Kong starts it again a second after.
+  std::chrono::steady_clock::time_point started_at_;
   std::unique_ptr<PluginClient> client_;
   /// The checked configuration, without Kong's per-entity keys.
   nlohmann::json config_;
