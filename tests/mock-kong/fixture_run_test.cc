@@ -5,10 +5,14 @@
 #include <signal.h>
 
 #include <chrono>
+#include <filesystem>
 #include <thread>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include "kong/mock/case_runner.h"
+#include "kong/mock/plugin_process.h"
 
 #include "support/test_support.h"
 
@@ -90,6 +94,56 @@ TEST_F(KongConfRunTest, APluginNoServerServesOrKongConfDoesNotListIsNamed) {
   ASSERT_FALSE(unnamed.ok());
   EXPECT_THAT(unnamed.error().message,
               HasSubstr("kong.conf starts 2 plugin servers: name the plugins the cases run"));
+}
+
+// kong.conf without a start command: Kong warns and takes the server as
+// started by something else, connecting to its socket (a server run under
+// a debugger, say). mock-kong does the same, and leaves it running.
+TEST_F(KongConfRunTest, ConnectsToAServerWithoutAStartCommandThatSomethingElseStarted) {
+  KongConf conf = Conf();
+  conf.plugin_servers.resize(1);
+  conf.plugin_servers[0].start_command.reset();
+  PluginProcess::Options outside;
+  outside.start_cmd = std::string(test::kHelloBin) + " -kong-prefix " + conf.prefix;
+  outside.socket_path = conf.plugin_servers[0].socket;
+  outside.sink = [](const std::string&) {};
+  std::filesystem::create_directories(conf.prefix);
+  auto server = PluginProcess::start(outside);
+  ASSERT_TRUE(server.ok()) << server.error().message;
+  {
+    auto run =
+        open_fixture_run(Fixture(R"("plugins": [{"name": "hello", "config": {"message": "hi"}}],)"),
+                         {}, {}, {}, &conf);
+    ASSERT_TRUE(run.ok()) << run.error().message;
+    EXPECT_EQ((*run)->session->process(), nullptr);
+    Case c;
+    c.name = "greets";
+    c.request.url = "http://a.test/";
+    c.expect.response.emplace();
+    c.expect.response->headers.push_back({"x-hello-from-cpp", {{"C++ says hi to a.test"}}, false});
+    EXPECT_TRUE(run_and_check(c, *(*run)->session).passed());
+    const Status again = (*run)->session->restart();
+    ASSERT_FALSE(again.ok());
+    EXPECT_THAT(again.error().message, HasSubstr("plugin server hello is started outside "
+                                                 "mock-kong (it has no start command)"));
+  }
+  EXPECT_TRUE((*server)->running());
+}
+
+TEST_F(KongConfRunTest, NamesTheSocketWhereNoServerStartedElsewhereListens) {
+  KongConf conf = Conf();
+  conf.plugin_servers.resize(1);
+  conf.plugin_servers[0].start_command.reset();
+  SessionOptions options;
+  options.start_timeout = std::chrono::milliseconds(100);
+  auto run =
+      open_fixture_run(Fixture(R"("plugins": [{"name": "hello"}],)"), {}, {}, options, &conf);
+  ASSERT_FALSE(run.ok());
+  EXPECT_THAT(run.error().message,
+              HasSubstr("nothing listens on " + conf.prefix +
+                        "/hello.socket within 100 ms: plugin server hello has no start command, "
+                        "so it is started outside mock-kong (as Kong assumes), and must be "
+                        "running"));
 }
 
 }  // namespace

@@ -247,7 +247,9 @@ TEST(MockKongCommandLine, EveryCommandLineErrorExitsWithTwoAndSaysWhat) {
       {"--replay " + Hello() + " --call-timeout -5 " + kHelloBin,
        "--call-timeout: Value -5 not in range 1 to 3600000"},
       {"--replay " + Hello() + " --call-timeout soon " + kHelloBin, "--call-timeout"},
-      {"--replay " + Hello(), "give a PLUGIN command, or both a query and a start command"},
+      {"--replay " + Hello(),
+       "give a PLUGIN command, or a query command (with a start command, unless the server is "
+       "started outside mock-kong)"},
       {"--repaly " + Hello() + " " + kHelloBin, "unknown option --repaly; did you mean --replay?"},
       {"--replay " + Hello() + " --junt x " + kHelloBin,
        "unknown option --junt; did you mean --junit?"},

@@ -1,5 +1,7 @@
 // One plugin driven as Kong drives it (protocol.md §1, §2): query, start,
 // configure, restart, stop.
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
@@ -58,8 +60,10 @@ LivePrefixes& live_prefixes() {
 
 Result<std::unique_ptr<PluginSession>> PluginSession::start(ServerCommand command,
                                                             SessionOptions options) {
-  if (command.plugin.empty() && !(command.query_cmd && command.start_cmd))
-    return Error{"give a PLUGIN command, or both a query and a start command"};
+  if (command.plugin.empty() && !command.query_cmd)
+    return Error{
+        "give a PLUGIN command, or a query command (with a start command, unless the "
+        "server is started outside mock-kong)"};
   std::unique_ptr<PluginSession> session(new PluginSession());
   session->command_ = std::move(command);
   session->options_ = std::move(options);
@@ -89,7 +93,13 @@ Result<std::unique_ptr<PluginSession>> PluginSession::start(ServerCommand comman
   const std::string plugin = shell_join(c.plugin);
   const std::string query_cmd =
       c.query_cmd.value_or(plugin + " -kong-prefix " + shell_quote(dir) + " -dump");
-  session->start_cmd_ = c.start_cmd.value_or(plugin + " -kong-prefix " + shell_quote(dir));
+  session->external_ = c.plugin.empty() && !c.start_cmd;
+  if (!session->external_)
+    session->start_cmd_ = c.start_cmd.value_or(plugin + " -kong-prefix " + shell_quote(dir));
+  if (session->external_ && !session->options_.start_wrapper.empty()) {
+    return Error{fmt::format("{} cannot run a server started outside mock-kong",
+                             session->options_.start_wrapper.front())};
+  }
   if (!session->options_.start_wrapper.empty()) {
     session->start_cmd_ = shell_join(session->options_.start_wrapper) + " /bin/sh -c " +
                           shell_quote("exec " + session->start_cmd_);
@@ -125,9 +135,35 @@ Result<std::unique_ptr<PluginSession>> PluginSession::start(ServerCommand comman
                                                         : session->info_.socket_path;
   if (c.socket)
     session->socket_ = c.socket->starts_with("/") ? *c.socket : dir + "/" + *c.socket;
-  if (auto started = session->start_process(); !started)
+  if (auto started = session->external_ ? session->connect_external() : session->start_process();
+      !started)
     return started.error();
   return session;
+}
+
+// A server started outside mock-kong (kong.conf gives it no start command,
+// and Kong assumes "external process management"): connected to, once it
+// listens, as Kong would; never started, stopped or started again.
+Status PluginSession::connect_external() {
+  const auto deadline = std::chrono::steady_clock::now() + options_.start_timeout;
+  for (;;) {
+    if (const int fd = connect_unix(socket_); fd >= 0) {
+      external_connection_ = fd;
+      break;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) {
+      return Error{fmt::format(
+          "nothing listens on {} within {} ms: plugin server {} has no start command, so it is "
+          "started outside mock-kong (as Kong assumes), and must be running",
+          socket_, options_.start_timeout.count(), server_name_)};
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  auto client = make_client();
+  if (!client)
+    return client.error();
+  client_ = std::move(client).value();
+  return Ok{};
 }
 
 std::unique_ptr<PluginSession> PluginSession::attach(PluginInfo info,
@@ -146,6 +182,8 @@ std::unique_ptr<PluginSession> PluginSession::attach(PluginInfo info,
 
 PluginSession::~PluginSession() {
   (void)stop();
+  if (external_connection_ >= 0)
+    ::close(external_connection_);
   if (private_prefix_) {
     LivePrefixes& live = live_prefixes();
     std::lock_guard lock(live.mutex);
@@ -195,7 +233,8 @@ Status PluginSession::start_process() {
 // Kong's side of the protocol the plugin's dump names, starting with the
 // connection that saw the server ready.
 Result<std::unique_ptr<PluginClient>> PluginSession::make_client() {
-  const int ready = process_ ? process_->take_ready_connection() : -1;
+  const int ready =
+      process_ ? process_->take_ready_connection() : std::exchange(external_connection_, -1);
   auto first = ready >= 0 ? SocketConnection::adopt(ready, options_.call_timeout) : nullptr;
   switch (protocol_) {
     case Protocol::protobuf: {
@@ -283,6 +322,12 @@ Status PluginSession::restart_instance() {
 }
 
 Status PluginSession::restart() {
+  if (!process_ && external_) {
+    return Error{
+        fmt::format("plugin server {} is started outside mock-kong (it has no start "
+                    "command): mock-kong cannot start it again",
+                    server_name_)};
+  }
   if (!process_)
     return Error{fmt::format("{} runs in this process: it cannot be restarted", info_.name)};
   // Starting the server again is Kong's own business, bounded by the start

@@ -30,7 +30,10 @@ struct ServerCommand {
   std::vector<std::string> plugin;
   /// Kong's pluginserver_<name>_query_cmd, start_cmd and socket; each
   /// replaces what the Go conventions give. A relative socket is inside the
-  /// private prefix. Both commands see the prefix as $KONG_PREFIX.
+  /// private prefix. Both commands see the prefix as $KONG_PREFIX. A query
+  /// command without a start command (and no PLUGIN) is a server started
+  /// outside mock-kong, as Kong takes a kong.conf server without one: it
+  /// is only connected to.
   std::optional<std::string> query_cmd;
   std::optional<std::string> start_cmd;
   std::optional<std::string> socket;
@@ -204,6 +207,7 @@ class PluginSession {
  private:
   PluginSession() = default;
   Status start_process();
+  Status connect_external();
   Result<std::unique_ptr<PluginClient>> make_client();
   Status start_entity(const Entity& entity);
   Status apply_config(const nlohmann::json& config, const std::string& where, const Entity& entity);
@@ -219,6 +223,10 @@ class PluginSession {
   std::vector<Phase> phases_;
   std::string socket_;
   std::string start_cmd_;
+  // Started outside mock-kong: no process_, and its first connection until
+  // the client takes it.
+  bool external_ = false;
+  int external_connection_ = -1;
   std::unique_ptr<PluginProcess> process_;
   // When the server was last started: Kong starts it again a second after.
   std::chrono::steady_clock::time_point started_at_;
