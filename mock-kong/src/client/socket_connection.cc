@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -60,6 +61,19 @@ int connect_unix(const std::string& path) {
     return -1;
   }
   return fd;
+}
+
+int connect_unix_once_listening(const std::string& path,
+                                std::chrono::steady_clock::time_point until,
+                                std::chrono::milliseconds every,
+                                const std::function<bool()>& give_up) {
+  for (;;) {
+    if (const int fd = connect_unix(path); fd >= 0)
+      return fd;
+    if ((give_up && give_up()) || std::chrono::steady_clock::now() >= until)
+      return -1;
+    std::this_thread::sleep_for(every);
+  }
 }
 
 Result<std::unique_ptr<SocketConnection>> SocketConnection::open(

@@ -1,7 +1,9 @@
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -18,6 +20,14 @@ class FiberLoop;
 /// with errno set when nothing accepts there (ENAMETOOLONG: a path unix
 /// sockets cannot hold).
 int connect_unix(const std::string& path);
+
+/// connect_unix() retried every `every` (a socket about to be listened on
+/// gives no event to wait for) until it connects, until `until`, or until
+/// `give_up` (checked after each try) says there is no point; -1 then.
+int connect_unix_once_listening(const std::string& path,
+                                std::chrono::steady_clock::time_point until,
+                                std::chrono::milliseconds every,
+                                const std::function<bool()>& give_up = {});
 
 /// One connection to a plugin server's unix socket, as Kong's cosockets
 /// make them: blocking reads and writes, each bounded by a deadline. The

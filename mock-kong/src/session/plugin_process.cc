@@ -132,31 +132,26 @@ Result<std::unique_ptr<PluginProcess>> PluginProcess::start(Options options) {
   process->options_ = std::move(options);
   process->relay_thread_ = std::thread(&PluginProcess::relay, process.get());
 
-  // Polling: a socket about to be listened on gives no event to wait for.
   const auto timeout = process->options_.start_timeout;
-  const auto deadline = Clock::now() + timeout;
-  for (;;) {
-    // The connection that shows the server ready is the client's first, so
-    // that the server never sees a connection opened and dropped unused.
-    if (const int fd = connect_unix(socket); fd >= 0) {
-      process->ready_connection_ = fd;
-      return process;
-    }
-    if (!process->running()) {
-      process->stop(std::chrono::milliseconds(0));
-      return Error{fmt::format("{} {} before listening on {}{}", what,
-                               describe_status(process->wait_status_), socket,
-                               last_output(*process))};
-    }
-    if (Clock::now() >= deadline) {
-      // Looked for first: a server that stops removes its socket.
-      const std::string elsewhere = sockets_beside(socket, started_at);
-      process->stop();
-      return Error{fmt::format("{} did not listen on {} within {} ms{}{}", what, socket,
-                               timeout.count(), elsewhere, last_output(*process))};
-    }
-    std::this_thread::sleep_for(kPollInterval);
+  // The connection that shows the server ready is the client's first, so
+  // that the server never sees a connection opened and dropped unused.
+  const int ready = connect_unix_once_listening(socket, Clock::now() + timeout, kPollInterval,
+                                                [&] { return !process->running(); });
+  if (ready >= 0) {
+    process->ready_connection_ = ready;
+    return process;
   }
+  if (!process->running()) {
+    process->stop(std::chrono::milliseconds(0));
+    return Error{fmt::format("{} {} before listening on {}{}", what,
+                             describe_status(process->wait_status_), socket,
+                             last_output(*process))};
+  }
+  // Looked for first: a server that stops removes its socket.
+  const std::string elsewhere = sockets_beside(socket, started_at);
+  process->stop();
+  return Error{fmt::format("{} did not listen on {} within {} ms{}{}", what, socket,
+                           timeout.count(), elsewhere, last_output(*process))};
 }
 
 void PluginProcess::stop(std::chrono::milliseconds grace) {

@@ -145,19 +145,14 @@ Result<std::unique_ptr<PluginSession>> PluginSession::start(ServerCommand comman
 // and Kong assumes "external process management"): connected to, once it
 // listens, as Kong would; never started, stopped or started again.
 Status PluginSession::connect_external() {
-  const auto deadline = std::chrono::steady_clock::now() + options_.start_timeout;
-  for (;;) {
-    if (const int fd = connect_unix(socket_); fd >= 0) {
-      external_connection_ = fd;
-      break;
-    }
-    if (std::chrono::steady_clock::now() >= deadline) {
-      return Error{fmt::format(
-          "nothing listens on {} within {} ms: plugin server {} has no start command, so it is "
-          "started outside mock-kong (as Kong assumes), and must be running",
-          socket_, options_.start_timeout.count(), server_name_)};
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  external_connection_ = connect_unix_once_listening(
+      socket_, std::chrono::steady_clock::now() + options_.start_timeout,
+      std::chrono::milliseconds(5));
+  if (external_connection_ < 0) {
+    return Error{fmt::format(
+        "nothing listens on {} within {} ms: plugin server {} has no start command, so it is "
+        "started outside mock-kong (as Kong assumes), and must be running",
+        socket_, options_.start_timeout.count(), server_name_)};
   }
   auto client = make_client();
   if (!client)
